@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import { Logger } from 'nestjs-pino';
+import { Configuration, createValidationPipe, DomainError, ProblemDetailsFilter } from '@careid/shared';
+import { AppModule, AppModuleOptions } from './app.module';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+
+/** Builds the HTTP application (not yet listening): the same for `main.ts`, tests and benchmarks. */
+export async function createApp(configuration: Configuration, options: AppModuleOptions = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: configuration.app.bodyLimitBytes,
+    // A caller's request id is kept when it looks like one; it is stored on the raw request for the log line too.
+    genReqId: (req: IncomingMessage) => {
+      const given = req.headers['x-request-id'];
+      const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      (req as IncomingMessage & { id: string }).id = id;
+      return id;
+    },
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 1000 },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(configuration, options), adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header('x-request-id', request.id);
+    done();
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    referrerPolicy: { policy: 'no-referrer' },
+  });
+  app.enableCors({
+    origin: configuration.app.corsOrigins.length ? configuration.app.corsOrigins : false,
+    credentials: true,
+    exposedHeaders: ['x-request-id', 'retry-after'],
+  });
+  if (configuration.auth.rateLimitPerMinute > 0) {
+    await app.register(rateLimit, {
+      global: true,
+      max: configuration.auth.rateLimitPerMinute,
+      timeWindow: 60_000,
+      allowList: (request) => !request.url.startsWith('/api/v1/auth/'),
+      errorResponseBuilder: (_request, context) => {
+        const error = DomainError.tooMany(
+          'RATE_LIMITED',
+          'Too many authentication requests from this address; slow down',
+          context.ttl / 1000,
+        );
+        (error as DomainError & { statusCode: number }).statusCode = 429;
+        return error;
+      },
+    });
+  }
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ProblemDetailsFilter());
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Careid API')
+      .setDescription('Healthcare identity: users, authentication, patients, practitioners, invitations, notifications.')
+      .setVersion('1.0.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json', yamlDocumentUrl: 'api/docs-yaml' });
+  await app.init();
+  return app;
+}

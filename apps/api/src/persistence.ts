@@ -1,0 +1,4 @@
+import { Persistence } from '@careid/shared';
+
+/** Every context's entities and migrations: the one data source's contents (app and migration CLI). */
+export const PERSISTENCE: Persistence[] = [];

@@ -1,0 +1,56 @@
+import { buildConfiguration, ConfigurationError, declaredVariables } from './configuration';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+describe('buildConfiguration', () => {
+  it('gives safe development defaults, including the production bcrypt cost of 12', () => {
+    const configuration = buildConfiguration({});
+    expect(configuration.app.port).toBe(3000);
+    expect(configuration.auth.bcryptCost).toBe(12);
+    expect(configuration.auth.lockoutMaxFailures).toBe(5);
+    expect(configuration.database.url).toBeUndefined();
+    expect(configuration.database.embeddedDir).toBe('.data/postgres');
+  });
+
+  it('names every missing variable in production', () => {
+    expect(() => buildConfiguration({ NODE_ENV: 'production' })).toThrow(ConfigurationError);
+    try {
+      buildConfiguration({ NODE_ENV: 'production' });
+    } catch (error) {
+      const message = (error as Error).message;
+      for (const name of ['DATABASE_URL', 'ADMIN_LOGIN', 'ADMIN_PASSWORD', 'JWT_SECRET', 'PUBLIC_URL']) expect(message).toContain(name);
+    }
+  });
+
+  it('refuses the example admin password and short ones in production', () => {
+    const base = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://db/careid',
+      ADMIN_LOGIN: 'root',
+      JWT_SECRET: 'x'.repeat(40),
+      PUBLIC_URL: 'https://id.example',
+    };
+    expect(() => buildConfiguration({ ...base, ADMIN_PASSWORD: 'change-me-admin-password' })).toThrow(
+      /ADMIN_PASSWORD must not be the .env.example default/,
+    );
+    expect(() => buildConfiguration({ ...base, ADMIN_PASSWORD: 'short' })).toThrow(/ADMIN_PASSWORD must be at least 12 characters/);
+    expect(buildConfiguration({ ...base, ADMIN_PASSWORD: 'a-long-enough-password' }).auth.adminLogin).toBe('root');
+  });
+
+  it('rejects malformed values with the variable name', () => {
+    expect(() => buildConfiguration({ PORT: '80a' })).toThrow(/PORT must be an integer/);
+    expect(() => buildConfiguration({ BCRYPT_COST: '9' })).toThrow(/BCRYPT_COST must be between 10 and 15/);
+    expect(() => buildConfiguration({ SMTP_URL: 'not a url' })).toThrow(/SMTP_URL must be a URL/);
+    expect(() => buildConfiguration({ NODE_ENV: 'staging' })).toThrow(/NODE_ENV must be one of/);
+  });
+
+  it('lets tests, and only tests, lower the bcrypt cost', () => {
+    expect(buildConfiguration({ NODE_ENV: 'test', BCRYPT_COST: '4' }).auth.bcryptCost).toBe(4);
+    expect(() => buildConfiguration({ NODE_ENV: 'development', BCRYPT_COST: '4' })).toThrow(/BCRYPT_COST/);
+  });
+
+  it('is documented: .env.example lists every variable', () => {
+    const example = readFileSync(join(__dirname, '../../../../.env.example'), 'utf8');
+    for (const { name } of declaredVariables()) expect(example).toMatch(new RegExp(`^#? ?${name}=`, 'm'));
+  });
+});
