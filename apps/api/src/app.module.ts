@@ -2,6 +2,7 @@ import { DynamicModule, Module, Type } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
+import { IdentityModule } from '@careid/identity';
 import { AppConfigModule, Configuration, DatabaseModule, DomainEvents } from '@careid/shared';
 import { HealthModule } from './health/health.module';
 import { loggerParams } from './logging';
@@ -26,6 +27,7 @@ export class AppModule {
         EventEmitterModule.forRoot({ wildcard: false, ignoreErrors: false }),
         DatabaseModule.forRoot(PERSISTENCE),
         HealthModule,
+        IdentityModule,
         ...(options.extraModules ?? []),
       ],
       providers: [DomainEvents],

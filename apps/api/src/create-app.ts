@@ -6,7 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { Logger } from 'nestjs-pino';
-import { Configuration, createValidationPipe, DomainError, ProblemDetailsFilter } from '@careid/shared';
+import { Configuration, createValidationPipe, DomainError, ProblemDetailsFilter, requestContext } from '@careid/shared';
 import { AppModule, AppModuleOptions } from './app.module';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
@@ -33,7 +33,7 @@ export async function createApp(configuration: Configuration, options: AppModule
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
-    done();
+    requestContext.run({ requestId: String(request.id), ip: request.ip }, done);
   });
 
   await app.register(helmet, {

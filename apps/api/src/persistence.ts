@@ -1,4 +1,5 @@
+import { identityPersistence } from '@careid/identity';
 import { Persistence } from '@careid/shared';
 
 /** Every context's entities and migrations: the one data source's contents (app and migration CLI). */
-export const PERSISTENCE: Persistence[] = [];
+export const PERSISTENCE: Persistence[] = [identityPersistence];

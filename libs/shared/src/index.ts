@@ -13,3 +13,7 @@ export * from './events/domain-events';
 export * from './http/pagination';
 export * from './http/revision';
 export * from './http/validation';
+export * from './http/request-context';
+export * from './database/pg-listener';
+export * from './http/openapi';
+export * from './http/uuid.pipe';

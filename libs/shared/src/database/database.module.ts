@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { AppConfigService } from '../config/config.module';
 import { buildDataSourceOptions, Persistence } from './data-source-options';
 import { runMigrations } from './migration-runner';
+import { PgListener } from './pg-listener';
 import { TransactionHost } from './transaction-host';
 
 @Global()
@@ -29,8 +30,8 @@ export class DatabaseModule {
           },
         }),
       ],
-      providers: [TransactionHost],
-      exports: [TransactionHost],
+      providers: [TransactionHost, PgListener],
+      exports: [TransactionHost, PgListener],
     };
   }
 }

@@ -13,7 +13,7 @@ interface UniqueConstraintCode {
 const uniqueConstraintCodes = new Map<string, UniqueConstraintCode>();
 
 /**
- * Gives a unique index a nicer code than the one derived from its name
+ * Gives a unique index (or a check constraint) a nicer code than the one derived from its name
  * (`uq_users_login` → `DUPLICATE_LOGIN`). Contexts call this next to their schema.
  */
 export function registerUniqueConstraintCode(constraint: string, code: string, message: string): void {
@@ -73,6 +73,10 @@ export function translateDatabaseError(error: unknown): DomainError | undefined 
     case '23505': {
       const mapped = codeForUniqueConstraint(driver.constraint);
       return DomainError.invalid(mapped.code, mapped.message);
+    }
+    case '23514': {
+      const registered = driver.constraint ? uniqueConstraintCodes.get(driver.constraint) : undefined;
+      return DomainError.invalid(registered?.code ?? 'CONSTRAINT_VIOLATED', registered?.message ?? 'The request breaks a rule of the data');
     }
     case '23503':
       return DomainError.invalid('REFERENCE_NOT_FOUND', 'The request refers to a record that does not exist');

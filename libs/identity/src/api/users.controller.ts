@@ -1,0 +1,192 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ApiPage, ApiProblems, DomainError, Page, UuidPipe } from '@careid/shared';
+import { LoginTokensService } from '../application/login-tokens.service';
+import { TwoFactorService } from '../application/two-factor.service';
+import { UsersService } from '../application/users.service';
+import type { Principal } from '../domain/principal';
+import { toUserView } from '../domain/user';
+import { AdminOnly, CurrentUser } from './current-user.decorator';
+import { TotpCodeDto, TotpDisableDto, TotpSetupDto, TotpSetupRequestDto } from './dto/auth.dto';
+import { CreatedTokenDto, CreateTokenDto, TokenInfoDto } from './dto/token.dto';
+import { UserCountFilterDto, UserFilterDto } from './dto/user-filter.dto';
+import { AuthenticationTokenInfoDto, CountDto, DeletedDto, UserDto, UserWriteDto } from './dto/user.dto';
+
+@ApiTags('users')
+@ApiBearerAuth('bearer')
+@ApiProblems(401)
+@ApiExtraModels(AuthenticationTokenInfoDto)
+@Controller('api/v1/users')
+export class UsersController {
+  constructor(
+    private readonly users: UsersService,
+    private readonly loginTokens: LoginTokensService,
+    private readonly twoFactor: TwoFactorService,
+  ) {}
+
+  @Post()
+  @AdminOnly()
+  @ApiOperation({ summary: 'Create a user (admin)', description: 'Login and email are unique among live users, case-insensitively.' })
+  @ApiCreatedResponse({ type: UserDto })
+  @ApiProblems(400, 403)
+  async create(@Body() body: UserWriteDto): Promise<UserDto> {
+    return toUserView(await this.users.create(body)) as unknown as UserDto;
+  }
+
+  @Get('current')
+  @ApiOperation({ summary: 'The logged-in user' })
+  @ApiOkResponse({ type: UserDto })
+  async current(@CurrentUser() actor: Principal): Promise<UserDto> {
+    return toUserView(await this.users.getVisible(actor.userId, actor)) as unknown as UserDto;
+  }
+
+  @Get('count')
+  @AdminOnly()
+  @ApiOperation({ summary: 'Count users matching a filter (admin)' })
+  @ApiOkResponse({ type: CountDto })
+  @ApiProblems(400, 403)
+  async count(@Query() filter: UserCountFilterDto): Promise<CountDto> {
+    const { limit: _limit, cursor: _cursor, ...criteria } = filter;
+    return { count: await this.users.count(criteria) };
+  }
+
+  @Get('by-email/:email')
+  @ApiOperation({ summary: 'Get a user by email (case-insensitive)' })
+  @ApiOkResponse({ type: UserDto })
+  @ApiProblems(404)
+  async byEmail(@Param('email') email: string, @CurrentUser() actor: Principal): Promise<UserDto> {
+    if (email.length > 254) throw DomainError.notFound('USER_NOT_FOUND', 'No such user');
+    return toUserView(await this.users.getByEmailVisible(email, actor)) as unknown as UserDto;
+  }
+
+  @Get()
+  @AdminOnly()
+  @ApiOperation({ summary: 'Filter users (admin)', description: 'Keyset-paginated by id. `q` is a login or email prefix.' })
+  @ApiPage(UserDto)
+  @ApiProblems(400, 403)
+  async filter(@Query() filter: UserFilterDto): Promise<Page<UserDto>> {
+    const { limit, cursor, ...criteria } = filter;
+    const page = await this.users.filter(criteria, limit ?? 100, cursor);
+    return { rows: page.rows.map((user) => toUserView(user) as unknown as UserDto), nextCursor: page.nextCursor };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get a user', description: 'Admins read anyone; other users only themselves (404 otherwise).' })
+  @ApiOkResponse({ type: UserDto })
+  @ApiProblems(400, 404)
+  async get(@Param('id', UuidPipe) id: string, @CurrentUser() actor: Principal): Promise<UserDto> {
+    return toUserView(await this.users.getVisible(id, actor)) as unknown as UserDto;
+  }
+
+  @Put(':id')
+  @ApiOperation({
+    summary: 'Modify a user',
+    description:
+      "Send the user as read, with changes and its `rev`. A stale rev gets 409. Admins may change anything (including another user's password); a user may change its own profile, and its email or password with `currentPassword`.",
+  })
+  @ApiOkResponse({ type: UserDto })
+  @ApiProblems(400, 403, 404, 409)
+  async modify(@Param('id', UuidPipe) id: string, @Body() body: UserWriteDto, @CurrentUser() actor: Principal): Promise<UserDto> {
+    return toUserView(await this.users.modify(id, body, actor)) as unknown as UserDto;
+  }
+
+  @Delete(':id')
+  @AdminOnly()
+  @ApiOperation({
+    summary: 'Delete a user (admin, soft delete)',
+    description: 'The user can no longer log in; its login and email become free.',
+  })
+  @ApiOkResponse({ type: DeletedDto })
+  @ApiProblems(400, 403, 404)
+  delete(@Param('id', UuidPipe) id: string): Promise<DeletedDto> {
+    return this.users.delete(id);
+  }
+
+  @Post(':id/tokens')
+  @ApiOperation({
+    summary: 'Create an authentication token',
+    description: 'For yourself; admins for anyone (403 otherwise). The token is shown once.',
+  })
+  @ApiCreatedResponse({ type: CreatedTokenDto })
+  @ApiProblems(400, 403, 404)
+  async createToken(
+    @Param('id', UuidPipe) id: string,
+    @Body() body: CreateTokenDto,
+    @CurrentUser() actor: Principal,
+  ): Promise<CreatedTokenDto> {
+    await this.assertSelfOrAdmin(id, actor);
+    return this.loginTokens.create(id, body.validitySeconds);
+  }
+
+  @Get(':id/tokens')
+  @ApiOperation({ summary: "List a user's live tokens (keys and expiry, never values)" })
+  @ApiPage(TokenInfoDto)
+  @ApiProblems(400, 403, 404)
+  async listTokens(@Param('id', UuidPipe) id: string, @CurrentUser() actor: Principal): Promise<Page<TokenInfoDto>> {
+    await this.assertSelfOrAdmin(id, actor);
+    return { rows: await this.loginTokens.list(id), nextCursor: null };
+  }
+
+  @Delete(':id/tokens/:key')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke a token' })
+  @ApiNoContentResponse({ description: 'Revoked' })
+  @ApiProblems(400, 403, 404)
+  async revokeToken(
+    @Param('id', UuidPipe) id: string,
+    @Param('key', UuidPipe) key: string,
+    @CurrentUser() actor: Principal,
+  ): Promise<void> {
+    await this.assertSelfOrAdmin(id, actor);
+    await this.loginTokens.revoke(id, key);
+  }
+
+  @Post('current/2fa/setup')
+  @ApiOperation({ summary: 'Start TOTP enrolment', description: 'Needs the current password. The secret is shown only in this answer.' })
+  @ApiCreatedResponse({ type: TotpSetupDto })
+  @ApiProblems(400, 403, 409, 429)
+  setupTotp(@Body() body: TotpSetupRequestDto, @CurrentUser() actor: Principal): Promise<TotpSetupDto> {
+    return this.twoFactor.setup(actor.userId, body.currentPassword);
+  }
+
+  @Post('current/2fa/enable')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Confirm TOTP enrolment with a code' })
+  @ApiNoContentResponse({ description: 'Two-factor login is on' })
+  @ApiProblems(400, 409, 429)
+  enableTotp(@Body() body: TotpCodeDto, @CurrentUser() actor: Principal): Promise<void> {
+    return this.twoFactor.enable(actor.userId, body.code);
+  }
+
+  @Post('current/2fa/disable')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Turn TOTP off (needs a code and the current password)' })
+  @ApiNoContentResponse({ description: 'Two-factor login is off' })
+  @ApiProblems(400, 403, 409, 429)
+  disableTotp(@Body() body: TotpDisableDto, @CurrentUser() actor: Principal): Promise<void> {
+    return this.twoFactor.disable(actor.userId, body.code, body.currentPassword);
+  }
+
+  @Delete(':id/lockout')
+  @AdminOnly()
+  @HttpCode(204)
+  @ApiOperation({ summary: "Clear a user's login lockout (admin)" })
+  @ApiNoContentResponse({ description: 'Cleared' })
+  @ApiProblems(400, 403, 404)
+  clearLockout(@Param('id', UuidPipe) id: string, @CurrentUser() actor: Principal): Promise<void> {
+    return this.users.clearLockout(id, actor);
+  }
+
+  private async assertSelfOrAdmin(id: string, actor: Principal): Promise<void> {
+    if (actor.userId !== id && !actor.isAdmin) throw DomainError.forbidden('FORBIDDEN', 'Only admins manage tokens of other users');
+    await this.users.getVisible(id, actor);
+  }
+}

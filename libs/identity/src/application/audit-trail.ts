@@ -1,0 +1,108 @@
+import { Injectable } from '@nestjs/common';
+import { decodeCursor, Page, requestContext, toPage, TransactionHost } from '@careid/shared';
+
+export type AuditOutcome = 'success' | 'failure' | 'denied';
+
+export interface AuditRecord {
+  type: string;
+  outcome?: AuditOutcome;
+  targetType?: string;
+  targetId?: string | null;
+  /** Overrides the request's actor (e.g. a login attempt names its user before it is authenticated). */
+  actorId?: string | null;
+  actorLogin?: string | null;
+  /** Never secrets: ids, field names, counts. */
+  details?: Record<string, unknown>;
+}
+
+export interface AuditEventView {
+  id: string;
+  occurred: number;
+  type: string;
+  outcome: AuditOutcome;
+  actorId: string | null;
+  actorLogin: string | null;
+  targetType: string | null;
+  targetId: string | null;
+  ip: string | null;
+  requestId: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface AuditFilter {
+  actor?: string;
+  target?: string;
+  type?: string;
+  after?: number;
+  limit: number;
+  cursor?: string;
+}
+
+/**
+ * The append-only audit trail (HIPAA audit control): who did what to which
+ * record, when, from where, with what outcome. Written in the caller's
+ * transaction, so a change and its record commit together.
+ */
+@Injectable()
+export class AuditTrail {
+  constructor(private readonly tx: TransactionHost) {}
+
+  async record(event: AuditRecord): Promise<void> {
+    const context = requestContext.get();
+    await this.tx.manager.query(
+      `INSERT INTO audit_events (occurred, type, outcome, actor_id, actor_login, target_type, target_id, ip, request_id, details)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [
+        Date.now(),
+        event.type,
+        event.outcome ?? 'success',
+        event.actorId !== undefined ? event.actorId : (context?.actorId ?? null),
+        event.actorLogin !== undefined ? event.actorLogin : (context?.actorLogin ?? null),
+        event.targetType ?? null,
+        event.targetId ?? null,
+        context?.ip ?? null,
+        context?.requestId ?? null,
+        JSON.stringify(event.details ?? {}),
+      ],
+    );
+  }
+
+  async list(filter: AuditFilter): Promise<Page<AuditEventView>> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (filter.actor) add('actor_id = ?', filter.actor);
+    if (filter.target) add('target_id = ?', filter.target);
+    if (filter.type) add('type = ?', filter.type);
+    if (filter.after !== undefined) add('occurred > ?', filter.after);
+    const [lastId] = (decodeCursor(filter.cursor, ['string']) ?? []) as string[];
+    if (lastId !== undefined) {
+      if (!/^\d{1,19}$/.test(lastId)) return { rows: [], nextCursor: null };
+      add('id < ?', lastId);
+    }
+    params.push(filter.limit + 1);
+    const rows: Record<string, any>[] = await this.tx.manager.query(
+      `SELECT id::text, occurred, type, outcome, actor_id, actor_login, target_type, target_id, ip, request_id, details
+       FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY id DESC LIMIT $${params.length}`,
+      params,
+    );
+    const views = rows.map((row) => ({
+      id: row.id,
+      occurred: Number(row.occurred),
+      type: row.type,
+      outcome: row.outcome,
+      actorId: row.actor_id,
+      actorLogin: row.actor_login,
+      targetType: row.target_type,
+      targetId: row.target_id,
+      ip: row.ip,
+      requestId: row.request_id,
+      details: row.details,
+    }));
+    return toPage(views, filter.limit, (row) => [row.id]);
+  }
+}

@@ -1,0 +1,104 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '@careid/shared';
+import { identifierKey } from '../domain/normalize';
+import { User } from '../domain/user';
+import { UsersRepository } from '../infrastructure/users.repository';
+import { AuditTrail } from './audit-trail';
+import { LoginTokensService } from './login-tokens.service';
+import { LockoutService } from './lockout.service';
+import { PasswordHasher } from './password-hasher';
+import { SECRET_SHAPE } from './secrets';
+import { SessionsService, TokenPair } from './sessions.service';
+import { TwoFactorService } from './two-factor.service';
+
+export interface LoginAttempt {
+  login: string;
+  password: string;
+  totp?: string;
+}
+
+const INVALID_CREDENTIALS = () => DomainError.unauthenticated('INVALID_CREDENTIALS', 'The login or the password is not correct');
+
+/**
+ * `POST /auth/login`: the password, or a live authentication token, opens a
+ * session. Every failure counts towards the login's lockout, and a login that
+ * matches no user costs the same bcrypt work and gets the same answer.
+ */
+@Injectable()
+export class AuthenticationService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly hasher: PasswordHasher,
+    private readonly loginTokens: LoginTokensService,
+    private readonly sessions: SessionsService,
+    private readonly lockout: LockoutService,
+    private readonly twoFactor: TwoFactorService,
+    private readonly audit: AuditTrail,
+  ) {}
+
+  async login(attempt: LoginAttempt): Promise<TokenPair> {
+    const loginKey = identifierKey(attempt.login);
+    await this.lockout.assertNotLocked(loginKey);
+    const user = await this.users.findByLoginKey(loginKey);
+
+    // A token is cheap to check (SHA-256 and an index), so token logins skip bcrypt entirely.
+    if (
+      user &&
+      user.status !== 'DISABLED' &&
+      SECRET_SHAPE.test(attempt.password) &&
+      (await this.loginTokens.isLiveTokenOf(user.id, attempt.password))
+    ) {
+      return this.succeed(user, loginKey, 'token');
+    }
+
+    const passwordMatches = user?.passwordHash
+      ? await this.hasher.verify(attempt.password, user.passwordHash)
+      : await this.hasher.verifyAgainstNothing(attempt.password);
+    if (!user || !passwordMatches) return this.fail(loginKey, user, 'INVALID_CREDENTIALS');
+    if (user.status !== 'ACTIVE') {
+      // The right password of a disabled or registering user: refused, without counting as a guess.
+      await this.audit.record({
+        type: 'LOGIN_FAILED',
+        outcome: 'denied',
+        targetType: 'User',
+        targetId: user.id,
+        actorId: user.id,
+        details: { reason: user.status },
+      });
+      throw DomainError.unauthenticated('ACCOUNT_NOT_ACTIVE', 'This account cannot log in with a password');
+    }
+    if (user.use2fa) {
+      if (!attempt.totp) throw DomainError.unauthenticated('TOTP_REQUIRED', 'This account needs a TOTP code (`totp`)');
+      if (!(await this.twoFactor.verifyLoginCode(user, attempt.totp))) return this.fail(loginKey, user, 'TOTP_INVALID');
+    }
+    return this.succeed(user, loginKey, 'password');
+  }
+
+  private async succeed(user: User, loginKey: string, method: 'password' | 'token'): Promise<TokenPair> {
+    await this.lockout.recordSuccess(loginKey);
+    const pair = await this.sessions.start(user);
+    await this.audit.record({
+      type: 'LOGIN_SUCCEEDED',
+      targetType: 'User',
+      targetId: user.id,
+      actorId: user.id,
+      actorLogin: user.login,
+      details: { method },
+    });
+    return pair;
+  }
+
+  private async fail(loginKey: string, user: User | null, code: 'INVALID_CREDENTIALS' | 'TOTP_INVALID'): Promise<never> {
+    const { lockedForMs } = await this.lockout.recordFailure(loginKey);
+    await this.audit.record({
+      type: 'LOGIN_FAILED',
+      outcome: 'failure',
+      targetType: 'User',
+      targetId: user?.id ?? null,
+      actorId: user?.id ?? null,
+      details: { reason: code === 'TOTP_INVALID' ? 'totp' : 'credentials', locked: lockedForMs > 0 },
+    });
+    if (code === 'TOTP_INVALID') throw DomainError.unauthenticated('TOTP_INVALID', 'The TOTP code is not valid');
+    throw INVALID_CREDENTIALS();
+  }
+}

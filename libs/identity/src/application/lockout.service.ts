@@ -1,0 +1,69 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { AppConfigService, AuthSettings, DomainError, TransactionHost } from '@careid/shared';
+
+/**
+ * Brute-force protection on every path that checks a secret. Consecutive
+ * failures for one normalised login (known or not) lock it for a window that
+ * starts at LOCKOUT_BASE_SECONDS and doubles up to LOCKOUT_MAX_SECONDS. The
+ * state lives in PostgreSQL and is updated with single atomic statements, so
+ * it holds under concurrent attempts and across instances.
+ */
+@Injectable()
+export class LockoutService {
+  private readonly settings: AuthSettings;
+
+  constructor(
+    private readonly tx: TransactionHost,
+    @Inject(ConfigService) config: AppConfigService,
+  ) {
+    this.settings = config.get('auth', { infer: true });
+  }
+
+  /** 429 with Retry-After while the login is locked. */
+  async assertNotLocked(loginKey: string): Promise<void> {
+    const rows: { locked_until: string }[] = await this.tx.dataSource.query(
+      'SELECT locked_until FROM login_failures WHERE login_key = $1',
+      [loginKey],
+    );
+    const lockedUntil = rows.length ? Number(rows[0].locked_until) : 0;
+    const now = Date.now();
+    if (lockedUntil > now) throw this.lockedError(lockedUntil - now);
+  }
+
+  /** Counts a failure; returns the lock it earned, if any. */
+  async recordFailure(loginKey: string): Promise<{ lockedForMs: number }> {
+    const { lockoutMaxFailures: max, lockoutBaseSeconds: base, lockoutMaxSeconds: cap } = this.settings;
+    const now = Date.now();
+    // One statement: count the failure and, from the max-th on, lock for base × 2^level (capped).
+    const rows: { locked_until: string }[] = await this.tx.dataSource.query(
+      `INSERT INTO login_failures AS f (login_key, failures, lock_level, locked_until, updated)
+       VALUES ($1, 1, CASE WHEN 1 >= $2 THEN 1 ELSE 0 END, CASE WHEN 1 >= $2 THEN $3::bigint + $4::bigint * 1000 ELSE 0 END, $3)
+       ON CONFLICT (login_key) DO UPDATE SET
+         failures = f.failures + 1,
+         lock_level = CASE WHEN f.failures + 1 >= $2 THEN f.lock_level + 1 ELSE f.lock_level END,
+         locked_until = CASE WHEN f.failures + 1 >= $2
+           THEN $3::bigint + LEAST($5::bigint, $4::bigint * power(2, LEAST(f.lock_level, 30))::bigint) * 1000
+           ELSE f.locked_until END,
+         updated = $3
+       RETURNING locked_until`,
+      [loginKey, max, now, base, cap],
+    );
+    const lockedUntil = Number(rows[0].locked_until);
+    return { lockedForMs: lockedUntil > now ? lockedUntil - now : 0 };
+  }
+
+  async recordSuccess(loginKey: string): Promise<void> {
+    await this.tx.dataSource.query('DELETE FROM login_failures WHERE login_key = $1', [loginKey]);
+  }
+
+  /** An admin lifts a lock. Returns whether there was anything to clear. */
+  async clear(loginKey: string): Promise<boolean> {
+    const [, count] = await this.tx.dataSource.query('DELETE FROM login_failures WHERE login_key = $1', [loginKey]);
+    return count > 0;
+  }
+
+  lockedError(remainingMs: number): DomainError {
+    return DomainError.tooMany('LOGIN_LOCKED', 'Too many failed attempts for this login; try again later', Math.ceil(remainingMs / 1000));
+  }
+}

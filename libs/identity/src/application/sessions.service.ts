@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { JwtService } from '@nestjs/jwt';
+import { AppConfigService, AuthSettings, DomainError, TransactionHost } from '@careid/shared';
+import { AuditTrail } from './audit-trail';
+import { LockoutService } from './lockout.service';
+import { hashSecret, newSecret } from './secrets';
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+  tokenType: 'Bearer';
+}
+
+/** What an access JWT carries: the user, its session version (to refuse tokens after a change) and the session. */
+export interface AccessClaims {
+  sub: string;
+  sv: number;
+  sid: string;
+}
+
+export const JWT_ISSUER = 'careid';
+export const JWT_AUDIENCE = 'careid-api';
+
+/**
+ * Login sessions: a short-lived access JWT plus a rotating refresh token.
+ * Each login starts a family; a refresh retires the presented token and
+ * issues the next one; presenting a retired token again revokes the family
+ * (someone copied it). Idle and absolute lifetimes bound every family.
+ */
+@Injectable()
+export class SessionsService {
+  private readonly settings: AuthSettings;
+
+  constructor(
+    private readonly tx: TransactionHost,
+    private readonly jwt: JwtService,
+    private readonly lockout: LockoutService,
+    private readonly audit: AuditTrail,
+    @Inject(ConfigService) config: AppConfigService,
+  ) {
+    this.settings = config.get('auth', { infer: true });
+  }
+
+  async start(user: { id: string; sessionVersion: number }): Promise<TokenPair> {
+    const familyId = randomUUID();
+    const now = Date.now();
+    const refreshToken = newSecret();
+    await this.tx.manager.query(
+      `INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, family_created, created) VALUES ($1, $2, $3, $4, $5, $5)`,
+      [randomUUID(), familyId, user.id, hashSecret(refreshToken), now],
+    );
+    return this.pair(user.id, user.sessionVersion, familyId, refreshToken);
+  }
+
+  async refresh(refreshToken: string): Promise<TokenPair> {
+    const rows: Record<string, any>[] = await this.tx.manager.query(
+      `SELECT r.id, r.family_id, r.user_id, r.family_created, r.created, r.revoked_at, r.revoked_reason,
+              u.login_key, u.status, u.deletion_date, u.session_version
+       FROM refresh_tokens r JOIN users u ON u.id = r.user_id WHERE r.token_hash = $1`,
+      [hashSecret(refreshToken)],
+    );
+    const token = rows[0];
+    if (!token) throw DomainError.unauthenticated('INVALID_REFRESH_TOKEN', 'The refresh token is not valid');
+    await this.lockout.assertNotLocked(token.login_key);
+    const now = Date.now();
+    if (token.revoked_at !== null) {
+      if (token.revoked_reason === 'rotated') await this.reuseDetected(token.family_id, token.user_id);
+      throw DomainError.unauthenticated('INVALID_REFRESH_TOKEN', 'The refresh token is not valid');
+    }
+    if (token.deletion_date !== null || token.status === 'DISABLED') {
+      await this.revokeFamily(token.family_id, 'user-changed');
+      throw DomainError.unauthenticated('INVALID_REFRESH_TOKEN', 'The refresh token is not valid');
+    }
+    if (
+      now - Number(token.created) > this.settings.refreshIdleSeconds * 1000 ||
+      now - Number(token.family_created) > this.settings.refreshAbsoluteSeconds * 1000
+    ) {
+      await this.revokeFamily(token.family_id, 'expired');
+      throw DomainError.unauthenticated('SESSION_EXPIRED', 'The session has expired; log in again');
+    }
+    return this.tx.run(async () => {
+      // Retire the presented token atomically: of two concurrent refreshes with it, one wins and the other is a reuse.
+      const [, retired] = await this.tx.manager.query(
+        `UPDATE refresh_tokens SET revoked_at = $2, revoked_reason = 'rotated' WHERE id = $1 AND revoked_at IS NULL`,
+        [token.id, now],
+      );
+      if (!retired) {
+        await this.reuseDetected(token.family_id, token.user_id);
+        throw DomainError.unauthenticated('INVALID_REFRESH_TOKEN', 'The refresh token is not valid');
+      }
+      const next = newSecret();
+      await this.tx.manager.query(
+        `INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, family_created, created) VALUES ($1, $2, $3, $4, $5, $6)`,
+        [randomUUID(), token.family_id, token.user_id, hashSecret(next), token.family_created, now],
+      );
+      return this.pair(token.user_id, token.session_version, token.family_id, next);
+    });
+  }
+
+  /** Ends the session the refresh token belongs to. Unknown tokens are ignored (nothing to reveal). */
+  async logout(refreshToken: string): Promise<void> {
+    const rows: { family_id: string; user_id: string }[] = await this.tx.manager.query(
+      'SELECT family_id, user_id FROM refresh_tokens WHERE token_hash = $1',
+      [hashSecret(refreshToken)],
+    );
+    if (!rows.length) return;
+    await this.revokeFamily(rows[0].family_id, 'logout');
+    await this.audit.record({ type: 'LOGOUT', targetType: 'User', targetId: rows[0].user_id, actorId: rows[0].user_id });
+  }
+
+  /** Ends every session of a user (password, roles or status changed, user deleted). */
+  async revokeAllForUser(userId: string): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE refresh_tokens SET revoked_at = $2, revoked_reason = 'user-changed' WHERE user_id = $1 AND revoked_at IS NULL`,
+      [userId, Date.now()],
+    );
+  }
+
+  private async reuseDetected(familyId: string, userId: string): Promise<void> {
+    await this.revokeFamily(familyId, 'reuse');
+    await this.audit.record({
+      type: 'REFRESH_TOKEN_REUSED',
+      outcome: 'denied',
+      targetType: 'User',
+      targetId: userId,
+      actorId: userId,
+      details: { familyId },
+    });
+  }
+
+  private async revokeFamily(familyId: string, reason: string): Promise<void> {
+    await this.tx.dataSource.query(
+      `UPDATE refresh_tokens SET revoked_at = $2, revoked_reason = $3 WHERE family_id = $1 AND revoked_at IS NULL`,
+      [familyId, Date.now(), reason],
+    );
+  }
+
+  private async pair(userId: string, sessionVersion: number, familyId: string, refreshToken: string): Promise<TokenPair> {
+    const claims: AccessClaims = { sub: userId, sv: sessionVersion, sid: familyId };
+    const accessToken = await this.jwt.signAsync(claims, {
+      expiresIn: this.settings.accessTokenSeconds,
+      issuer: JWT_ISSUER,
+      audience: JWT_AUDIENCE,
+      algorithm: 'HS256',
+    });
+    return { accessToken, refreshToken, expiresIn: this.settings.accessTokenSeconds, tokenType: 'Bearer' };
+  }
+}

@@ -1,0 +1,383 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import {
+  AppConfigService,
+  DomainError,
+  DomainEvents,
+  firstRev,
+  nextRev,
+  Page,
+  registerUniqueConstraintCode,
+  TransactionHost,
+} from '@careid/shared';
+import { AccessPolicy, normalizeAccessPolicy } from '../domain/access-policy';
+import { DATA_OWNER_DIRECTORY, DataOwnerDirectory } from '../domain/data-owner-directory';
+import { UserCreated, UserDeleted, UserModified } from '../domain/identity.events';
+import { assertPasswordAcceptable, cleanEmail, cleanIdentifier, identifierKey } from '../domain/normalize';
+import { Principal } from '../domain/principal';
+import { User, UserStatus } from '../domain/user';
+import { UserColumns, UserQuery, UsersRepository } from '../infrastructure/users.repository';
+import { AuditTrail } from './audit-trail';
+import { LockoutService } from './lockout.service';
+import { PasswordHasher } from './password-hasher';
+import { PrincipalCache } from './principal-cache';
+import { SessionsService } from './sessions.service';
+import { LoginTokensService } from './login-tokens.service';
+
+registerUniqueConstraintCode('uq_users_login', 'DUPLICATE_LOGIN', 'A user with this login already exists');
+registerUniqueConstraintCode('uq_users_email', 'DUPLICATE_EMAIL', 'A user with this email already exists');
+registerUniqueConstraintCode('uq_users_patient', 'PATIENT_ALREADY_HAS_USER', 'This patient already has a user');
+registerUniqueConstraintCode('uq_users_healthcare_party', 'PRACTITIONER_ALREADY_HAS_USER', 'This practitioner already has a user');
+registerUniqueConstraintCode('users_pkey', 'DUPLICATE_ID', 'A user with this id already exists');
+registerUniqueConstraintCode('ck_users_one_data_owner', 'ONE_DATA_OWNER', 'A user stands for a practitioner or a patient, not both');
+
+/** What a client may write on a user (the DTO after validation). */
+export interface UserInput {
+  id?: string;
+  rev?: string;
+  name?: string | null;
+  properties?: Record<string, unknown>;
+  permissions?: unknown[];
+  roles?: string[];
+  status?: UserStatus;
+  login?: string;
+  passwordHash?: string;
+  currentPassword?: string;
+  healthcarePartyId?: string | null;
+  patientId?: string | null;
+  autoDelegations?: Record<string, string[]>;
+  createdDate?: number;
+  termsOfUseDate?: number | null;
+  email?: string | null;
+  sharingDataWith?: Record<string, unknown>;
+  accessPolicy?: { rule: { resource: string | string[]; action: string | string[]; effect: string }[] } | null;
+}
+
+export interface UserFilter extends Omit<UserQuery, 'prefix'> {
+  q?: string;
+}
+
+/** Fields only an admin may set or change. */
+const ADMIN_FIELDS = ['roles', 'status', 'permissions', 'accessPolicy', 'healthcarePartyId', 'patientId', 'login'] as const;
+/** A change to one of these ends the user's sessions at once. */
+const SESSION_FIELDS = new Set(['passwordHash', 'roles', 'status', 'accessPolicy', 'healthcarePartyId', 'patientId']);
+const UNCHANGED_PASSWORD = '*';
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+
+/** The identity context's facade for users: the HTTP layer and other contexts call this. */
+@Injectable()
+export class UsersService {
+  private readonly groupId: string;
+
+  constructor(
+    private readonly tx: TransactionHost,
+    private readonly users: UsersRepository,
+    private readonly hasher: PasswordHasher,
+    private readonly sessions: SessionsService,
+    private readonly loginTokens: LoginTokensService,
+    private readonly principals: PrincipalCache,
+    private readonly lockout: LockoutService,
+    private readonly audit: AuditTrail,
+    private readonly events: DomainEvents,
+    @Inject(ConfigService) config: AppConfigService,
+    @Optional() @Inject(DATA_OWNER_DIRECTORY) private readonly dataOwners?: DataOwnerDirectory,
+  ) {
+    this.groupId = config.get('app', { infer: true }).groupId;
+  }
+
+  async create(input: UserInput): Promise<User> {
+    const login = cleanIdentifier(input.login ?? input.email ?? '');
+    if (!login) throw DomainError.invalid('LOGIN_REQUIRED', 'A user needs a login (or an email to use as login)');
+    const email = input.email ? cleanEmail(input.email) : null;
+    await this.assertDataOwnersExist(input);
+    let passwordHash: string | null = null;
+    if (input.passwordHash && input.passwordHash !== UNCHANGED_PASSWORD) {
+      assertPasswordAcceptable(input.passwordHash, login);
+      passwordHash = await this.hasher.hash(input.passwordHash);
+    }
+    const now = Date.now();
+    const id = input.id ?? randomUUID();
+    return this.tx.run(async () => {
+      const user = await this.users.insert(id, {
+        rev: firstRev(),
+        created: now,
+        modified: now,
+        deletionDate: null,
+        name: input.name ?? null,
+        properties: input.properties ?? {},
+        permissions: input.permissions ?? [],
+        roles: input.roles ?? [],
+        type: 'database',
+        status: input.status ?? 'ACTIVE',
+        login,
+        loginKey: identifierKey(login),
+        passwordHash,
+        secret: null,
+        pendingSecret: null,
+        totpLastStep: null,
+        use2fa: false,
+        groupId: this.groupId,
+        healthcarePartyId: input.healthcarePartyId ?? null,
+        patientId: input.patientId ?? null,
+        autoDelegations: input.autoDelegations ?? {},
+        createdDate: input.createdDate ?? now,
+        termsOfUseDate: input.termsOfUseDate ?? null,
+        email,
+        emailKey: email ? identifierKey(email) : null,
+        sharingDataWith: input.sharingDataWith ?? {},
+        accessPolicy: input.accessPolicy ? normalizeAccessPolicy(input.accessPolicy) : null,
+        sessionVersion: 1,
+      });
+      await this.audit.record({
+        type: 'USER_CREATED',
+        targetType: 'User',
+        targetId: user.id,
+        details: { roles: user.roles, status: user.status },
+      });
+      await this.events.publish(new UserCreated(user.id, user.login, user.patientId, user.healthcarePartyId));
+      return user;
+    });
+  }
+
+  async modify(id: string, input: UserInput, actor: Principal): Promise<User> {
+    if (!input.rev) throw DomainError.invalid('REV_REQUIRED', 'A modification must carry the rev it is based on');
+    if (input.id && input.id !== id) throw DomainError.invalid('ID_MISMATCH', 'The body id differs from the path id');
+    const current = await this.getVisible(id, actor);
+    const self = actor.userId === id;
+    const changes: Partial<UserColumns> = {};
+    const changed: string[] = [];
+    const set = <K extends keyof UserColumns>(field: K, value: UserColumns[K], publicName: string = field) => {
+      if (!sameJson((current as unknown as Record<string, unknown>)[field], value)) {
+        changes[field] = value;
+        changed.push(publicName);
+      }
+    };
+
+    if (input.name !== undefined) set('name', input.name);
+    if (input.properties !== undefined) set('properties', input.properties);
+    if (input.permissions !== undefined) set('permissions', input.permissions);
+    if (input.roles !== undefined) set('roles', [...new Set(input.roles)]);
+    if (input.status !== undefined) set('status', input.status);
+    if (input.login !== undefined) {
+      const login = cleanIdentifier(input.login);
+      if (!login) throw DomainError.invalid('LOGIN_REQUIRED', 'The login must not be empty');
+      if (login !== current.login) {
+        changes.login = login;
+        changes.loginKey = identifierKey(login);
+        changed.push('login');
+      }
+    }
+    if (input.email !== undefined) {
+      const email = input.email ? cleanEmail(input.email) : null;
+      if (email !== current.email) {
+        changes.email = email;
+        changes.emailKey = email ? identifierKey(email) : null;
+        changed.push('email');
+      }
+    }
+    if (input.healthcarePartyId !== undefined) set('healthcarePartyId', input.healthcarePartyId);
+    if (input.patientId !== undefined) set('patientId', input.patientId);
+    if (input.autoDelegations !== undefined) set('autoDelegations', input.autoDelegations);
+    if (input.createdDate !== undefined) set('createdDate', input.createdDate);
+    if (input.termsOfUseDate !== undefined) set('termsOfUseDate', input.termsOfUseDate);
+    if (input.sharingDataWith !== undefined) set('sharingDataWith', input.sharingDataWith);
+    if (input.accessPolicy !== undefined)
+      set('accessPolicy', input.accessPolicy ? (normalizeAccessPolicy(input.accessPolicy) as AccessPolicy) : null);
+    const newPassword = input.passwordHash && input.passwordHash !== UNCHANGED_PASSWORD ? input.passwordHash : undefined;
+    if (newPassword !== undefined) {
+      assertPasswordAcceptable(newPassword, changes.login ?? current.login);
+      changed.push('passwordHash');
+    }
+
+    if (!actor.isAdmin) {
+      const forbidden = ADMIN_FIELDS.filter((field) => changed.includes(field));
+      if (forbidden.length) throw DomainError.forbidden('FORBIDDEN_CHANGE', `Only an admin may change ${forbidden.join(', ')}`);
+    }
+    if (self && (changed.includes('passwordHash') || changed.includes('email'))) {
+      await this.assertCurrentPassword(current, input.currentPassword);
+    }
+    await this.assertDataOwnersExist({ healthcarePartyId: changes.healthcarePartyId, patientId: changes.patientId });
+    if (newPassword !== undefined) changes.passwordHash = await this.hasher.hash(newPassword);
+
+    const endsSessions = changed.some((field) => SESSION_FIELDS.has(field));
+    if (endsSessions) changes.sessionVersion = current.sessionVersion + 1;
+    changes.rev = nextRev(input.rev);
+    changes.modified = Date.now();
+
+    return this.tx.run(async () => {
+      const updated = await this.users.updateIfRev(id, input.rev!, changes);
+      if (!updated) throw await this.staleOrMissing(id);
+      await this.principals.userChanged(id);
+      if (endsSessions) await this.sessions.revokeAllForUser(id);
+      await this.audit.record({ type: 'USER_MODIFIED', targetType: 'User', targetId: id, details: { fields: changed } });
+      if (changed.includes('roles')) {
+        await this.audit.record({
+          type: 'USER_ROLES_CHANGED',
+          targetType: 'User',
+          targetId: id,
+          details: { from: current.roles, to: updated.roles },
+        });
+      }
+      if (changed.includes('status')) {
+        await this.audit.record({
+          type: 'USER_STATUS_CHANGED',
+          targetType: 'User',
+          targetId: id,
+          details: { from: current.status, to: updated.status },
+        });
+      }
+      if (changed.includes('passwordHash')) await this.audit.record({ type: 'PASSWORD_CHANGED', targetType: 'User', targetId: id });
+      await this.events.publish(new UserModified(id, changed));
+      return updated;
+    });
+  }
+
+  /** A user the actor may see: admins see everyone, others only themselves (anyone else is "not found"). */
+  async getVisible(id: string, actor: Principal): Promise<User> {
+    if (!actor.isAdmin && actor.userId !== id) throw this.notFound();
+    const user = await this.users.findById(id);
+    if (!user) throw this.notFound();
+    return user;
+  }
+
+  async getByEmailVisible(email: string, actor: Principal): Promise<User> {
+    const user = await this.users.findByEmailKey(identifierKey(email));
+    if (!user || (!actor.isAdmin && user.id !== actor.userId)) throw this.notFound();
+    return user;
+  }
+
+  async filter(filter: UserFilter, limit: number, cursor?: string): Promise<Page<User>> {
+    return this.users.filter(this.query(filter), limit, cursor);
+  }
+
+  async count(filter: UserFilter): Promise<number> {
+    return this.users.count(this.query(filter));
+  }
+
+  async delete(id: string): Promise<{ id: string; rev: string }> {
+    return this.tx.run(async () => {
+      const deleted = await this.users.softDelete(id, randomBytes(16).toString('hex'), Date.now());
+      if (!deleted) throw this.notFound();
+      await this.sessions.revokeAllForUser(id);
+      await this.loginTokens.revokeAll(id);
+      await this.principals.userChanged(id);
+      await this.audit.record({ type: 'USER_DELETED', targetType: 'User', targetId: id });
+      await this.events.publish(new UserDeleted(id));
+      return deleted;
+    });
+  }
+
+  async clearLockout(id: string, actor: Principal): Promise<void> {
+    const user = await this.getVisible(id, actor);
+    const cleared = await this.lockout.clear(identifierKey(user.login));
+    await this.audit.record({ type: 'LOCKOUT_CLEARED', targetType: 'User', targetId: id, details: { wasLocked: cleared } });
+  }
+
+  // --- for other contexts ---
+
+  findById(id: string): Promise<User | null> {
+    return this.users.findById(id);
+  }
+
+  findByPatientId(patientId: string): Promise<User | null> {
+    return this.users.findByPatientId(patientId);
+  }
+
+  findByLogin(login: string): Promise<User | null> {
+    return this.users.findByLoginKey(identifierKey(login));
+  }
+
+  findByEmail(email: string): Promise<User | null> {
+    return this.users.findByEmailKey(identifierKey(email));
+  }
+
+  /** Sets a password chosen through a one-time ticket (invitation or reset), activates the user and ends its sessions. */
+  async setPasswordAndActivate(userId: string, password: string): Promise<User> {
+    const user = await this.users.findById(userId);
+    if (!user) throw this.notFound();
+    assertPasswordAcceptable(password, user.login);
+    const passwordHash = await this.hasher.hash(password);
+    return this.tx.run(async () => {
+      const updated = await this.users.updateIfRev(userId, user.rev, {
+        passwordHash,
+        status: user.status === 'DISABLED' ? 'DISABLED' : 'ACTIVE',
+        sessionVersion: user.sessionVersion + 1,
+        rev: nextRev(user.rev),
+        modified: Date.now(),
+      });
+      if (!updated) throw DomainError.conflict('REVISION_CONFLICT', 'The user changed meanwhile; try again');
+      await this.sessions.revokeAllForUser(userId);
+      await this.principals.userChanged(userId);
+      await this.lockout.recordSuccess(identifierKey(user.login));
+      await this.audit.record({
+        type: 'PASSWORD_CHANGED',
+        targetType: 'User',
+        targetId: userId,
+        actorId: userId,
+        details: { via: 'ticket' },
+      });
+      await this.events.publish(new UserModified(userId, ['passwordHash', 'status']));
+      return updated;
+    });
+  }
+
+  /** Makes a REGISTERING user ACTIVE (first login of an invited patient). */
+  async markActive(userId: string): Promise<User> {
+    const user = await this.users.findById(userId);
+    if (!user) throw this.notFound();
+    if (user.status === 'ACTIVE') return user;
+    const updated = await this.users.updateIfRev(userId, user.rev, { status: 'ACTIVE', rev: nextRev(user.rev), modified: Date.now() });
+    if (!updated) throw DomainError.conflict('REVISION_CONFLICT', 'The user changed meanwhile; try again');
+    await this.principals.userChanged(userId);
+    await this.audit.record({
+      type: 'USER_STATUS_CHANGED',
+      targetType: 'User',
+      targetId: userId,
+      details: { from: user.status, to: 'ACTIVE' },
+    });
+    return updated;
+  }
+
+  private query(filter: UserFilter): UserQuery {
+    const { q, ...rest } = filter;
+    return { ...rest, prefix: q !== undefined ? identifierKey(q) : undefined };
+  }
+
+  private async assertCurrentPassword(user: User, currentPassword: string | undefined): Promise<void> {
+    if (!currentPassword)
+      throw DomainError.invalid('CURRENT_PASSWORD_REQUIRED', 'Changing your own email or password needs your current password');
+    const loginKey = identifierKey(user.login);
+    await this.lockout.assertNotLocked(loginKey);
+    if (!user.passwordHash || !(await this.hasher.verify(currentPassword, user.passwordHash))) {
+      await this.lockout.recordFailure(loginKey);
+      throw DomainError.forbidden('CURRENT_PASSWORD_INVALID', 'The current password is not correct');
+    }
+  }
+
+  private async assertDataOwnersExist(input: { healthcarePartyId?: string | null; patientId?: string | null }): Promise<void> {
+    if (input.healthcarePartyId && input.patientId) {
+      throw DomainError.invalid('ONE_DATA_OWNER', 'A user stands for a practitioner or a patient, not both');
+    }
+    if (!this.dataOwners) return;
+    if (input.healthcarePartyId && !(await this.dataOwners.practitionerExists(input.healthcarePartyId))) {
+      throw DomainError.invalid('PRACTITIONER_NOT_FOUND', 'healthcarePartyId does not name an existing practitioner');
+    }
+    if (input.patientId && !(await this.dataOwners.patientExists(input.patientId))) {
+      throw DomainError.invalid('PATIENT_NOT_FOUND', 'patientId does not name an existing patient');
+    }
+  }
+
+  private async staleOrMissing(id: string): Promise<DomainError> {
+    return (await this.users.exists(id))
+      ? DomainError.conflict('REVISION_CONFLICT', 'The user was modified meanwhile; reload it and apply your change again')
+      : this.notFound();
+  }
+
+  private notFound(): DomainError {
+    return DomainError.notFound('USER_NOT_FOUND', 'No such user');
+  }
+}

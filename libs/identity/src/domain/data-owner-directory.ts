@@ -1,0 +1,11 @@
+/**
+ * The identity context's view of the data owners users may stand for. The
+ * composition root provides it from the practitioners and patients contexts,
+ * so identity does not depend on them.
+ */
+export interface DataOwnerDirectory {
+  practitionerExists(id: string): Promise<boolean>;
+  patientExists(id: string): Promise<boolean>;
+}
+
+export const DATA_OWNER_DIRECTORY = Symbol('DATA_OWNER_DIRECTORY');

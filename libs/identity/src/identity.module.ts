@@ -1,0 +1,56 @@
+import { createSecretKey } from 'node:crypto';
+import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import type { AppConfigService } from '@careid/shared';
+import { AuditController } from './api/audit.controller';
+import { AuthController } from './api/auth.controller';
+import { JwtAuthGuard } from './api/jwt-auth.guard';
+import { JwtStrategy } from './api/jwt.strategy';
+import { RolesGuard } from './api/roles.guard';
+import { UsersController } from './api/users.controller';
+import { AdminSeeder } from './application/admin-seeder';
+import { AuditTrail } from './application/audit-trail';
+import { AuthenticationService } from './application/authentication.service';
+import { LockoutService } from './application/lockout.service';
+import { LoginTokensService } from './application/login-tokens.service';
+import { PasswordHasher } from './application/password-hasher';
+import { PrincipalCache } from './application/principal-cache';
+import { SessionsService } from './application/sessions.service';
+import { TwoFactorService } from './application/two-factor.service';
+import { UsersService } from './application/users.service';
+import { UsersRepository } from './infrastructure/users.repository';
+
+@Module({
+  imports: [
+    PassportModule,
+    JwtModule.registerAsync({
+      inject: [ConfigService],
+      useFactory: (config: AppConfigService) => ({
+        // A KeyObject built once: jsonwebtoken would re-derive a string secret on every call.
+        secret: createSecretKey(Buffer.from(config.get('auth', { infer: true }).jwtSecret, 'utf8')) as unknown as Buffer,
+      }),
+    }),
+  ],
+  controllers: [AuthController, UsersController, AuditController],
+  providers: [
+    UsersRepository,
+    UsersService,
+    PasswordHasher,
+    PrincipalCache,
+    SessionsService,
+    LoginTokensService,
+    LockoutService,
+    TwoFactorService,
+    AuthenticationService,
+    AuditTrail,
+    AdminSeeder,
+    JwtStrategy,
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useClass: RolesGuard },
+  ],
+  exports: [UsersService, LoginTokensService, SessionsService, LockoutService, AuditTrail, PasswordHasher],
+})
+export class IdentityModule {}

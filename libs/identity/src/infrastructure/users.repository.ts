@@ -1,0 +1,209 @@
+import { Injectable } from '@nestjs/common';
+import { decodeCursor, Page, toPage, TransactionHost } from '@careid/shared';
+import type { User, UserStatus } from '../domain/user';
+
+/** Columns a write may set, in the domain's words. */
+export type UserColumns = Omit<User, 'authenticationTokens' | 'id'> & { loginKey: string; emailKey: string | null };
+
+const COLUMNS: Record<keyof UserColumns, string> = {
+  rev: 'rev',
+  created: 'created',
+  modified: 'modified',
+  deletionDate: 'deletion_date',
+  name: 'name',
+  properties: 'properties',
+  permissions: 'permissions',
+  roles: 'roles',
+  type: 'type',
+  status: 'status',
+  login: 'login',
+  loginKey: 'login_key',
+  passwordHash: 'password_hash',
+  secret: 'secret',
+  pendingSecret: 'pending_secret',
+  totpLastStep: 'totp_last_step',
+  use2fa: 'use2fa',
+  groupId: 'group_id',
+  healthcarePartyId: 'healthcare_party_id',
+  patientId: 'patient_id',
+  autoDelegations: 'auto_delegations',
+  createdDate: 'created_date',
+  termsOfUseDate: 'terms_of_use_date',
+  email: 'email',
+  emailKey: 'email_key',
+  sharingDataWith: 'sharing_data_with',
+  accessPolicy: 'access_policy',
+  sessionVersion: 'session_version',
+};
+const JSON_COLUMNS = new Set(['properties', 'permissions', 'autoDelegations', 'sharingDataWith', 'accessPolicy']);
+
+// One round trip per read: the user's live tokens come along as a JSON object.
+const SELECT_USER = `
+  SELECT u.*, COALESCE((
+    SELECT jsonb_object_agg(t.key, jsonb_build_object('creationTime', t.created, 'validity', (t.expires_at - t.created) / 1000))
+    FROM user_tokens t WHERE t.user_id = u.id AND t.expires_at > (extract(epoch FROM clock_timestamp()) * 1000)::bigint
+  ), '{}'::jsonb) AS authentication_tokens
+  FROM users u`;
+
+function toUser(row: Record<string, any>): User {
+  const number = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+  return {
+    id: row.id,
+    rev: row.rev,
+    created: Number(row.created),
+    modified: Number(row.modified),
+    deletionDate: number(row.deletion_date),
+    name: row.name,
+    properties: row.properties,
+    permissions: row.permissions,
+    roles: row.roles,
+    type: row.type,
+    status: row.status as UserStatus,
+    login: row.login,
+    passwordHash: row.password_hash,
+    secret: row.secret,
+    pendingSecret: row.pending_secret,
+    totpLastStep: number(row.totp_last_step),
+    use2fa: row.use2fa,
+    groupId: row.group_id,
+    healthcarePartyId: row.healthcare_party_id,
+    patientId: row.patient_id,
+    autoDelegations: row.auto_delegations,
+    createdDate: number(row.created_date),
+    termsOfUseDate: number(row.terms_of_use_date),
+    email: row.email,
+    sharingDataWith: row.sharing_data_with,
+    accessPolicy: row.access_policy,
+    sessionVersion: row.session_version,
+    authenticationTokens: row.authentication_tokens ?? {},
+  };
+}
+
+function toParam(field: string, value: unknown): unknown {
+  return JSON_COLUMNS.has(field) && value !== null ? JSON.stringify(value) : value;
+}
+
+export interface UserQuery {
+  ids?: string[];
+  patientId?: string;
+  healthcarePartyId?: string;
+  status?: UserStatus;
+  /** Login or email prefix, already lower-cased. */
+  prefix?: string;
+}
+
+/** SQL for users; the unique indexes on login_key and email_key are what keep logins and emails unique. */
+@Injectable()
+export class UsersRepository {
+  constructor(private readonly tx: TransactionHost) {}
+
+  async insert(id: string, columns: UserColumns): Promise<User> {
+    const fields = Object.keys(columns) as (keyof UserColumns)[];
+    const names = ['id', ...fields.map((field) => COLUMNS[field])];
+    const values = [id, ...fields.map((field) => toParam(field, columns[field]))];
+    await this.tx.manager.query(`INSERT INTO users (${names.join(', ')}) VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')})`, values);
+    return (await this.findById(id))!;
+  }
+
+  async findById(id: string): Promise<User | null> {
+    const rows = await this.tx.manager.query(`${SELECT_USER} WHERE u.id = $1 AND u.deletion_date IS NULL`, [id]);
+    return rows.length ? toUser(rows[0]) : null;
+  }
+
+  async findByLoginKey(loginKey: string): Promise<User | null> {
+    const rows = await this.tx.manager.query(`${SELECT_USER} WHERE u.login_key = $1 AND u.deletion_date IS NULL`, [loginKey]);
+    return rows.length ? toUser(rows[0]) : null;
+  }
+
+  async findByEmailKey(emailKey: string): Promise<User | null> {
+    const rows = await this.tx.manager.query(`${SELECT_USER} WHERE u.email_key = $1 AND u.deletion_date IS NULL`, [emailKey]);
+    return rows.length ? toUser(rows[0]) : null;
+  }
+
+  async findByPatientId(patientId: string): Promise<User | null> {
+    const rows = await this.tx.manager.query(`${SELECT_USER} WHERE u.patient_id = $1 AND u.deletion_date IS NULL`, [patientId]);
+    return rows.length ? toUser(rows[0]) : null;
+  }
+
+  async exists(id: string): Promise<boolean> {
+    const rows = await this.tx.manager.query('SELECT 1 FROM users WHERE id = $1 AND deletion_date IS NULL', [id]);
+    return rows.length > 0;
+  }
+
+  /** Applies `changes` only if the row is live and still at `expectedRev`; null when it is not. */
+  async updateIfRev(id: string, expectedRev: string, changes: Partial<UserColumns>): Promise<User | null> {
+    const fields = Object.keys(changes) as (keyof UserColumns)[];
+    const assignments = fields.map((field, i) => `${COLUMNS[field]} = $${i + 3}`);
+    const values = [id, expectedRev, ...fields.map((field) => toParam(field, changes[field]))];
+    const [, count] = await this.tx.manager.query(
+      `UPDATE users SET ${assignments.join(', ')} WHERE id = $1 AND rev = $2 AND deletion_date IS NULL`,
+      values,
+    );
+    return count ? this.findById(id) : null;
+  }
+
+  /** Unconditional update of server-managed columns (2FA, session version). */
+  async update(id: string, changes: Partial<UserColumns>): Promise<void> {
+    const fields = Object.keys(changes) as (keyof UserColumns)[];
+    const assignments = fields.map((field, i) => `${COLUMNS[field]} = $${i + 2}`);
+    await this.tx.manager.query(`UPDATE users SET ${assignments.join(', ')} WHERE id = $1`, [
+      id,
+      ...fields.map((field) => toParam(field, changes[field])),
+    ]);
+  }
+
+  private where(query: UserQuery, params: unknown[]): string[] {
+    const where = ['u.deletion_date IS NULL'];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace(/\?/g, `$${params.length}`));
+    };
+    if (query.ids) add('u.id = ANY(?::uuid[])', query.ids);
+    if (query.patientId) add('u.patient_id = ?', query.patientId);
+    if (query.healthcarePartyId) add('u.healthcare_party_id = ?', query.healthcarePartyId);
+    if (query.status) add('u.status = ?', query.status);
+    if (query.prefix !== undefined) {
+      const pattern = `${query.prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      add('(u.login_key LIKE ? OR u.email_key LIKE ?)', pattern);
+    }
+    return where;
+  }
+
+  async filter(query: UserQuery, limit: number, cursor?: string): Promise<Page<User>> {
+    const params: unknown[] = [];
+    const where = this.where(query, params);
+    const [afterId] = (decodeCursor(cursor, ['string']) ?? []) as string[];
+    if (afterId !== undefined) {
+      params.push(afterId);
+      where.push(`u.id > $${params.length}::uuid`);
+    }
+    params.push(limit + 1);
+    const rows = await this.tx.manager.query(`${SELECT_USER} WHERE ${where.join(' AND ')} ORDER BY u.id LIMIT $${params.length}`, params);
+    return toPage(rows.map(toUser), limit, (user) => [user.id]);
+  }
+
+  async count(query: UserQuery): Promise<number> {
+    const params: unknown[] = [];
+    const where = this.where(query, params);
+    const rows = await this.tx.manager.query(`SELECT count(*)::int AS count FROM users u WHERE ${where.join(' AND ')}`, params);
+    return rows[0].count;
+  }
+
+  /** Marks the user deleted, bumping its rev and session version in the same statement. */
+  async softDelete(id: string, revSuffix: string, now: number): Promise<{ id: string; rev: string } | null> {
+    const rows = await this.tx.manager.query(
+      `UPDATE users SET deletion_date = $2, modified = $2, rev = (split_part(rev, '-', 1)::int + 1)::text || '-' || $3,
+         session_version = session_version + 1
+       WHERE id = $1 AND deletion_date IS NULL RETURNING id, rev`,
+      [id, now, revSuffix],
+    );
+    // TypeORM returns [rows, count] for UPDATE ... RETURNING
+    const returned = Array.isArray(rows[0]) ? rows[0] : rows;
+    return returned.length ? { id: returned[0].id, rev: returned[0].rev } : null;
+  }
+
+  async currentRev(id: string): Promise<string | null> {
+    const rows = await this.tx.manager.query('SELECT rev FROM users WHERE id = $1 AND deletion_date IS NULL', [id]);
+    return rows.length ? rows[0].rev : null;
+  }
+}
