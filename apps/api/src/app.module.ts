@@ -3,6 +3,7 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { IdentityModule } from '@careid/identity';
+import { InvitationsModule } from '@careid/invitations';
 import { AppConfigModule, Configuration, DatabaseModule, DomainEvents } from '@careid/shared';
 import { HealthModule } from './health/health.module';
 import { loggerParams } from './logging';
@@ -28,6 +29,7 @@ export class AppModule {
         DatabaseModule.forRoot(PERSISTENCE),
         HealthModule,
         IdentityModule,
+        InvitationsModule,
         ...(options.extraModules ?? []),
       ],
       providers: [DomainEvents],

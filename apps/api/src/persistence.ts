@@ -1,5 +1,6 @@
 import { identityPersistence } from '@careid/identity';
+import { invitationsPersistence } from '@careid/invitations';
 import { Persistence } from '@careid/shared';
 
 /** Every context's entities and migrations: the one data source's contents (app and migration CLI). */
-export const PERSISTENCE: Persistence[] = [identityPersistence];
+export const PERSISTENCE: Persistence[] = [identityPersistence, invitationsPersistence];

@@ -1,0 +1,151 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+  ArrayMaxSize,
+  IsArray,
+} from 'class-validator';
+import { AccessPolicyDto } from '@careid/identity';
+import { PageQueryDto } from '@careid/shared';
+
+export class InvitedResourceDto {
+  @ApiProperty({ enum: ['Practitioner', 'Patient'] }) @IsIn(['Practitioner', 'Patient']) resourceType!: 'Practitioner' | 'Patient';
+  @ApiPropertyOptional({ format: 'uuid', description: 'An existing profile; without it a new one is created' })
+  @IsOptional()
+  @IsUUID('4')
+  id?: string;
+}
+
+/** Oystehr's invite: a person (new or existing profile) becomes a user by setting a password through a one-time link. */
+export class CreateInvitationDto {
+  @ApiProperty({ example: 'jon.snow@clinic.example' }) @IsString() @MaxLength(254) email!: string;
+  @ApiPropertyOptional({ example: 'Jon' }) @IsOptional() @IsString() @MaxLength(255) firstName?: string;
+  @ApiPropertyOptional({ example: 'Snow' }) @IsOptional() @IsString() @MaxLength(255) lastName?: string;
+  @ApiProperty({ type: InvitedResourceDto }) @ValidateNested() @Type(() => InvitedResourceDto) resource!: InvitedResourceDto;
+  @ApiPropertyOptional({ type: [String], example: [] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, { each: true, message: 'each role must be 1-64 letters, digits, _ . : -' })
+  roles?: string[];
+  @ApiPropertyOptional({ type: AccessPolicyDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AccessPolicyDto)
+  accessPolicy?: AccessPolicyDto;
+  @ApiPropertyOptional({
+    default: false,
+    description: 'Mail the link to the invited person; otherwise the caller delivers `invitationUrl`',
+  })
+  @IsOptional()
+  @IsBoolean()
+  sendEmail?: boolean;
+  @ApiPropertyOptional({ default: 604800, minimum: 60, maximum: 31536000 })
+  @IsOptional()
+  @IsInt()
+  @Min(60)
+  @Max(31_536_000)
+  expiresInSeconds?: number;
+}
+
+export class DeliveryDto {
+  @ApiProperty({ enum: ['QUEUED', 'SENT', 'FAILED', 'NOT_SENT'] }) status!: string;
+  @ApiProperty({ example: 1 }) attempts!: number;
+  @ApiProperty({ nullable: true, type: String }) lastError!: string | null;
+  @ApiProperty({ nullable: true, type: Number }) sentAt!: number | null;
+}
+
+export class InvitationDto {
+  @ApiProperty({ format: 'uuid', example: 'b4f1411f-bb12-4e8b-ad7b-f3475ad642cc' }) id!: string;
+  @ApiProperty({ enum: ['profile', 'patient'], description: '`profile`: Oystehr-style link invite; `patient`: iCure createAndInviteUser' })
+  kind!: string;
+  @ApiProperty({ format: 'uuid' }) userId!: string;
+  @ApiProperty({ example: 'Jon Snow' }) name!: string;
+  @ApiProperty({ nullable: true, type: String, example: 'jon.snow@clinic.example' }) email!: string | null;
+  @ApiProperty({ example: 'Practitioner/b351faef-d81d-4a33-81a9-2e31bd54807e' }) profile!: string;
+  @ApiProperty({ type: AccessPolicyDto, nullable: true }) accessPolicy!: AccessPolicyDto | null;
+  @ApiProperty({ type: [String], example: [] }) roles!: string[];
+  @ApiProperty({ enum: ['email', 'sms', 'link'] }) channel!: string;
+  @ApiProperty({ enum: ['PENDING', 'ACCEPTED', 'EXPIRED', 'REVOKED'] }) status!: string;
+  @ApiProperty({ example: 1700663424896 }) expiresAt!: number;
+  @ApiProperty({ example: 1700058624896 }) created!: number;
+  @ApiPropertyOptional({
+    example: 'https://id.example/invitations/accept#ticket=ybiipm3Bsc4W5iqah7x21Ndd0yxQAIab',
+    description: 'Only in the answers that create a ticket (create, resend): the ticket is not stored',
+  })
+  invitationUrl?: string;
+  @ApiPropertyOptional({ type: DeliveryDto, nullable: true }) delivery?: DeliveryDto | null;
+}
+
+export class InvitationListDto {
+  @ApiProperty({ type: [InvitationDto] }) rows!: InvitationDto[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+  @ApiProperty({ example: 3, description: 'Invitations matching the filter, all pages together' }) total!: number;
+}
+
+export class InvitationQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: ['PENDING', 'ACCEPTED', 'EXPIRED', 'REVOKED'] })
+  @IsOptional()
+  @IsIn(['PENDING', 'ACCEPTED', 'EXPIRED', 'REVOKED'])
+  status?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(254) email?: string;
+}
+
+export class TicketDto {
+  @ApiProperty({ description: 'The ticket from the link fragment' }) @IsString() @MinLength(1) @MaxLength(200) ticket!: string;
+}
+
+export class AcceptTicketDto extends TicketDto {
+  @ApiProperty({ example: 'correct horse battery staple', description: '8+ characters, at most 72 bytes, not the login' })
+  @IsString()
+  @MaxLength(1000)
+  password!: string;
+}
+
+export class TicketInspectionDto {
+  @ApiProperty() usable!: boolean;
+  @ApiProperty({ enum: ['invitation', 'password-reset'], nullable: true, type: String }) kind!: string | null;
+  @ApiPropertyOptional({ enum: ['used', 'expired', 'revoked', 'unknown'] }) reason?: string;
+  @ApiProperty({ example: 'This link has expired; ask for a new one' }) message!: string;
+  @ApiPropertyOptional({ example: 'jon.snow@clinic.example' }) login?: string;
+  @ApiPropertyOptional({ example: 'Jon Snow' }) name?: string;
+  @ApiPropertyOptional() expiresAt?: number;
+}
+
+export class InvitePatientDto {
+  @ApiPropertyOptional({ enum: ['email', 'sms'], description: 'Default: email when the patient has one, else sms' })
+  @IsOptional()
+  @IsIn(['email', 'sms'])
+  channel?: 'email' | 'sms';
+  @ApiPropertyOptional({ default: 3600, minimum: 60 }) @IsOptional() @IsInt() @Min(60) tokenValiditySeconds?: number;
+  @ApiPropertyOptional({ example: 'https://app.example/login' })
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  @MaxLength(2000)
+  loginUrl?: string;
+  @ApiPropertyOptional({ example: 'Molière Health' }) @IsOptional() @IsString() @MaxLength(100) solutionName?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'Admins only: the practitioner the invitation comes from' })
+  @IsOptional()
+  @IsUUID('4')
+  practitionerId?: string;
+}
+
+export class PasswordResetRequestDto {
+  @ApiProperty({ example: 'john@hospital.care' }) @IsString() @MaxLength(254) email!: string;
+}
+
+export class AcceptedDto {
+  @ApiProperty({ example: 'If an account uses this email, a message with a reset link is on its way.' }) message!: string;
+}

@@ -1,0 +1,95 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AdminOnly, CurrentUser, Principal, Public, TokenPairDto } from '@careid/identity';
+import { ApiProblems, UuidPipe } from '@careid/shared';
+import { InvitationsService } from '../application/invitations.service';
+import {
+  AcceptTicketDto,
+  CreateInvitationDto,
+  InvitationDto,
+  InvitationListDto,
+  InvitationQueryDto,
+  TicketDto,
+  TicketInspectionDto,
+} from './dto/invitation.dto';
+
+@ApiTags('invitations')
+@Controller('api/v1/invitations')
+export class InvitationsController {
+  constructor(private readonly invitations: InvitationsService) {}
+
+  @Post()
+  @AdminOnly()
+  @ApiBearerAuth('bearer')
+  @ApiOperation({
+    summary: 'Invite a person to become a practitioner or patient user (admin)',
+    description:
+      'Creates the profile when no `resource.id` is given, the user (login = email, REGISTERING) and a one-time ticket. `invitationUrl` carries the ticket in its fragment; with `sendEmail` it is also mailed.',
+  })
+  @ApiCreatedResponse({ type: InvitationDto })
+  @ApiProblems(400, 401, 403, 409)
+  create(@Body() body: CreateInvitationDto, @CurrentUser() actor: Principal): Promise<InvitationDto> {
+    return this.invitations.inviteProfile(body, actor);
+  }
+
+  @Get()
+  @AdminOnly()
+  @ApiBearerAuth('bearer')
+  @ApiOperation({ summary: 'List invitations, newest first, with their delivery state (admin)' })
+  @ApiOkResponse({ type: InvitationListDto })
+  @ApiProblems(400, 401, 403)
+  list(@Query() query: InvitationQueryDto): Promise<InvitationListDto> {
+    return this.invitations.list({ ...query, limit: query.limit ?? 100 });
+  }
+
+  @Get(':id')
+  @AdminOnly()
+  @ApiBearerAuth('bearer')
+  @ApiOperation({ summary: 'Get an invitation and its delivery state (admin)' })
+  @ApiOkResponse({ type: InvitationDto })
+  @ApiProblems(400, 401, 403, 404)
+  get(@Param('id', UuidPipe) id: string): Promise<InvitationDto> {
+    return this.invitations.get(id);
+  }
+
+  @Post(':id/resend')
+  @AdminOnly()
+  @ApiBearerAuth('bearer')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Give a pending invitation a new ticket (the old one stops working) and send it again (admin)' })
+  @ApiOkResponse({ type: InvitationDto })
+  @ApiProblems(400, 401, 403, 404, 409)
+  resend(@Param('id', UuidPipe) id: string): Promise<InvitationDto> {
+    return this.invitations.resend(id);
+  }
+
+  @Delete(':id')
+  @AdminOnly()
+  @ApiBearerAuth('bearer')
+  @ApiOperation({ summary: 'Revoke a pending invitation (admin)' })
+  @ApiOkResponse({ type: InvitationDto })
+  @ApiProblems(400, 401, 403, 404, 409)
+  revoke(@Param('id', UuidPipe) id: string): Promise<InvitationDto> {
+    return this.invitations.revoke(id);
+  }
+
+  @Post('inspect')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Whether a ticket can be used, and for whom (used by the set-password page)' })
+  @ApiOkResponse({ type: TicketInspectionDto })
+  @ApiProblems(400)
+  inspect(@Body() body: TicketDto): Promise<TicketInspectionDto> {
+    return this.invitations.inspectTicket(body.ticket);
+  }
+
+  @Post('accept')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Accept an invitation: set the password with the ticket (used once); returns a session' })
+  @ApiOkResponse({ type: TokenPairDto })
+  @ApiProblems(400, 410, 429)
+  accept(@Body() body: AcceptTicketDto): Promise<TokenPairDto> {
+    return this.invitations.accept(body.ticket, body.password);
+  }
+}

@@ -1,0 +1,34 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Public } from '@careid/identity';
+import { ApiProblems } from '@careid/shared';
+import { InvitationsService } from '../application/invitations.service';
+import { AcceptedDto, AcceptTicketDto, PasswordResetRequestDto } from './dto/invitation.dto';
+
+const SAME_ANSWER: AcceptedDto = { message: 'If an account uses this email, a message with a reset link is on its way.' };
+
+@ApiTags('authentication')
+@Public()
+@Controller('api/v1/auth/password-reset')
+export class PasswordResetController {
+  constructor(private readonly invitations: InvitationsService) {}
+
+  @Post()
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Ask for a password reset link', description: 'Always the same 202 answer, whether or not the email is known.' })
+  @ApiAcceptedResponse({ type: AcceptedDto })
+  @ApiProblems(400, 429)
+  async request(@Body() body: PasswordResetRequestDto): Promise<AcceptedDto> {
+    await this.invitations.requestPasswordReset(body.email);
+    return SAME_ANSWER;
+  }
+
+  @Post('confirm')
+  @HttpCode(204)
+  @ApiOperation({ summary: "Set a new password with a reset ticket; ends the user's sessions" })
+  @ApiNoContentResponse({ description: 'Password set' })
+  @ApiProblems(400, 410, 429)
+  confirm(@Body() body: AcceptTicketDto): Promise<void> {
+    return this.invitations.confirmPasswordReset(body.ticket, body.password);
+  }
+}

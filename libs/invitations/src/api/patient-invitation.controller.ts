@@ -1,0 +1,25 @@
+import { Body, Controller, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentUser, Principal, toUserView, UserDto } from '@careid/identity';
+import { ApiProblems, UuidPipe } from '@careid/shared';
+import { InvitationsService } from '../application/invitations.service';
+import { InvitePatientDto } from './dto/invitation.dto';
+
+@ApiTags('invitations')
+@ApiBearerAuth('bearer')
+@Controller('api/v1/patients')
+export class PatientInvitationController {
+  constructor(private readonly invitations: InvitationsService) {}
+
+  @Post(':id/invite')
+  @ApiOperation({
+    summary: "Invite an existing patient to become a user (iCure's createAndInviteUser)",
+    description:
+      "By a practitioner with a delegation on the patient. Creates the patient's user (login = email, else mobile; REGISTERING), a short-lived token, and a message carrying `Login:` and `Token:` lines sent by email or SMS with the practitioner's address as reply-to.",
+  })
+  @ApiCreatedResponse({ type: UserDto })
+  @ApiProblems(400, 401, 403, 404)
+  async invite(@Param('id', UuidPipe) id: string, @Body() body: InvitePatientDto, @CurrentUser() actor: Principal): Promise<UserDto> {
+    return toUserView(await this.invitations.inviteExistingPatient(id, body, actor)) as unknown as UserDto;
+  }
+}

@@ -1,0 +1,580 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import {
+  AccessPolicy,
+  AuditTrail,
+  cleanEmail,
+  identifierKey,
+  LockoutService,
+  LoginTokensService,
+  normalizeAccessPolicy,
+  Principal,
+  SessionsService,
+  TokenPair,
+  User,
+  UsersService,
+} from '@careid/identity';
+import {
+  AppConfigService,
+  AppSettings,
+  decodeCursor,
+  DomainError,
+  DomainEvents,
+  MessagingSettings,
+  registerUniqueConstraintCode,
+  TransactionHost,
+} from '@careid/shared';
+import { InvitationAccepted, InvitationRevoked, UserInvited } from '../domain/invitation.events';
+import { Contact, PROFILE_DIRECTORY, ProfileDirectory, ProfileType } from '../domain/profile-directory';
+import { Delivery, Outbox } from './outbox';
+import { renderMessage } from './templates';
+import { Tickets, ticketError } from './tickets';
+
+registerUniqueConstraintCode('uq_invitations_pending_email', 'INVITATION_PENDING', 'This email already has a pending invitation');
+
+export const ACCEPT_PAGE_PATH = '/invitations/accept';
+
+export interface Invitation {
+  id: string;
+  kind: 'profile' | 'patient';
+  userId: string;
+  name: string;
+  email: string | null;
+  profile: string;
+  accessPolicy: AccessPolicy | null;
+  roles: string[];
+  channel: 'email' | 'sms' | 'link';
+  status: 'PENDING' | 'ACCEPTED' | 'EXPIRED' | 'REVOKED';
+  expiresAt: number;
+  created: number;
+  invitationUrl?: string;
+  delivery: Delivery | null;
+}
+
+export interface ProfileInvitationInput {
+  email: string;
+  firstName?: string;
+  lastName?: string;
+  resource: { resourceType: ProfileType; id?: string };
+  roles?: string[];
+  accessPolicy?: { rule: { resource: string | string[]; action: string | string[]; effect: string }[] };
+  sendEmail?: boolean;
+  expiresInSeconds?: number;
+}
+
+export interface PatientInvitationInput {
+  channel?: 'email' | 'sms';
+  tokenValiditySeconds?: number;
+  loginUrl?: string;
+  solutionName?: string;
+  practitionerId?: string;
+}
+
+const DEFAULT_SOLUTION_NAME = 'Careid';
+
+function toInvitation(row: Record<string, any>): Invitation {
+  const expiresAt = Number(row.expires_at);
+  const status = row.status === 'PENDING' && expiresAt <= Date.now() ? 'EXPIRED' : row.status;
+  return {
+    id: row.id,
+    kind: row.kind,
+    userId: row.user_id,
+    name: row.name ?? row.email ?? row.phone,
+    email: row.email,
+    profile: `${row.profile_type}/${row.profile_id}`,
+    accessPolicy: row.access_policy,
+    roles: row.roles,
+    channel: row.channel,
+    status,
+    expiresAt,
+    created: Number(row.created),
+    delivery: row.message_status
+      ? {
+          status: row.message_status,
+          attempts: row.message_attempts,
+          lastError: row.message_last_error,
+          sentAt: row.message_sent_at === null ? null : Number(row.message_sent_at),
+        }
+      : null,
+  };
+}
+
+const SELECT_INVITATION = `
+  SELECT i.*, m.status AS message_status, m.attempts AS message_attempts, m.last_error AS message_last_error, m.sent_at AS message_sent_at
+  FROM invitations i LEFT JOIN outbox_messages m ON m.id = i.message_id`;
+
+/**
+ * Invitations: an existing patient becomes a user with a short-lived token
+ * sent by email or SMS (iCure's createAndInviteUser), or a person becomes a
+ * practitioner or patient user by setting a password through a one-time link
+ * (Oystehr's invite). Every message goes through the outbox, in the same
+ * transaction as the invitation.
+ */
+@Injectable()
+export class InvitationsService {
+  private readonly app: AppSettings;
+  private readonly messaging: MessagingSettings;
+  private readonly tokenMaxValiditySeconds: number;
+  private readonly passwordResetSeconds: number;
+
+  constructor(
+    private readonly tx: TransactionHost,
+    private readonly users: UsersService,
+    private readonly loginTokens: LoginTokensService,
+    private readonly sessions: SessionsService,
+    private readonly lockout: LockoutService,
+    private readonly tickets: Tickets,
+    private readonly outbox: Outbox,
+    private readonly audit: AuditTrail,
+    private readonly events: DomainEvents,
+    @Inject(ConfigService) config: AppConfigService,
+    @Optional() @Inject(PROFILE_DIRECTORY) private readonly profiles?: ProfileDirectory,
+  ) {
+    this.app = config.get('app', { infer: true });
+    this.messaging = config.get('messaging', { infer: true });
+    this.tokenMaxValiditySeconds = config.get('auth', { infer: true }).tokenMaxValiditySeconds;
+    this.passwordResetSeconds = config.get('auth', { infer: true }).passwordResetSeconds;
+  }
+
+  // --- Oystehr's invite ---
+
+  async inviteProfile(input: ProfileInvitationInput, actor: Principal): Promise<Invitation> {
+    const directory = this.directory();
+    const email = cleanEmail(input.email);
+    const emailKey = identifierKey(email);
+    const name = [input.firstName, input.lastName].filter(Boolean).join(' ') || email;
+    const expiresInSeconds = input.expiresInSeconds ?? this.messaging.invitationExpiresSeconds;
+    await this.expireStale(emailKey);
+    if (await this.hasPending(emailKey))
+      throw DomainError.conflict('INVITATION_PENDING', 'This email already has a pending invitation; resend it instead');
+    if (await this.users.findByEmail(email))
+      throw DomainError.conflict('EMAIL_ALREADY_REGISTERED', 'A user with this email already exists');
+    if (input.resource.id && !(await directory.profileExists(input.resource.resourceType, input.resource.id))) {
+      throw DomainError.invalid('PROFILE_NOT_FOUND', `No ${input.resource.resourceType} with this id`);
+    }
+    const accessPolicy = input.accessPolicy ? normalizeAccessPolicy(input.accessPolicy) : null;
+    try {
+      return await this.tx.run(async () => {
+        const profileId =
+          input.resource.id ??
+          (await directory.createProfile(
+            input.resource.resourceType,
+            { firstName: input.firstName, lastName: input.lastName, email },
+            actor,
+          ));
+        const user = await this.users.create({
+          login: email,
+          email,
+          name,
+          status: 'REGISTERING',
+          roles: input.roles ?? [],
+          accessPolicy,
+          ...(input.resource.resourceType === 'Practitioner' ? { healthcarePartyId: profileId } : { patientId: profileId }),
+        });
+        const id = randomUUID();
+        const now = Date.now();
+        const expiresAt = now + expiresInSeconds * 1000;
+        await this.tx.manager.query(
+          `INSERT INTO invitations (id, kind, user_id, email, email_key, channel, name, first_name, last_name, profile_type, profile_id, roles, access_policy, expires_at, created, created_by)
+           VALUES ($1, 'profile', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+          [
+            id,
+            user.id,
+            email,
+            emailKey,
+            input.sendEmail ? 'email' : 'link',
+            name,
+            input.firstName ?? null,
+            input.lastName ?? null,
+            input.resource.resourceType,
+            profileId,
+            user.roles,
+            accessPolicy ? JSON.stringify(accessPolicy) : null,
+            expiresAt,
+            now,
+            actor.userId,
+          ],
+        );
+        const invitationUrl = await this.issueLink(id, user, expiresInSeconds, !!input.sendEmail);
+        await this.audit.record({
+          type: 'USER_INVITED',
+          targetType: 'Invitation',
+          targetId: id,
+          details: { userId: user.id, profile: `${input.resource.resourceType}/${profileId}`, sendEmail: !!input.sendEmail },
+        });
+        await this.events.publish(
+          new UserInvited(id, user.id, `${input.resource.resourceType}/${profileId}`, input.sendEmail ? 'email' : 'link'),
+        );
+        return { ...(await this.get(id)), invitationUrl };
+      });
+    } catch (error) {
+      // Lost a race with a concurrent invite or user creation: the same answers as the pre-checks.
+      if (error instanceof DomainError && ['DUPLICATE_EMAIL', 'DUPLICATE_LOGIN'].includes(error.code)) {
+        throw DomainError.conflict('EMAIL_ALREADY_REGISTERED', 'A user with this email already exists');
+      }
+      if (error instanceof DomainError && error.code === 'INVITATION_PENDING') throw DomainError.conflict(error.code, error.message);
+      throw error;
+    }
+  }
+
+  async list(filter: {
+    status?: string;
+    email?: string;
+    limit: number;
+    cursor?: string;
+  }): Promise<{ rows: Invitation[]; nextCursor: string | null; total: number }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace(/\?/g, `$${params.length}`));
+    };
+    const now = Date.now();
+    if (filter.status === 'PENDING') add("i.status = 'PENDING' AND i.expires_at > ?", now);
+    else if (filter.status === 'EXPIRED') add("(i.status = 'EXPIRED' OR (i.status = 'PENDING' AND i.expires_at <= ?))", now);
+    else if (filter.status) add('i.status = ?', filter.status);
+    if (filter.email) add('i.email_key = ?', identifierKey(filter.email));
+    const countRows = await this.tx.manager.query(
+      `SELECT count(*)::int AS total FROM invitations i ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
+      params,
+    );
+    const cursor = decodeCursor(filter.cursor, ['number', 'string']) as [number, string] | undefined;
+    if (cursor) {
+      params.push(cursor[0], cursor[1]);
+      where.push(`(i.created, i.id) < ($${params.length - 1}, $${params.length}::uuid)`);
+    }
+    params.push(filter.limit + 1);
+    const rows = await this.tx.manager.query(
+      `${SELECT_INVITATION} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY i.created DESC, i.id DESC LIMIT $${params.length}`,
+      params,
+    );
+    const invitations = rows.map(toInvitation);
+    const hasMore = invitations.length > filter.limit;
+    const page = hasMore ? invitations.slice(0, filter.limit) : invitations;
+    const last = page[page.length - 1];
+    return {
+      rows: page,
+      nextCursor: hasMore ? Buffer.from(JSON.stringify([last.created, last.id])).toString('base64url') : null,
+      total: countRows[0].total,
+    };
+  }
+
+  async get(id: string): Promise<Invitation> {
+    const rows = await this.tx.manager.query(`${SELECT_INVITATION} WHERE i.id = $1`, [id]);
+    if (!rows.length) throw DomainError.notFound('INVITATION_NOT_FOUND', 'No such invitation');
+    return toInvitation(rows[0]);
+  }
+
+  /** A pending invitation gets a new ticket; the old one stops working. */
+  async resend(id: string): Promise<Invitation> {
+    return this.tx.run(async () => {
+      const invitation = await this.lockPending(id);
+      if (invitation.kind !== 'profile')
+        throw DomainError.conflict('NOT_RESENDABLE', 'Patient invitations are renewed by inviting the patient again');
+      const user = await this.users.findById(invitation.userId);
+      if (!user) throw DomainError.conflict('INVITATION_NOT_PENDING', 'The invited user no longer exists');
+      await this.tickets.revokeForInvitation(id);
+      const expiresInSeconds = this.messaging.invitationExpiresSeconds;
+      await this.tx.manager.query(`UPDATE invitations SET expires_at = $2 WHERE id = $1`, [id, Date.now() + expiresInSeconds * 1000]);
+      const invitationUrl = await this.issueLink(id, user, expiresInSeconds, invitation.channel === 'email');
+      await this.audit.record({ type: 'INVITATION_RESENT', targetType: 'Invitation', targetId: id });
+      return { ...(await this.get(id)), invitationUrl };
+    });
+  }
+
+  /** Withdraws a pending invitation: its ticket dies and the invited, never-activated user is removed. */
+  async revoke(id: string): Promise<Invitation> {
+    return this.tx.run(async () => {
+      const invitation = await this.lockPending(id);
+      await this.tickets.revokeForInvitation(id);
+      await this.tx.manager.query(`UPDATE invitations SET status = 'REVOKED', revoked_at = $2 WHERE id = $1`, [id, Date.now()]);
+      const user = await this.users.findById(invitation.userId);
+      if (user?.status === 'REGISTERING') await this.users.delete(user.id);
+      await this.audit.record({ type: 'INVITATION_REVOKED', targetType: 'Invitation', targetId: id });
+      await this.events.publish(new InvitationRevoked(id, invitation.userId));
+      return this.get(id);
+    });
+  }
+
+  // --- the accept page and its API ---
+
+  async inspectTicket(
+    ticket: string,
+  ): Promise<{
+    usable: boolean;
+    kind: string | null;
+    reason?: string;
+    message: string;
+    login?: string;
+    name?: string;
+    expiresAt?: number;
+  }> {
+    const state = await this.tickets.inspect(ticket);
+    if (!state) return { usable: false, kind: null, reason: 'unknown', message: ticketError(null).message };
+    if (state.state !== 'usable')
+      return { usable: false, kind: state.kind, reason: state.state, message: ticketError(state.state).message };
+    const user = await this.users.findById(state.userId);
+    if (!user) return { usable: false, kind: state.kind, reason: 'revoked', message: ticketError('revoked').message };
+    return {
+      usable: true,
+      kind: state.kind,
+      message: 'Choose a password',
+      login: user.login,
+      name: user.name ?? user.login,
+      expiresAt: state.expiresAt,
+    };
+  }
+
+  /** Sets the password with an invitation ticket (used once), activates the user and opens a session. */
+  async accept(ticket: string, password: string): Promise<TokenPair> {
+    await this.assertTicketHolderNotLocked(ticket);
+    return this.tx.run(async () => {
+      const { userId, invitationId } = await this.tickets.consume(ticket, 'invitation');
+      const user = await this.users.setPasswordAndActivate(userId, password);
+      if (invitationId)
+        await this.tx.manager.query(`UPDATE invitations SET status = 'ACCEPTED', accepted_at = $2 WHERE id = $1`, [
+          invitationId,
+          Date.now(),
+        ]);
+      await this.audit.record({
+        type: 'INVITATION_ACCEPTED',
+        targetType: 'Invitation',
+        targetId: invitationId,
+        actorId: userId,
+        actorLogin: user.login,
+      });
+      await this.events.publish(new InvitationAccepted(invitationId ?? '', userId));
+      return this.sessions.start(user);
+    });
+  }
+
+  /** Always the same answer; a live user gets a one-time reset link, and older links stop working. */
+  async requestPasswordReset(email: string): Promise<void> {
+    let user: User | null = null;
+    try {
+      user = await this.users.findByEmail(cleanEmail(email));
+    } catch {
+      user = null; // a malformed address gets the same answer as an unknown one
+    }
+    if (!user || user.status === 'DISABLED') {
+      await this.audit.record({ type: 'PASSWORD_RESET_REQUESTED', outcome: 'failure', details: { knownEmail: false } });
+      return;
+    }
+    const found = user;
+    await this.tx.run(async () => {
+      await this.tickets.revokeForUser(found.id, 'password-reset');
+      const { ticket, expiresAt } = await this.tickets.issue('password-reset', found.id, this.passwordResetSeconds);
+      const rendered = renderMessage('password-reset', 'email', {
+        solutionName: DEFAULT_SOLUTION_NAME,
+        name: found.name ?? found.login,
+        link: `${this.app.publicUrl}/password-reset#ticket=${ticket}`,
+        expiresAt: new Date(expiresAt).toISOString(),
+      });
+      await this.outbox.enqueue({
+        channel: 'email',
+        kind: 'password-reset',
+        recipient: found.email!,
+        subject: rendered.subject,
+        text: rendered.text,
+        html: rendered.html,
+      });
+      await this.audit.record({ type: 'PASSWORD_RESET_REQUESTED', targetType: 'User', targetId: found.id, actorId: null });
+    });
+  }
+
+  async confirmPasswordReset(ticket: string, password: string): Promise<void> {
+    await this.assertTicketHolderNotLocked(ticket);
+    await this.tx.run(async () => {
+      const { userId } = await this.tickets.consume(ticket, 'password-reset');
+      await this.users.setPasswordAndActivate(userId, password);
+      await this.audit.record({ type: 'PASSWORD_RESET_COMPLETED', targetType: 'User', targetId: userId, actorId: userId });
+    });
+  }
+
+  // --- iCure's createAndInviteUser ---
+
+  async inviteExistingPatient(patientId: string, input: PatientInvitationInput, actor: Principal): Promise<User> {
+    const directory = this.directory();
+    const practitionerId = actor.healthcarePartyId ?? (actor.isAdmin ? input.practitionerId : undefined);
+    if (!practitionerId) {
+      if (actor.isAdmin)
+        throw DomainError.invalid(
+          'PRACTITIONER_REQUIRED',
+          'An admin inviting a patient names the inviting practitioner (`practitionerId`)',
+        );
+      throw DomainError.forbidden('PRACTITIONERS_ONLY', 'Only practitioners invite their patients');
+    }
+    const patient = await directory.patientContact(patientId, actor);
+    const practitioner = await directory.practitionerContact(practitionerId);
+    if (!practitioner) throw DomainError.invalid('PRACTITIONER_NOT_FOUND', 'The inviting practitioner does not exist');
+    const channel = input.channel ?? (patient.emails.length ? 'email' : 'sms');
+    const validity = input.tokenValiditySeconds ?? 3600;
+    if (validity > this.tokenMaxValiditySeconds) {
+      throw DomainError.invalid('INVALID_TOKEN_VALIDITY', `tokenValiditySeconds must not exceed ${this.tokenMaxValiditySeconds}`);
+    }
+    const { replyTo, recipient } = this.checkInvitePreconditions(channel, practitioner, patient);
+    if (await this.users.findByPatientId(patientId))
+      throw DomainError.invalid('PATIENT_ALREADY_HAS_USER', 'This patient already has a user');
+    const taken = channel === 'email' ? await this.users.findByEmail(recipient) : await this.users.findByLogin(recipient);
+    if (taken || (channel === 'email' && (await this.users.findByLogin(recipient)))) {
+      throw DomainError.invalid(
+        channel === 'email' ? 'EMAIL_ALREADY_USED' : 'MOBILE_ALREADY_USED',
+        `Another user already uses ${recipient}`,
+      );
+    }
+    try {
+      return await this.tx.run(async () => {
+        const user = await this.users.create({
+          login: recipient,
+          email: channel === 'email' ? recipient : null,
+          name: recipient,
+          patientId,
+          status: 'REGISTERING',
+        });
+        const token = await this.loginTokens.create(user.id, validity, 'invitation');
+        const solutionName = input.solutionName ?? DEFAULT_SOLUTION_NAME;
+        const rendered = renderMessage('patient-invitation', channel, {
+          solutionName,
+          name: patient.name,
+          practitionerName: practitioner.name,
+          login: user.login,
+          token: token.token,
+          loginUrl: input.loginUrl,
+          expiresAt: new Date(token.expiresAt).toISOString(),
+        });
+        const messageId = await this.outbox.enqueue({
+          channel,
+          kind: 'patient-invitation',
+          recipient,
+          replyTo,
+          subject: rendered.subject,
+          text: rendered.text,
+          html: rendered.html,
+        });
+        const id = randomUUID();
+        await this.tx.manager.query(
+          `INSERT INTO invitations (id, kind, user_id, email, email_key, phone, channel, name, profile_type, profile_id, expires_at, created, created_by, message_id)
+           VALUES ($1, 'patient', $2, $3, $4, $5, $6, $7, 'Patient', $8, $9, $10, $11, $12)`,
+          [
+            id,
+            user.id,
+            user.email,
+            user.email ? identifierKey(user.email) : null,
+            channel === 'sms' ? recipient : null,
+            channel,
+            patient.name,
+            patientId,
+            token.expiresAt,
+            Date.now(),
+            actor.userId,
+            messageId,
+          ],
+        );
+        await this.audit.record({
+          type: 'USER_INVITED',
+          targetType: 'Invitation',
+          targetId: id,
+          details: { userId: user.id, profile: `Patient/${patientId}`, channel },
+        });
+        await this.events.publish(new UserInvited(id, user.id, `Patient/${patientId}`, channel));
+        return user;
+      });
+    } catch (error) {
+      if (error instanceof DomainError && ['DUPLICATE_EMAIL', 'DUPLICATE_LOGIN'].includes(error.code)) {
+        throw DomainError.invalid(
+          channel === 'email' ? 'EMAIL_ALREADY_USED' : 'MOBILE_ALREADY_USED',
+          `Another user already uses ${recipient}`,
+        );
+      }
+      throw error;
+    }
+  }
+
+  /** The invited patient activated its account: its invitation is accepted. */
+  async markPatientInvitationAccepted(userId: string): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE invitations SET status = 'ACCEPTED', accepted_at = $2 WHERE user_id = $1 AND kind = 'patient' AND status = 'PENDING'`,
+      [userId, Date.now()],
+    );
+  }
+
+  private checkInvitePreconditions(
+    channel: 'email' | 'sms',
+    practitioner: Contact,
+    patient: Contact,
+  ): { replyTo: string | null; recipient: string } {
+    if (channel === 'email') {
+      if (!practitioner.emails.length)
+        throw DomainError.invalid(
+          'PRACTITIONER_HAS_NO_EMAIL',
+          'Add an email address to your practitioner profile: invitations are sent with it as reply-to',
+        );
+      if (!patient.emails.length)
+        throw DomainError.invalid('PATIENT_HAS_NO_EMAIL', 'The patient has no email address to send the invitation to');
+      return { replyTo: practitioner.emails[0], recipient: cleanEmail(patient.emails[0]) };
+    }
+    if (!practitioner.mobiles.length)
+      throw DomainError.invalid('PRACTITIONER_HAS_NO_MOBILE', 'Add a mobile number to your practitioner profile to invite by SMS');
+    if (!patient.mobiles.length)
+      throw DomainError.invalid('PATIENT_HAS_NO_MOBILE', 'The patient has no mobile number to send the invitation to');
+    return { replyTo: null, recipient: patient.mobiles[0].replace(/[\s().-]/g, '') };
+  }
+
+  private async issueLink(invitationId: string, user: User, expiresInSeconds: number, sendEmail: boolean): Promise<string> {
+    const { ticket, expiresAt } = await this.tickets.issue('invitation', user.id, expiresInSeconds, invitationId);
+    const invitationUrl = `${this.app.publicUrl}${ACCEPT_PAGE_PATH}#ticket=${ticket}`;
+    if (sendEmail) {
+      const rendered = renderMessage('profile-invitation', 'email', {
+        solutionName: DEFAULT_SOLUTION_NAME,
+        name: user.name ?? user.login,
+        login: user.login,
+        link: invitationUrl,
+        expiresAt: new Date(expiresAt).toISOString(),
+      });
+      const messageId = await this.outbox.enqueue({
+        channel: 'email',
+        kind: 'profile-invitation',
+        recipient: user.email!,
+        subject: rendered.subject,
+        text: rendered.text,
+        html: rendered.html,
+      });
+      await this.tx.manager.query('UPDATE invitations SET message_id = $2 WHERE id = $1', [invitationId, messageId]);
+    }
+    return invitationUrl;
+  }
+
+  private async lockPending(id: string): Promise<Invitation> {
+    const rows = await this.tx.manager.query(`SELECT * FROM invitations WHERE id = $1 FOR UPDATE`, [id]);
+    if (!rows.length) throw DomainError.notFound('INVITATION_NOT_FOUND', 'No such invitation');
+    const invitation = toInvitation(rows[0]);
+    if (invitation.status !== 'PENDING')
+      throw DomainError.conflict('INVITATION_NOT_PENDING', `The invitation is ${invitation.status.toLowerCase()}`);
+    return invitation;
+  }
+
+  private async expireStale(emailKey: string): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE invitations SET status = 'EXPIRED' WHERE email_key = $1 AND status = 'PENDING' AND expires_at <= $2`,
+      [emailKey, Date.now()],
+    );
+  }
+
+  private async hasPending(emailKey: string): Promise<boolean> {
+    const rows = await this.tx.manager.query(`SELECT 1 FROM invitations WHERE email_key = $1 AND status = 'PENDING'`, [emailKey]);
+    return rows.length > 0;
+  }
+
+  private async assertTicketHolderNotLocked(ticket: string): Promise<void> {
+    const state = await this.tickets.inspect(ticket);
+    if (!state) return;
+    const user = await this.users.findById(state.userId);
+    if (user) await this.lockout.assertNotLocked(identifierKey(user.login));
+  }
+
+  private directory(): ProfileDirectory {
+    if (!this.profiles) throw new Error('No ProfileDirectory is provided: the composition root must bind PROFILE_DIRECTORY');
+    return this.profiles;
+  }
+}

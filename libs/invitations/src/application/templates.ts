@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export type MessageKind = 'patient-invitation' | 'profile-invitation' | 'password-reset';
+export type Variables = Record<string, string | undefined>;
+
+const TEMPLATE_DIR = join(__dirname, '..', 'templates');
+const cache = new Map<string, string>();
+
+function load(file: string): string {
+  let template = cache.get(file);
+  if (template === undefined) {
+    template = readFileSync(join(TEMPLATE_DIR, file), 'utf8');
+    cache.set(file, template);
+  }
+  return template;
+}
+
+const escapeHtml = (value: string) =>
+  value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/**
+ * A small mustache: `{{name}}` is replaced (HTML-escaped in HTML templates),
+ * `{{#name}}...{{/name}}` is kept only when `name` has a value.
+ */
+export function renderTemplate(template: string, variables: Variables, html: boolean): string {
+  const withSections = template.replace(/\{\{#(\w+)\}\}([\s\S]*?)\{\{\/\1\}\}/g, (_, name: string, body: string) =>
+    variables[name] ? body : '',
+  );
+  return withSections.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
+    const value = variables[name] ?? '';
+    return html ? escapeHtml(value) : value;
+  });
+}
+
+export interface RenderedMessage {
+  subject: string;
+  text: string;
+  html?: string;
+}
+
+/** Renders `templates/<kind>.<channel>.txt` (first line `Subject: ...` for email) and, for email, `<kind>.email.html`. */
+export function renderMessage(kind: MessageKind, channel: 'email' | 'sms', variables: Variables): RenderedMessage {
+  const text = renderTemplate(load(`${kind}.${channel}.txt`), variables, false);
+  if (channel === 'sms') return { subject: '', text: text.trim() };
+  const [first, ...rest] = text.split('\n');
+  const subject = first.replace(/^Subject:\s*/, '').trim();
+  return { subject, text: rest.join('\n').replace(/^\n+/, ''), html: renderTemplate(load(`${kind}.email.html`), variables, true) };
+}

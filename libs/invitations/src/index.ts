@@ -1,0 +1,6 @@
+export * from './invitations.module';
+export * from './application/invitations.service';
+export * from './application/outbox';
+export * from './domain/invitation.events';
+export * from './domain/profile-directory';
+export { invitationsPersistence } from './infrastructure/invitations.persistence';

@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { IdentityModule } from '@careid/identity';
+import { InvitationsController } from './api/invitations.controller';
+import { PasswordResetController } from './api/password-reset.controller';
+import { PatientInvitationController } from './api/patient-invitation.controller';
+import { WebController } from './api/web.controller';
+import { AcceptPatientInvitationWhenPatientActivates } from './application/accept-patient-invitation-when-patient-activates';
+import { InvitationsService } from './application/invitations.service';
+import { Outbox } from './application/outbox';
+import { Tickets } from './application/tickets';
+import { EmailTransport, SmsTransport } from './application/transports';
+
+@Module({
+  imports: [IdentityModule],
+  controllers: [InvitationsController, PatientInvitationController, PasswordResetController, WebController],
+  providers: [InvitationsService, Tickets, Outbox, EmailTransport, SmsTransport, AcceptPatientInvitationWhenPatientActivates],
+  exports: [InvitationsService, Outbox],
+})
+export class InvitationsModule {}

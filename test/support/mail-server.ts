@@ -1,0 +1,124 @@
+import { AddressInfo } from 'node:net';
+import { ParsedMail, simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+export interface ReceivedMail {
+  to: string;
+  from: string;
+  replyTo: string | undefined;
+  subject: string;
+  text: string;
+  html: string;
+  raw: ParsedMail;
+}
+
+/**
+ * A real SMTP server process-local to the test (smtp-server on a random
+ * loopback port). It can be stopped and started again on the same port to
+ * simulate a relay outage.
+ */
+export class TestMailServer {
+  readonly mails: ReceivedMail[] = [];
+  private server: SMTPServer | undefined;
+  port = 0;
+
+  get url(): string {
+    return `smtp://127.0.0.1:${this.port}`;
+  }
+
+  async start(port = this.port): Promise<void> {
+    this.server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData: (stream, _session, callback) => {
+        simpleParser(stream)
+          .then((mail) => {
+            this.mails.push({
+              to: (Array.isArray(mail.to) ? mail.to[0] : mail.to)?.value[0]?.address ?? '',
+              from: mail.from?.value[0]?.address ?? '',
+              replyTo: mail.replyTo?.value[0]?.address,
+              subject: mail.subject ?? '',
+              text: mail.text ?? '',
+              html: typeof mail.html === 'string' ? mail.html : '',
+              raw: mail,
+            });
+            callback();
+          })
+          .catch(callback);
+      },
+    });
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, '127.0.0.1', () => resolve());
+    });
+    this.port = (this.server.server.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server = undefined;
+  }
+
+  /** Waits until a mail to `address` arrives (or `count` of them). */
+  async waitFor(address: string, count = 1, timeoutMs = 10_000): Promise<ReceivedMail[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.mails.filter((mail) => mail.to.toLowerCase() === address.toLowerCase());
+      if (found.length >= count) return found;
+      if (Date.now() > deadline)
+        throw new Error(`no mail to ${address} within ${timeoutMs} ms (got ${this.mails.map((m) => m.to).join(', ') || 'none'})`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  to(address: string): ReceivedMail[] {
+    return this.mails.filter((mail) => mail.to.toLowerCase() === address.toLowerCase());
+  }
+}
+
+/** A loopback HTTP server standing in for the SMS gateway: records every `POST {to, body}`. */
+export async function startSmsGateway(): Promise<{
+  url: string;
+  messages: { to: string; body: string }[];
+  failNext: (n: number) => void;
+  close(): Promise<void>;
+}> {
+  const { createServer } = await import('node:http');
+  const messages: { to: string; body: string }[] = [];
+  let failures = 0;
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      if (failures > 0) {
+        failures -= 1;
+        response.writeHead(503).end();
+        return;
+      }
+      messages.push(JSON.parse(body));
+      response.writeHead(202).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/sms`,
+    messages,
+    failNext: (n) => (failures = n),
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** The value of a `Label: value` line of a message's text. */
+export function lineValue(text: string, label: string): string {
+  const match = new RegExp(`^${label}:\\s*(\\S+)\\s*$`, 'm').exec(text);
+  if (!match) throw new Error(`no "${label}:" line in:\n${text}`);
+  return match[1];
+}
+
+export function linkIn(text: string, path: string): string {
+  const match = new RegExp(`(https?://\\S*${path.replace(/[/.]/g, '\\$&')}\\S*)`).exec(text);
+  if (!match) throw new Error(`no ${path} link in:\n${text}`);
+  return match[1];
+}
