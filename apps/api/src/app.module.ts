@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { IdentityModule } from '@careid/identity';
 import { InvitationsModule } from '@careid/invitations';
+import { NotificationsModule } from '@careid/notifications';
 import { AppConfigModule, Configuration, DatabaseModule, DomainEvents } from '@careid/shared';
 import { HealthModule } from './health/health.module';
 import { loggerParams } from './logging';
@@ -30,6 +31,7 @@ export class AppModule {
         HealthModule,
         IdentityModule,
         InvitationsModule,
+        NotificationsModule,
         ...(options.extraModules ?? []),
       ],
       providers: [DomainEvents],

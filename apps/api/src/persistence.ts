@@ -1,6 +1,7 @@
 import { identityPersistence } from '@careid/identity';
 import { invitationsPersistence } from '@careid/invitations';
+import { notificationsPersistence } from '@careid/notifications';
 import { Persistence } from '@careid/shared';
 
 /** Every context's entities and migrations: the one data source's contents (app and migration CLI). */
-export const PERSISTENCE: Persistence[] = [identityPersistence, invitationsPersistence];
+export const PERSISTENCE: Persistence[] = [identityPersistence, invitationsPersistence, notificationsPersistence];

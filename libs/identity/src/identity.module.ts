@@ -11,6 +11,7 @@ import { JwtAuthGuard } from './api/jwt-auth.guard';
 import { JwtStrategy } from './api/jwt.strategy';
 import { RolesGuard } from './api/roles.guard';
 import { UsersController } from './api/users.controller';
+import { ActivationService } from './application/activation.service';
 import { AdminSeeder } from './application/admin-seeder';
 import { AuditTrail } from './application/audit-trail';
 import { AuthenticationService } from './application/authentication.service';
@@ -45,6 +46,7 @@ import { UsersRepository } from './infrastructure/users.repository';
     LockoutService,
     TwoFactorService,
     AuthenticationService,
+    ActivationService,
     AuditTrail,
     AdminSeeder,
     JwtStrategy,

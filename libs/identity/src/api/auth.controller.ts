@@ -1,9 +1,10 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '@careid/shared';
+import { ActivationService } from '../application/activation.service';
 import { AuthenticationService } from '../application/authentication.service';
 import { SessionsService } from '../application/sessions.service';
-import { LoginDto, RefreshDto, TokenPairDto } from './dto/auth.dto';
+import { ActivateDto, ActivationDto, LoginDto, RefreshDto, TokenPairDto } from './dto/auth.dto';
 import { Public } from './public.decorator';
 
 @ApiTags('authentication')
@@ -13,6 +14,7 @@ export class AuthController {
   constructor(
     private readonly authentication: AuthenticationService,
     private readonly sessions: SessionsService,
+    private readonly activation: ActivationService,
   ) {}
 
   @Post('login')
@@ -44,5 +46,18 @@ export class AuthController {
   @ApiProblems(400)
   logout(@Body() body: RefreshDto): Promise<void> {
     return this.sessions.logout(body.refreshToken);
+  }
+
+  @Post('activate')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "An invited patient's first login (iCure's authenticateAndAskAccessToItsExistingData)",
+    description:
+      'Uses up the token from the invitation message, stores the public key on the patient, makes the user ACTIVE, returns a long-lived token with a session, and notifies every practitioner holding a delegation on the patient.',
+  })
+  @ApiOkResponse({ type: ActivationDto })
+  @ApiProblems(400, 401, 429)
+  activate(@Body() body: ActivateDto): Promise<ActivationDto> {
+    return this.activation.activate(body.login, body.token, body.publicKey) as unknown as Promise<ActivationDto>;
   }
 }

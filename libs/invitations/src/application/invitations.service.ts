@@ -299,9 +299,7 @@ export class InvitationsService {
 
   // --- the accept page and its API ---
 
-  async inspectTicket(
-    ticket: string,
-  ): Promise<{
+  async inspectTicket(ticket: string): Promise<{
     usable: boolean;
     kind: string | null;
     reason?: string;

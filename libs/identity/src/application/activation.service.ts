@@ -1,0 +1,102 @@
+import { createPublicKey } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { AppConfigService, DomainError, DomainEvents, TransactionHost } from '@careid/shared';
+import { PatientAccessRequested } from '../domain/identity.events';
+import { identifierKey } from '../domain/normalize';
+import { toUserView } from '../domain/user';
+import { UsersRepository } from '../infrastructure/users.repository';
+import { AuditTrail } from './audit-trail';
+import { LockoutService } from './lockout.service';
+import { LoginTokensService } from './login-tokens.service';
+import { PrincipalCache } from './principal-cache';
+import { SessionsService, TokenPair } from './sessions.service';
+import { UsersService } from './users.service';
+
+const MAX_PUBLIC_KEY_HEX = 8192;
+
+/** A hex-encoded SPKI RSA public key, as iCure's client exports it; returns it lower-cased. */
+export function parsePublicKey(publicKeyHex: string): string {
+  const hex = publicKeyHex.trim().toLowerCase();
+  if (!/^[0-9a-f]+$/.test(hex) || hex.length % 2 !== 0 || hex.length > MAX_PUBLIC_KEY_HEX) {
+    throw DomainError.invalid('INVALID_PUBLIC_KEY', 'publicKey must be a hex-encoded SPKI RSA public key');
+  }
+  try {
+    const key = createPublicKey({ key: Buffer.from(hex, 'hex'), format: 'der', type: 'spki' });
+    if (key.asymmetricKeyType !== 'rsa' || (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) throw new Error('not RSA ≥ 2048');
+  } catch {
+    throw DomainError.invalid('INVALID_PUBLIC_KEY', 'publicKey must be a hex-encoded SPKI RSA public key of at least 2048 bits');
+  }
+  return hex;
+}
+
+/**
+ * iCure's authenticateAndAskAccessToItsExistingData: the invited patient logs
+ * in once with the token from its message, registers its public key, becomes
+ * ACTIVE, receives a long-lived token, and asks every practitioner holding
+ * its data for access (PatientAccessRequested).
+ */
+@Injectable()
+export class ActivationService {
+  private readonly longLivedSeconds: number;
+
+  constructor(
+    private readonly tx: TransactionHost,
+    private readonly users: UsersRepository,
+    private readonly usersService: UsersService,
+    private readonly loginTokens: LoginTokensService,
+    private readonly sessions: SessionsService,
+    private readonly lockout: LockoutService,
+    private readonly principals: PrincipalCache,
+    private readonly audit: AuditTrail,
+    private readonly events: DomainEvents,
+    @Inject(ConfigService) config: AppConfigService,
+  ) {
+    this.longLivedSeconds = config.get('auth', { infer: true }).longLivedTokenSeconds;
+  }
+
+  async activate(
+    login: string,
+    token: string,
+    publicKeyHex: string,
+  ): Promise<TokenPair & { longLivedToken: string; user: Record<string, unknown> }> {
+    const publicKey = parsePublicKey(publicKeyHex);
+    const loginKey = identifierKey(login);
+    await this.lockout.assertNotLocked(loginKey);
+    const user = await this.users.findByLoginKey(loginKey);
+    const eligible = user && user.patientId && (user.status === 'REGISTERING' || user.status === 'ACTIVE');
+    const result = eligible
+      ? await this.tx.run(async () => {
+          // Single use, also under concurrent calls: the token row is deleted by exactly one of them.
+          if (!(await this.loginTokens.consume(user.id, token))) return null;
+          const active = await this.usersService.markActive(user.id);
+          const longLived = await this.loginTokens.create(user.id, this.longLivedSeconds, 'long-lived', this.longLivedSeconds);
+          await this.events.publish(new PatientAccessRequested(user.id, user.patientId!, publicKey));
+          await this.audit.record({
+            type: 'PATIENT_ACTIVATED',
+            targetType: 'User',
+            targetId: user.id,
+            actorId: user.id,
+            actorLogin: user.login,
+            details: { patientId: user.patientId },
+          });
+          const pair = await this.sessions.start(active);
+          await this.principals.userChanged(user.id);
+          return { ...pair, longLivedToken: longLived.token, user: toUserView((await this.users.findById(user.id))!) };
+        })
+      : null;
+    if (!result) {
+      await this.lockout.recordFailure(loginKey);
+      await this.audit.record({
+        type: 'ACTIVATION_FAILED',
+        outcome: 'failure',
+        targetType: 'User',
+        targetId: user?.id ?? null,
+        actorId: null,
+      });
+      throw DomainError.unauthenticated('INVALID_ACTIVATION', 'The login or the token is not valid (tokens work once and expire)');
+    }
+    await this.lockout.recordSuccess(loginKey);
+    return result;
+  }
+}

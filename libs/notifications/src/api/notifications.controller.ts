@@ -1,0 +1,84 @@
+import { Body, Controller, Get, Param, Put, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CurrentUser, Principal } from '@careid/identity';
+import { ApiProblems, UuidPipe } from '@careid/shared';
+import { NotificationStream } from '../application/notification-stream';
+import { NotificationsService } from '../application/notifications.service';
+import { NotificationDto, NotificationListDto, NotificationQueryDto, NotificationStatusDto } from './dto/notification.dto';
+
+const HEARTBEAT_MS = 15_000;
+
+@ApiTags('notifications')
+@ApiBearerAuth('bearer')
+@ApiProblems(401)
+@Controller('api/v1/notifications')
+export class NotificationsController {
+  constructor(
+    private readonly notifications: NotificationsService,
+    private readonly stream: NotificationStream,
+  ) {}
+
+  @Get()
+  @ApiOperation({
+    summary: "The caller's notifications, newest first (iCure's getPendingNotificationsAfter)",
+    description: 'A practitioner user sees those addressed to its practitioner. `after` (epoch ms) is optional.',
+  })
+  @ApiOkResponse({ type: NotificationListDto })
+  @ApiProblems(400)
+  list(@Query() query: NotificationQueryDto, @CurrentUser() actor: Principal): Promise<NotificationListDto> {
+    return this.notifications.list(actor, { ...query, limit: query.limit ?? 100 });
+  }
+
+  @Get('stream')
+  @ApiOperation({
+    summary: 'Server-Sent Events: one `notification` event per new notification for the caller',
+    description: 'Works across API instances (PostgreSQL LISTEN/NOTIFY). A comment line is sent every 15 s to keep the connection open.',
+  })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({ description: "An endless event stream; each event's data is a notification as JSON", schema: { type: 'string' } })
+  open(@CurrentUser() actor: Principal, @Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+      'x-request-id': String(request.id),
+    });
+    raw.write(': connected\n\n');
+    const unsubscribe = this.stream.subscribe(actor, (notification) => {
+      raw.write(`id: ${notification.id}\nevent: notification\ndata: ${JSON.stringify(notification)}\n\n`);
+    });
+    const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    request.raw.on('close', () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+    });
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get one of your notifications' })
+  @ApiOkResponse({ type: NotificationDto })
+  @ApiProblems(400, 404)
+  get(@Param('id', UuidPipe) id: string, @CurrentUser() actor: Principal): Promise<NotificationDto> {
+    return this.notifications.get(id, actor);
+  }
+
+  @Put(':id/status')
+  @ApiOperation({
+    summary: 'Move a notification along its workflow',
+    description:
+      'pending → ongoing → completed; pending|ongoing → cancelled; anything else is 409 INVALID_STATUS_TRANSITION. Only the recipient (or an admin).',
+  })
+  @ApiOkResponse({ type: NotificationDto })
+  @ApiProblems(400, 404, 409)
+  changeStatus(
+    @Param('id', UuidPipe) id: string,
+    @Body() body: NotificationStatusDto,
+    @CurrentUser() actor: Principal,
+  ): Promise<NotificationDto> {
+    return this.notifications.changeStatus(id, body.status, actor, body.rev);
+  }
+}

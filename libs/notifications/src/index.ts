@@ -1,0 +1,5 @@
+export * from './notifications.module';
+export * from './application/notifications.service';
+export * from './domain/notification';
+export * from './domain/delegate-directory';
+export { notificationsPersistence } from './infrastructure/notifications.persistence';
