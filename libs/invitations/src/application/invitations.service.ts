@@ -406,6 +406,9 @@ export class InvitationsService {
     const patient = await directory.patientContact(patientId, actor);
     const practitioner = await directory.practitionerContact(practitionerId);
     if (!practitioner) throw DomainError.invalid('PRACTITIONER_NOT_FOUND', 'The inviting practitioner does not exist');
+    if (!input.channel && !patient.emails.length && !patient.mobiles.length) {
+      throw DomainError.invalid('PATIENT_HAS_NO_CONTACT', 'The patient has neither an email address nor a mobile number to send the invitation to');
+    }
     const channel = input.channel ?? (patient.emails.length ? 'email' : 'sms');
     const validity = input.tokenValiditySeconds ?? 3600;
     if (validity > this.tokenMaxValiditySeconds) {
