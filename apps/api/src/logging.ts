@@ -14,8 +14,9 @@ export function loggerParams(level: string, stream?: DestinationStream): Params 
         level,
         quietReqLogger: true,
         autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health') },
+        // 503 is an outage the filter already reported once; other 5xx are bugs.
         customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) =>
-          error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'info',
+          res.statusCode === 503 ? 'warn' : error || res.statusCode >= 500 ? 'error' : 'info',
         serializers: {
           req: (req: IncomingMessage & { id?: string }) => ({ id: req.id, method: req.method, url: (req.url ?? '').split('?')[0] }),
           res: (res: ServerResponse) => ({ statusCode: res.statusCode }),

@@ -1,7 +1,7 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import { DomainError } from '@careid/shared';
+import { DomainError, translateDatabaseError } from '@careid/shared';
 import { IS_PUBLIC } from './public.decorator';
 
 /** The global guard: every route needs a valid access JWT unless marked `@Public()`. */
@@ -19,6 +19,9 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
 
   override handleRequest<T>(error: unknown, user: T, info?: { name?: string }): T {
     if (error instanceof DomainError) throw error;
+    // The session check could not reach the database: that is an outage (503), not bad credentials.
+    const unavailable = error ? translateDatabaseError(error) : undefined;
+    if (unavailable) throw unavailable;
     if (info?.name === 'TokenExpiredError')
       throw DomainError.unauthenticated('ACCESS_TOKEN_EXPIRED', 'The access token has expired; refresh it');
     if (error || !user)

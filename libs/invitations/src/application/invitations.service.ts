@@ -407,7 +407,10 @@ export class InvitationsService {
     const practitioner = await directory.practitionerContact(practitionerId);
     if (!practitioner) throw DomainError.invalid('PRACTITIONER_NOT_FOUND', 'The inviting practitioner does not exist');
     if (!input.channel && !patient.emails.length && !patient.mobiles.length) {
-      throw DomainError.invalid('PATIENT_HAS_NO_CONTACT', 'The patient has neither an email address nor a mobile number to send the invitation to');
+      throw DomainError.invalid(
+        'PATIENT_HAS_NO_CONTACT',
+        'The patient has neither an email address nor a mobile number to send the invitation to',
+      );
     }
     const channel = input.channel ?? (patient.emails.length ? 'email' : 'sms');
     const validity = input.tokenValiditySeconds ?? 3600;

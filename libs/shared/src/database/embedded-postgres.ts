@@ -30,6 +30,8 @@ export interface EmbeddedPostgresOptions {
   log?: (line: string) => void;
   /** Extra `-c name=value` server settings. */
   settings?: Record<string, string>;
+  /** A fixed port (e.g. to restart a server where its clients expect it); default: a free one. */
+  port?: number;
 }
 
 function findBinaries(): { initdb: string; postgres: string } {
@@ -147,7 +149,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const password = readFileSync(passwordFile, 'utf8').trim();
   await stopOrphan(dataDir);
 
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const settings: Record<string, string> = {
     listen_addresses: '127.0.0.1',
     unix_socket_directories: '',
