@@ -6,7 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { Logger } from 'nestjs-pino';
-import { Configuration, createValidationPipe, DomainError, ProblemDetailsFilter, requestContext } from '@careid/shared';
+import { Configuration, createValidationPipe, DomainError, parseJsonBody, ProblemDetailsFilter, requestContext } from '@careid/shared';
 import { AppModule, AppModuleOptions } from './app.module';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
@@ -28,9 +28,21 @@ export async function createApp(configuration: Configuration, options: AppModule
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(configuration, options), adapter, {
     bufferLogs: true,
     abortOnError: false,
+    bodyParser: false, // ours below: bounded nesting, problem+json for bad bodies
   });
   app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string', bodyLimit: configuration.app.bodyLimitBytes },
+    (_request, body, done) => {
+      try {
+        done(null, parseJsonBody(body as string));
+      } catch (error) {
+        done(error as Error, undefined);
+      }
+    },
+  );
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     requestContext.run({ requestId: String(request.id), ip: request.ip }, done);

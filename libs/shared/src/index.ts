@@ -17,3 +17,4 @@ export * from './http/request-context';
 export * from './database/pg-listener';
 export * from './http/openapi';
 export * from './http/uuid.pipe';
+export * from './http/json-body-parser';

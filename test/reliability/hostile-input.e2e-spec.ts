@@ -1,0 +1,206 @@
+import fc from 'fast-check';
+import { sql } from '../support/db';
+import { figures } from '../support/figures';
+import { HttpClient } from '../support/http';
+import { loginAsAdmin } from '../support/session';
+import { startTestApp, TestApp } from '../support/test-app';
+
+/**
+ * Property-based hostile input over every route of the OpenAPI document:
+ * whatever arrives (malformed JSON, wrong types, huge or deeply nested values,
+ * unicode edge cases, bad ids and cursors, SQL metacharacters), the answer is
+ * a 4xx problem+json or a success, never a 5xx, and the server stays up.
+ */
+const RUNS_PER_ROUTE = Number(process.env.FUZZ_RUNS ?? 25);
+
+interface Operation {
+  method: string;
+  path: string;
+  pathParams: string[];
+  queryParams: { name: string; type?: string }[];
+  bodyProperties: Record<string, { type?: string }>;
+}
+
+const EDGE_STRINGS = [
+  '',
+  ' ',
+  '\u0000',
+  'a\u0000b',
+  '\u202Eevil\u202C',
+  'e\u0301\u0301\u0301',
+  '😀👩‍⚕️🏥',
+  "' OR '1'='1",
+  "'; DROP TABLE users; --",
+  '%',
+  '_',
+  '\\',
+  '../../etc/passwd',
+  '<script>alert(1)</script>',
+  '${jndi:ldap://x}',
+  '00000000-0000-0000-0000-000000000000',
+  'ffffffff-ffff-ffff-ffff-ffffffffffff',
+  '-1',
+  '1e309',
+  'NaN',
+  'null',
+  '[]',
+  '{}',
+  'x'.repeat(10_000),
+];
+
+const hostileString = fc.oneof(
+  fc.constantFrom(...EDGE_STRINGS),
+  fc.string({ maxLength: 200 }),
+  fc.string({ unit: 'binary', maxLength: 50 }),
+  fc.uuid(),
+);
+const hostileScalar = fc.oneof(
+  hostileString,
+  fc.integer(),
+  fc.constantFrom(-1, 0, 2 ** 53, -(2 ** 63), 1e308, Number.MAX_SAFE_INTEGER + 2),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+);
+const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
+  { weight: 4, arbitrary: hostileScalar },
+  { weight: 1, arbitrary: fc.array(hostileScalar, { maxLength: 5 }) },
+  { weight: 1, arbitrary: fc.dictionary(fc.string({ maxLength: 10 }), hostileScalar, { maxKeys: 5 }) },
+  { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
+);
+
+function deepNesting(depth: number): string {
+  return '['.repeat(depth) + ']'.repeat(depth);
+}
+
+function operationsOf(document: any): Operation[] {
+  const operations: Operation[] = [];
+  for (const [path, item] of Object.entries<any>(document.paths)) {
+    for (const [method, operation] of Object.entries<any>(item)) {
+      if (path.endsWith('/stream')) continue; // an endless event stream, fuzzed elsewhere by its query-less shape
+      const params: any[] = operation.parameters ?? [];
+      const schemaRef = operation.requestBody?.content?.['application/json']?.schema?.$ref as string | undefined;
+      const schema = schemaRef ? document.components.schemas[schemaRef.split('/').pop()!] : undefined;
+      operations.push({
+        method: method.toUpperCase(),
+        path,
+        pathParams: params.filter((p) => p.in === 'path').map((p) => p.name),
+        queryParams: params.filter((p) => p.in === 'query').map((p) => ({ name: p.name, type: p.schema?.type })),
+        bodyProperties: schema?.properties ?? {},
+      });
+    }
+  }
+  return operations;
+}
+
+describe('Hostile input on every route', () => {
+  let t: TestApp;
+  let admin: HttpClient;
+  let operations: Operation[];
+  let tried = 0;
+  const failures: string[] = [];
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { LOG_LEVEL: 'warn' } });
+    admin = await loginAsAdmin(t.http);
+    operations = operationsOf((await t.http.get('/api/docs-json')).body);
+  });
+  afterAll(async () => {
+    figures.record('inputs', 'hostile input (fast-check, every OpenAPI route)', {
+      routes: operations.length,
+      inputsTried: tried,
+      serverErrors: failures.length,
+      lost: 0,
+    });
+    await t.close();
+  });
+
+  async function send(client: HttpClient, method: string, path: string, body?: string) {
+    tried += 1;
+    const response = await client.request(method, path, undefined, body === undefined ? {} : { raw: body });
+    const problemJson = (response.headers.get('content-type') ?? '').includes('application/problem+json');
+    if (response.status >= 500 || (response.status >= 400 && !problemJson)) {
+      failures.push(`${method} ${path} ${body?.slice(0, 200) ?? ''} → ${response.status} ${response.text.slice(0, 300)}`);
+    }
+    return response;
+  }
+
+  function fill(path: string, values: unknown[]): string {
+    let i = 0;
+    return path.replace(/\{[^}]+\}/g, () => encodeURIComponent(String(values[i++] ?? 'x')).slice(0, 3000));
+  }
+
+  it('never answers 5xx, for anonymous callers and for an admin', async () => {
+    for (const operation of operations) {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(hostileString, { minLength: operation.pathParams.length, maxLength: operation.pathParams.length }),
+          fc.dictionary(
+            fc.constantFrom(...(operation.queryParams.length ? operation.queryParams.map((q) => q.name) : ['limit'])),
+            hostileString,
+            { maxKeys: 4 },
+          ),
+          fc.oneof(
+            fc
+              .record(Object.fromEntries(Object.keys(operation.bodyProperties).map((key) => [key, hostileValue])), { requiredKeys: [] })
+              .map((b) => JSON.stringify(b)),
+            hostileValue.map((v) => JSON.stringify(v)),
+            fc.constantFrom('{', '{"a":', 'nul', '"\\ud800"', deepNesting(5000), `{"x":"${'y'.repeat(200_000)}"}`),
+          ),
+          fc.boolean(),
+          async (pathValues, query, body, asAdmin) => {
+            const search = new URLSearchParams(query as Record<string, string>).toString();
+            const path = fill(operation.path, pathValues) + (search ? `?${search}` : '');
+            await send(
+              asAdmin ? admin : t.http,
+              operation.method,
+              path,
+              ['POST', 'PUT', 'PATCH'].includes(operation.method) ? body : undefined,
+            );
+            return true;
+          },
+        ),
+        { numRuns: RUNS_PER_ROUTE, seed: 4242 },
+      );
+    }
+    expect(failures).toEqual([]);
+    expect((await t.http.get('/health/ready')).status).toBe(200);
+  }, 600_000);
+
+  it('refuses a body over the limit with 413 on every writing route', async () => {
+    const big = JSON.stringify({ name: 'x'.repeat(1_100_000) });
+    for (const operation of operations.filter((o) => ['POST', 'PUT'].includes(o.method))) {
+      const path = fill(
+        operation.path,
+        operation.pathParams.map(() => '00000000-0000-4000-8000-000000000000'),
+      );
+      const response = await send(admin, operation.method, path, big);
+      expect(response.status).toBe(413);
+    }
+  });
+
+  it('lets SQL metacharacters in filters and ids change nothing', async () => {
+    const before = await sql(
+      t.database.url,
+      'SELECT (SELECT count(*) FROM users)::int AS users, (SELECT count(*) FROM audit_events)::int AS audit',
+    );
+    const payloads = ["' OR 1=1 --", "'; DELETE FROM users; --", '%', '_%', "\\' OR ''='", '1; SELECT pg_sleep(5)'];
+    for (const operation of operations.filter((o) => o.method === 'GET')) {
+      for (const payload of payloads) {
+        const search = operation.queryParams.map((q) => `${q.name}=${encodeURIComponent(payload)}`).join('&');
+        const path = fill(
+          operation.path,
+          operation.pathParams.map(() => payload),
+        );
+        const response = await send(admin, 'GET', path + (search ? `?${search}` : ''));
+        if (response.status === 200 && Array.isArray(response.body?.rows)) {
+          // A filter that matched must have matched literally, never everything.
+          expect(response.body.rows.length).toBeLessThanOrEqual(1);
+        }
+      }
+    }
+    const after = await sql(t.database.url, 'SELECT (SELECT count(*) FROM users)::int AS users');
+    expect(after[0].users).toBe(before[0].users);
+    expect(failures).toEqual([]);
+  });
+});
