@@ -2,7 +2,9 @@ import { DynamicModule, Module, Type } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
-import { IdentityModule } from '@careid/identity';
+import { DATA_OWNER_DIRECTORY, DataOwnerDirectory, IdentityModule } from '@careid/identity';
+import { PatientsModule, PatientsService } from '@careid/patients';
+import { PractitionersModule, PractitionersService } from '@careid/practitioners';
 import { AppConfigModule, Configuration, DatabaseModule, DomainEvents } from '@careid/shared';
 import { HealthModule } from './health/health.module';
 import { loggerParams } from './logging';
@@ -28,10 +30,23 @@ export class AppModule {
         DatabaseModule.forRoot(PERSISTENCE),
         HealthModule,
         IdentityModule,
+        PractitionersModule,
+        PatientsModule,
         ...(options.extraModules ?? []),
       ],
-      providers: [DomainEvents],
-      exports: [DomainEvents],
+      providers: [
+        DomainEvents,
+        // Identity validates users' healthcarePartyId/patientId against the contexts that own them, without depending on them.
+        {
+          provide: DATA_OWNER_DIRECTORY,
+          inject: [PractitionersService, PatientsService],
+          useFactory: (practitioners: PractitionersService, patients: PatientsService): DataOwnerDirectory => ({
+            practitionerExists: (id) => practitioners.practitionerExists(id),
+            patientExists: (id) => patients.patientExists(id),
+          }),
+        },
+      ],
+      exports: [DomainEvents, DATA_OWNER_DIRECTORY],
       global: true,
     };
   }

@@ -1,5 +1,7 @@
 import { identityPersistence } from '@careid/identity';
+import { patientsPersistence } from '@careid/patients';
+import { practitionersPersistence } from '@careid/practitioners';
 import { Persistence } from '@careid/shared';
 
 /** Every context's entities and migrations: the one data source's contents (app and migration CLI). */
-export const PERSISTENCE: Persistence[] = [identityPersistence];
+export const PERSISTENCE: Persistence[] = [identityPersistence, practitionersPersistence, patientsPersistence];

@@ -17,3 +17,6 @@ export * from './http/request-context';
 export * from './database/pg-listener';
 export * from './http/openapi';
 export * from './http/uuid.pipe';
+export * from './http/bounded-json';
+export * from './person/person';
+export * from './person/person.dto';
