@@ -20,3 +20,5 @@ export * from './http/uuid.pipe';
 export * from './http/bounded-json';
 export * from './person/person';
 export * from './person/person.dto';
+export * from './database/epoch-ms';
+export * from './http/views';

@@ -99,7 +99,8 @@ export class PatientsService {
     const page = await this.patients.filter(readScopeOf(actor), query, limit, cursor);
     await this.audit.succeeded('Patient', 'read', null, {
       list: true,
-      filter: { ...filter },
+      // Which filters, not their values: a name prefix is personal data.
+      filters: Object.keys(filter).filter((key) => filter[key as keyof PatientFilter] !== undefined),
       count: page.rows.length,
       ids: page.rows.map((patient) => patient.id),
     });

@@ -1,3 +1,5 @@
+import { withoutUndefined } from '@careid/shared';
+
 /** The patient's medical data that delegations and sharing act on; the kinds are the access-policy resources. */
 export const RECORD_KINDS = ['DataSample', 'HealthcareElement'] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
@@ -35,7 +37,7 @@ export interface MedicalRecordInput {
 
 /** The record JSON; opening and closing dates only on healthcare elements. */
 export function toMedicalRecordView(record: MedicalRecord) {
-  const view: Record<string, unknown> = {
+  return withoutUndefined({
     id: record.id,
     rev: record.rev,
     patientId: record.patientId,
@@ -51,7 +53,5 @@ export function toMedicalRecordView(record: MedicalRecord) {
       : {}),
     delegations: record.delegations,
     deletionDate: record.deletionDate ?? undefined,
-  };
-  for (const key of Object.keys(view)) if (view[key] === undefined) delete view[key];
-  return view;
+  });
 }

@@ -1,4 +1,4 @@
-import type { Address, Annotation, Gender, PersonName } from '@careid/shared';
+import { withoutUndefined, type Address, type Annotation, type Gender, type PersonName } from '@careid/shared';
 
 export const DEACTIVATION_REASONS = ['deceased', 'moved', 'other_doctor', 'retired', 'no_contact', 'unknown', 'none'] as const;
 export type DeactivationReason = (typeof DEACTIVATION_REASONS)[number];
@@ -147,7 +147,7 @@ export function isCalendarDate(value: unknown): boolean {
 
 /** The patient JSON, key for key as iCure's createdPatient, plus delegations; absent values left out. */
 export function toPatientView(patient: Patient) {
-  const view: Record<string, unknown> = {
+  return withoutUndefined({
     id: patient.id,
     rev: patient.rev,
     identifiers: patient.identifiers,
@@ -178,14 +178,12 @@ export function toPatientView(patient: Patient) {
     lastName: patient.lastName ?? undefined,
     delegations: patient.delegations,
     deletionDate: patient.deletionDate ?? undefined,
-  };
-  for (const key of Object.keys(view)) if (view[key] === undefined) delete view[key];
-  return view;
+  });
 }
 
 /** The unencrypted administrative part a patient may always read of its own record. */
 export function toAdministrativeView(patient: Patient) {
-  const view: Record<string, unknown> = {
+  return withoutUndefined({
     id: patient.id,
     rev: patient.rev,
     firstName: patient.firstName ?? undefined,
@@ -195,9 +193,7 @@ export function toAdministrativeView(patient: Patient) {
     dateOfBirth: patient.dateOfBirth ?? undefined,
     languages: patient.languages,
     active: patient.active,
-  };
-  for (const key of Object.keys(view)) if (view[key] === undefined) delete view[key];
-  return view;
+  });
 }
 
 /** What the invitation flow needs to reach a patient. */

@@ -1,10 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-
-/** bigint epoch-millisecond columns come back from pg as strings: read them as numbers. */
-const epochMs = {
-  to: (value: number | null | undefined) => value,
-  from: (value: string | null) => (value === null || value === undefined ? null : Number(value)),
-};
+import { epochMs } from '@careid/shared';
 
 /** The tables' shapes for TypeORM (migration generation); the repositories use SQL. */
 @Entity('patients')

@@ -1,4 +1,4 @@
-import type { Address, Gender, PersonName } from '@careid/shared';
+import { withoutUndefined, type Address, type Gender, type PersonName } from '@careid/shared';
 
 /** A healthcare party: the practitioner a user may stand for. */
 export interface Practitioner {
@@ -43,7 +43,7 @@ export interface PractitionerContact {
 
 /** The JSON a client sees: absent values left out. */
 export function toPractitionerView(practitioner: Practitioner) {
-  const view: Record<string, unknown> = {
+  return withoutUndefined({
     id: practitioner.id,
     rev: practitioner.rev,
     created: practitioner.created,
@@ -57,7 +57,5 @@ export function toPractitionerView(practitioner: Practitioner) {
     addresses: practitioner.addresses,
     languages: practitioner.languages,
     properties: practitioner.properties,
-  };
-  for (const key of Object.keys(view)) if (view[key] === undefined) delete view[key];
-  return view;
+  });
 }

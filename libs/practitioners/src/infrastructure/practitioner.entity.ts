@@ -1,10 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-
-/** bigint epoch-millisecond columns come back from pg as strings: read them as numbers. */
-const epochMs = {
-  to: (value: number | null | undefined) => value,
-  from: (value: string | null) => (value === null || value === undefined ? null : Number(value)),
-};
+import { epochMs } from '@careid/shared';
 
 /** The table's shape for TypeORM (migration generation); the repository uses SQL. */
 @Entity('practitioners')

@@ -15,7 +15,7 @@ export class PersonNameDto {
   @MaxLength(SHORT_TEXT)
   family?: string;
 
-  @ApiProperty({ type: [String], example: ['Argan'], maxItems: 10 })
+  @ApiPropertyOptional({ type: [String], example: ['Argan'], maxItems: 10, description: 'Always present in answers' })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(10)
@@ -23,7 +23,7 @@ export class PersonNameDto {
   @MaxLength(SHORT_TEXT, { each: true })
   given?: string[];
 
-  @ApiProperty({ type: [String], example: [], maxItems: 10 })
+  @ApiPropertyOptional({ type: [String], example: [], maxItems: 10, description: 'Always present in answers' })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(10)
@@ -31,7 +31,7 @@ export class PersonNameDto {
   @MaxLength(SHORT_TEXT, { each: true })
   prefix?: string[];
 
-  @ApiProperty({ type: [String], example: [], maxItems: 10 })
+  @ApiPropertyOptional({ type: [String], example: [], maxItems: 10, description: 'Always present in answers' })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(10)
@@ -45,7 +45,7 @@ export class PersonNameDto {
   @MaxLength(1000)
   text?: string;
 
-  @ApiProperty({ enum: PERSON_NAME_USES, example: 'official' })
+  @ApiPropertyOptional({ enum: PERSON_NAME_USES, example: 'official', description: 'Default official; always present in answers' })
   @IsOptional()
   @IsIn(PERSON_NAME_USES)
   use?: (typeof PERSON_NAME_USES)[number];
@@ -131,7 +131,7 @@ export class AddressDto {
   @ApiPropertyOptional({ example: 'Île-de-France', maxLength: SHORT_TEXT }) @IsOptional() @IsString() @MaxLength(SHORT_TEXT) state?: string;
   @ApiPropertyOptional({ example: 'France', maxLength: SHORT_TEXT }) @IsOptional() @IsString() @MaxLength(SHORT_TEXT) country?: string;
 
-  @ApiProperty({ type: [AnnotationDto], example: [], maxItems: 50 })
+  @ApiPropertyOptional({ type: [AnnotationDto], example: [], maxItems: 50, description: 'Always present in answers' })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(50)
@@ -139,7 +139,12 @@ export class AddressDto {
   @Type(() => AnnotationDto)
   notes?: AnnotationDto[];
 
-  @ApiProperty({ type: [TelecomDto], example: [{ system: 'email', value: 'argan@moliere.fr' }], maxItems: 20 })
+  @ApiPropertyOptional({
+    type: [TelecomDto],
+    example: [{ system: 'email', value: 'argan@moliere.fr' }],
+    maxItems: 20,
+    description: 'Always present in answers',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(20)

@@ -1,3 +1,5 @@
+import { withoutUndefined } from '../http/views';
+
 /**
  * The vocabulary patients and practitioners share (iCure's PersonName,
  * Location/Address and ContactPoint): both contexts hold people with names,
@@ -68,16 +70,10 @@ export interface Address {
   telecoms: Telecom[];
 }
 
-/** Drops absent values, so that a stored object carries only what was given. */
-function compact<T extends object>(value: T): T {
-  for (const key of Object.keys(value) as (keyof T)[]) if (value[key] === undefined) delete value[key];
-  return value;
-}
-
 /** The names written by a client, in iCure's key order, with the lists it always shows filled in. */
 export function cleanNames(names: Partial<PersonName>[]): PersonName[] {
   return names.map((name) =>
-    compact({
+    withoutUndefined({
       family: name.family,
       given: name.given ?? [],
       prefix: name.prefix ?? [],
@@ -132,7 +128,7 @@ export function prefixPattern(prefix: string): string {
 /** Addresses as stored and shown, in iCure's key order: every address has its `notes` and `telecoms` lists. */
 export function cleanAddresses(addresses: Partial<Address>[]): Address[] {
   return addresses.map((address) =>
-    compact({
+    withoutUndefined({
       addressType: address.addressType,
       description: address.description,
       street: address.street,
@@ -143,7 +139,7 @@ export function cleanAddresses(addresses: Partial<Address>[]): Address[] {
       state: address.state,
       country: address.country,
       notes: (address.notes ?? []).map((note) =>
-        compact({
+        withoutUndefined({
           id: note.id,
           author: note.author,
           created: note.created,
@@ -153,7 +149,7 @@ export function cleanAddresses(addresses: Partial<Address>[]): Address[] {
         }),
       ),
       telecoms: (address.telecoms ?? []).map((telecom) =>
-        compact({ system: telecom.system, value: telecom.value, description: telecom.description }),
+        withoutUndefined({ system: telecom.system, value: telecom.value, description: telecom.description }),
       ),
     }),
   );
