@@ -9,7 +9,11 @@ export function telecoms(contact: { email?: string; mobile?: string }) {
   ];
 }
 
-export async function createPractitionerUser(admin: HttpClient, contact: { email?: string; mobile?: string } = {}, names = { firstName: 'Hippo', lastName: 'Crates' }) {
+export async function createPractitionerUser(
+  admin: HttpClient,
+  contact: { email?: string; mobile?: string } = {},
+  names = { firstName: 'Hippo', lastName: 'Crates' },
+) {
   const practitioner = await admin.post('/api/v1/practitioners', {
     ...names,
     addresses: contact.email || contact.mobile ? [{ addressType: 'work', telecoms: telecoms(contact) }] : [],
@@ -20,7 +24,11 @@ export async function createPractitionerUser(admin: HttpClient, contact: { email
   return { practitioner: practitioner.body, user, login, password, client };
 }
 
-export async function createPatient(practitioner: HttpClient, contact: { email?: string; mobile?: string } = {}, extra: Record<string, unknown> = {}) {
+export async function createPatient(
+  practitioner: HttpClient,
+  contact: { email?: string; mobile?: string } = {},
+  extra: Record<string, unknown> = {},
+) {
   const response = await practitioner.post('/api/v1/patients', {
     firstName: 'Argan',
     lastName: 'Poquelin',

@@ -2,10 +2,13 @@ import { DynamicModule, Module, Type } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
-import { IdentityModule } from '@careid/identity';
-import { InvitationsModule } from '@careid/invitations';
-import { NotificationsModule } from '@careid/notifications';
+import { DATA_OWNER_DIRECTORY, IdentityModule } from '@careid/identity';
+import { InvitationsModule, PROFILE_DIRECTORY } from '@careid/invitations';
+import { DELEGATE_DIRECTORY, NotificationsModule } from '@careid/notifications';
+import { PatientsModule } from '@careid/patients';
+import { PractitionersModule } from '@careid/practitioners';
 import { AppConfigModule, Configuration, DatabaseModule, DomainEvents } from '@careid/shared';
+import { CONTEXT_BRIDGES } from './context-bridges';
 import { HealthModule } from './health/health.module';
 import { loggerParams } from './logging';
 import { PERSISTENCE } from './persistence';
@@ -30,12 +33,14 @@ export class AppModule {
         DatabaseModule.forRoot(PERSISTENCE),
         HealthModule,
         IdentityModule,
+        PractitionersModule,
+        PatientsModule,
         InvitationsModule,
         NotificationsModule,
         ...(options.extraModules ?? []),
       ],
-      providers: [DomainEvents],
-      exports: [DomainEvents],
+      providers: [DomainEvents, ...CONTEXT_BRIDGES],
+      exports: [DomainEvents, DATA_OWNER_DIRECTORY, PROFILE_DIRECTORY, DELEGATE_DIRECTORY],
       global: true,
     };
   }

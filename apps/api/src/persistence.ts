@@ -1,7 +1,15 @@
 import { identityPersistence } from '@careid/identity';
 import { invitationsPersistence } from '@careid/invitations';
 import { notificationsPersistence } from '@careid/notifications';
+import { patientsPersistence } from '@careid/patients';
+import { practitionersPersistence } from '@careid/practitioners';
 import { Persistence } from '@careid/shared';
 
 /** Every context's entities and migrations: the one data source's contents (app and migration CLI). */
-export const PERSISTENCE: Persistence[] = [identityPersistence, invitationsPersistence, notificationsPersistence];
+export const PERSISTENCE: Persistence[] = [
+  identityPersistence,
+  practitionersPersistence,
+  patientsPersistence,
+  invitationsPersistence,
+  notificationsPersistence,
+];

@@ -9,6 +9,7 @@ import { AuditController } from './api/audit.controller';
 import { AuthController } from './api/auth.controller';
 import { JwtAuthGuard } from './api/jwt-auth.guard';
 import { JwtStrategy } from './api/jwt.strategy';
+import { PermissionGuard } from './api/permission.guard';
 import { RolesGuard } from './api/roles.guard';
 import { UsersController } from './api/users.controller';
 import { ActivationService } from './application/activation.service';
@@ -52,6 +53,7 @@ import { UsersRepository } from './infrastructure/users.repository';
     JwtStrategy,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
+    { provide: APP_GUARD, useClass: PermissionGuard },
   ],
   exports: [UsersService, LoginTokensService, SessionsService, LockoutService, AuditTrail, PasswordHasher],
 })

@@ -1,6 +1,7 @@
 export * from './identity.module';
 export * from './api/public.decorator';
 export * from './api/current-user.decorator';
+export * from './api/permission.guard';
 export * from './api/dto/user.dto';
 export * from './api/dto/auth.dto';
 export * from './api/dto/access-policy.dto';
@@ -12,6 +13,7 @@ export * from './application/audit-trail';
 export * from './application/password-hasher';
 export * from './domain/principal';
 export * from './domain/access-policy';
+export * from './domain/permissions';
 export * from './domain/identity.events';
 export * from './domain/data-owner-directory';
 export * from './domain/normalize';

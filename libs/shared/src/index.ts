@@ -18,3 +18,8 @@ export * from './database/pg-listener';
 export * from './http/openapi';
 export * from './http/uuid.pipe';
 export * from './http/json-body-parser';
+export * from './http/bounded-json';
+export * from './person/person';
+export * from './person/person.dto';
+export * from './database/epoch-ms';
+export * from './http/views';

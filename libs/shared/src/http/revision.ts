@@ -11,3 +11,9 @@ export function nextRev(current: string): string {
   const n = Number(current.split('-')[0]);
   return `${n + 1}-${randomBytes(16).toString('hex')}`;
 }
+
+/**
+ * SQL expression for the next revision of a row's `rev` column, with a fresh random suffix per row:
+ * for writes that bump many rows at once or that have no client rev (delegations, deletes).
+ */
+export const NEXT_REV_SQL = `(split_part(rev, '-', 1)::int + 1)::text || '-' || md5(random()::text || clock_timestamp()::text)`;

@@ -1,0 +1,64 @@
+import { Provider } from '@nestjs/common';
+import { DATA_OWNER_DIRECTORY, DataOwnerDirectory } from '@careid/identity';
+import { Contact, PROFILE_DIRECTORY, ProfileDirectory } from '@careid/invitations';
+import { DELEGATE_DIRECTORY, DelegateDirectory } from '@careid/notifications';
+import { PatientsService } from '@careid/patients';
+import { PractitionersService } from '@careid/practitioners';
+
+/**
+ * The ports one context declares and another fulfils, bound here in the
+ * composition root so that no context depends on another's internals (or on
+ * a context that depends back on it).
+ */
+function displayName(person: { firstName: string | null; lastName: string | null; names: { text?: string }[] }): string {
+  return [person.firstName, person.lastName].filter(Boolean).join(' ') || person.names[0]?.text || '';
+}
+
+export const CONTEXT_BRIDGES: Provider[] = [
+  {
+    // Identity validates users' healthcarePartyId / patientId.
+    provide: DATA_OWNER_DIRECTORY,
+    inject: [PractitionersService, PatientsService],
+    useFactory: (practitioners: PractitionersService, patients: PatientsService): DataOwnerDirectory => ({
+      practitionerExists: (id) => practitioners.practitionerExists(id),
+      patientExists: (id) => patients.patientExists(id),
+    }),
+  },
+  {
+    // Invitations create and read the profiles of the people they invite.
+    provide: PROFILE_DIRECTORY,
+    inject: [PractitionersService, PatientsService],
+    useFactory: (practitioners: PractitionersService, patients: PatientsService): ProfileDirectory => ({
+      async createProfile(type, person, actor) {
+        const input = {
+          firstName: person.firstName ?? null,
+          lastName: person.lastName ?? null,
+          addresses: [{ addressType: 'home', telecoms: [{ system: 'email', value: person.email }] }],
+        };
+        const created = type === 'Practitioner' ? await practitioners.create(input as never) : await patients.create(input as never, actor);
+        return created.id;
+      },
+      profileExists: (type, id) => (type === 'Practitioner' ? practitioners.practitionerExists(id) : patients.patientExists(id)),
+      async patientContact(patientId, actor): Promise<Contact> {
+        const contact = await patients.getContact(patientId, actor);
+        return { name: displayName(contact), emails: contact.emails, mobiles: contact.mobiles };
+      },
+      async practitionerContact(practitionerId): Promise<Contact | null> {
+        const contact = await practitioners.getContact(practitionerId);
+        return contact && { name: displayName(contact), emails: contact.emails, mobiles: contact.mobiles };
+      },
+    }),
+  },
+  {
+    // Notifications go to every practitioner holding a delegation on the patient.
+    provide: DELEGATE_DIRECTORY,
+    inject: [PractitionersService, PatientsService],
+    useFactory: (practitioners: PractitionersService, patients: PatientsService): DelegateDirectory => ({
+      async practitionersHoldingPatient(patientId) {
+        const owners = await patients.dataOwnersWithDelegation(patientId);
+        const flags = await Promise.all(owners.map((id) => practitioners.practitionerExists(id)));
+        return owners.filter((_, i) => flags[i]);
+      },
+    }),
+  },
+];

@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import { Principal, UsersService } from '@careid/identity';
+import { DomainError, TransactionHost } from '@careid/shared';
+import type { RecordKind } from '../domain/medical-record';
+import type { Patient } from '../domain/patient';
+import { MedicalDataAudit } from './medical-data-audit';
+import { PatientsService } from './patients.service';
+
+export interface SharingStatus {
+  success: boolean;
+  error: string | null;
+  modified: number;
+}
+
+/** iCure's giveAccessToAllDataOf report. */
+export interface DataSharingReport {
+  patient: Patient;
+  statuses: { dataSamples: SharingStatus; healthcareElements: SharingStatus; patient: SharingStatus };
+}
+
+function statusOf(granted: string[] | null, kind: RecordKind): SharingStatus {
+  return granted
+    ? { success: true, error: null, modified: granted.length }
+    : { success: false, error: `Your access policy does not allow updating ${kind} records`, modified: 0 };
+}
+
+/**
+ * iCure's giveAccessToAllDataOf: once an invited patient has its user, a
+ * practitioner makes the patient a delegate of its own record and of every
+ * medical record of it that the practitioner can read. Apart from
+ * PatientsService because it asks identity whether the patient has a user,
+ * and identity's user checks use PatientsService (no cycle).
+ */
+@Injectable()
+export class DataSharingService {
+  constructor(
+    private readonly tx: TransactionHost,
+    private readonly patients: PatientsService,
+    private readonly users: UsersService,
+    private readonly audit: MedicalDataAudit,
+  ) {}
+
+  async shareAllDataWithPatient(patientId: string, actor: Principal): Promise<DataSharingReport> {
+    await this.patients.getAccessible(patientId, actor, 'update');
+    if (!(await this.users.findByPatientId(patientId))) {
+      throw DomainError.invalid('PATIENT_HAS_NO_USER', 'The patient has no user to share its data with; invite it first');
+    }
+    return this.tx.run(async () => {
+      const grant = await this.patients.grantAccess(patientId, patientId, true, actor);
+      await this.audit.succeeded('Patient', 'update', patientId, {
+        sharedAllDataWithPatient: true,
+        patientModified: grant.patientModified,
+        records: grant.records,
+      });
+      return {
+        patient: grant.patient,
+        statuses: {
+          dataSamples: statusOf(grant.records.DataSample, 'DataSample'),
+          healthcareElements: statusOf(grant.records.HealthcareElement, 'HealthcareElement'),
+          patient: { success: true, error: null, modified: grant.patientModified ? 1 : 0 },
+        },
+      };
+    });
+  }
+}

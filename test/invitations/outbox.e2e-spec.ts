@@ -1,0 +1,100 @@
+import { sql } from '../support/db';
+import { HttpClient } from '../support/http';
+import { TestMailServer } from '../support/mail-server';
+import { loginAsAdmin, unique } from '../support/session';
+import { startTestApp } from '../support/test-app';
+
+const inviteBody = (email: string) => ({ email, resource: { resourceType: 'Patient' }, sendEmail: true });
+
+describe('Outbox: no message is lost', () => {
+  it('keeps messages queued while the relay is down and delivers each exactly once when it is back', async () => {
+    const mail = new TestMailServer();
+    await mail.start();
+    const port = mail.port;
+    await mail.stop();
+    const t = await startTestApp({ env: { SMTP_URL: `smtp://127.0.0.1:${port}`, OUTBOX_BASE_DELAY_MS: '100', OUTBOX_MAX_ATTEMPTS: '50' } });
+    try {
+      const admin: HttpClient = await loginAsAdmin(t.http);
+      const emails = Array.from({ length: 5 }, () => `${unique('queued')}@x.org`);
+      for (const email of emails) expect((await admin.post('/api/v1/invitations', inviteBody(email))).status).toBe(201);
+      await new Promise((r) => setTimeout(r, 500));
+      const listed = await admin.get('/api/v1/invitations?status=PENDING');
+      for (const invitation of listed.body.rows) {
+        expect(invitation.delivery.status).toBe('QUEUED');
+        expect(invitation.delivery.attempts).toBeGreaterThanOrEqual(1);
+        expect(invitation.delivery.lastError).toEqual(expect.any(String));
+      }
+      await mail.start(port);
+      for (const email of emails) await mail.waitFor(email, 1, 15_000);
+      await new Promise((r) => setTimeout(r, 500));
+      for (const email of emails) expect(mail.to(email)).toHaveLength(1);
+      const states = await sql(t.database.url, 'SELECT DISTINCT status FROM outbox_messages');
+      expect(states).toEqual([{ status: 'SENT' }]);
+    } finally {
+      await t.close();
+      await mail.stop();
+    }
+  });
+
+  it('delivers after a restart what an instance could not send before it stopped', async () => {
+    const mail = new TestMailServer();
+    await mail.start();
+    const port = mail.port;
+    await mail.stop();
+    const first = await startTestApp({
+      env: { SMTP_URL: `smtp://127.0.0.1:${port}`, OUTBOX_BASE_DELAY_MS: '100', OUTBOX_MAX_ATTEMPTS: '50' },
+    });
+    const email = `${unique('restart')}@x.org`;
+    try {
+      const admin = await loginAsAdmin(first.http);
+      expect((await admin.post('/api/v1/invitations', inviteBody(email))).status).toBe(201);
+      await first.app.close(); // the instance goes away with the message still queued
+      const [queued] = await sql(first.database.url, 'SELECT status FROM outbox_messages');
+      expect(queued.status).toBe('QUEUED');
+      await mail.start(port);
+      const second = await startTestApp({ database: first.database, env: { SMTP_URL: `smtp://127.0.0.1:${port}` } });
+      await mail.waitFor(email, 1, 15_000);
+      await second.app.close();
+      expect(mail.to(email)).toHaveLength(1);
+    } finally {
+      await first.close();
+      await mail.stop();
+    }
+  });
+
+  it('gives up after the configured attempts and keeps the last error', async () => {
+    const t = await startTestApp({ env: { SMTP_URL: 'smtp://127.0.0.1:1', OUTBOX_BASE_DELAY_MS: '10', OUTBOX_MAX_ATTEMPTS: '3' } });
+    try {
+      const admin = await loginAsAdmin(t.http);
+      const created = await admin.post('/api/v1/invitations', inviteBody(`${unique('fail')}@x.org`));
+      let delivery;
+      for (let i = 0; i < 100; i++) {
+        delivery = (await admin.get(`/api/v1/invitations/${created.body.id}`)).body.delivery;
+        if (delivery.status === 'FAILED') break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(delivery).toMatchObject({ status: 'FAILED', attempts: 3, lastError: expect.stringMatching(/ECONNREFUSED|connect/) });
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('logs, without sending, when no relay is configured', async () => {
+    const t = await startTestApp();
+    try {
+      const admin = await loginAsAdmin(t.http);
+      const created = await admin.post('/api/v1/invitations', inviteBody(`${unique('dev')}@x.org`));
+      const ticket = new URL(created.body.invitationUrl).hash.slice('#ticket='.length);
+      let delivery;
+      for (let i = 0; i < 50 && delivery?.status !== 'NOT_SENT'; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        delivery = (await admin.get(`/api/v1/invitations/${created.body.id}`)).body.delivery;
+      }
+      expect(delivery.status).toBe('NOT_SENT');
+      expect(t.logText()).toContain('message not sent');
+      expect(t.logText()).not.toContain(ticket);
+    } finally {
+      await t.close();
+    }
+  });
+});
