@@ -1,3 +1,4 @@
+import { recordRace } from '../support/figures';
 import { authenticator } from 'otplib';
 import { sql } from '../support/db';
 import { HttpClient } from '../support/http';
@@ -130,6 +131,11 @@ describe('Authentication', () => {
       );
       expect(results.filter((r) => r.status === 200)).toHaveLength(1);
       expect(results.filter((r) => r.status === 401)).toHaveLength(9);
+      recordRace(
+        '10 concurrent refreshes with one refresh token',
+        results.map((r) => r.status),
+        { lost: 0 },
+      );
     });
 
     it('logout revokes the session', async () => {
@@ -183,6 +189,11 @@ describe('Authentication', () => {
       expect(counted + results.filter((r) => r.status === 429).length).toBe(12);
       const rows = await sql(t.database.url, 'SELECT failures FROM login_failures WHERE login_key = $1', [login.toLowerCase()]);
       expect(rows[0].failures).toBe(counted);
+      recordRace(
+        '12 concurrent failed logins (lockout counter)',
+        results.map((r) => r.status),
+        { counted: rows[0].failures, lost: Math.abs(rows[0].failures - counted) },
+      );
     });
 
     it('can be cleared by an admin', async () => {

@@ -1,3 +1,4 @@
+import { recordRace } from '../support/figures';
 import { HttpClient } from '../support/http';
 import { createUser, loginAs, loginAsAdmin, unique } from '../support/session';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -67,6 +68,10 @@ describe('Users', () => {
     for (const r of results.filter((r) => r.status === 400)) expect(r.body.code).toBe('DUPLICATE_LOGIN');
     const count = await admin.get(`/api/v1/users/count?q=${login}`);
     expect(count.body.count).toBe(1);
+    recordRace('50 concurrent creates of one login (mixed case)', statuses, {
+      rowsAfter: count.body.count,
+      lost: Math.abs(count.body.count - 1),
+    });
   });
 
   it('ends 50 concurrent creates of one email in mixed case with exactly one user', async () => {
@@ -78,6 +83,13 @@ describe('Users', () => {
     );
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
     expect(results.filter((r) => r.status === 400 && r.body.code === 'DUPLICATE_EMAIL')).toHaveLength(49);
+    const rows = await admin.get(`/api/v1/users/count?q=${email.split('@')[0].toLowerCase()}`);
+    expect(rows.body.count).toBe(1);
+    recordRace(
+      '50 concurrent creates of one email (mixed case)',
+      results.map((r) => r.status),
+      { rowsAfter: rows.body.count, lost: Math.abs(rows.body.count - 1) },
+    );
   });
 
   it('rejects malformed emails and weak passwords', async () => {
@@ -133,6 +145,13 @@ describe('Users', () => {
     expect(results.filter((r) => r.status === 409)).toHaveLength(19);
     const after = await admin.get(`/api/v1/users/${user.id}`);
     expect(after.body.rev).toMatch(/^2-/);
+    const winner = results.find((r) => r.status === 200)!;
+    expect(after.body.name).toBe(winner.body.name);
+    recordRace(
+      '20 concurrent modifications from one rev',
+      results.map((r) => r.status),
+      { lost: after.body.name === winner.body.name ? 0 : 1 },
+    );
   });
 
   it('gets by email case-insensitively, gets current, 404 for unknown', async () => {

@@ -1,4 +1,5 @@
 import { sql } from '../support/db';
+import { figures } from '../support/figures';
 import { HttpClient } from '../support/http';
 import { TestMailServer } from '../support/mail-server';
 import { loginAsAdmin, unique } from '../support/session';
@@ -30,6 +31,12 @@ describe('Outbox: no message is lost', () => {
       for (const email of emails) expect(mail.to(email)).toHaveLength(1);
       const states = await sql(t.database.url, 'SELECT DISTINCT status FROM outbox_messages');
       expect(states).toEqual([{ status: 'SENT' }]);
+      const delivered = emails.filter((email) => mail.to(email).length === 1).length;
+      figures.record('faults', 'mail relay down while inviting, then back', {
+        messages: emails.length,
+        deliveredOnce: delivered,
+        lost: emails.length - delivered,
+      });
     } finally {
       await t.close();
       await mail.stop();
@@ -56,6 +63,11 @@ describe('Outbox: no message is lost', () => {
       await mail.waitFor(email, 1, 15_000);
       await second.app.close();
       expect(mail.to(email)).toHaveLength(1);
+      figures.record('faults', 'instance stopped with a message queued, another delivers it', {
+        messages: 1,
+        deliveredOnce: mail.to(email).length,
+        lost: 1 - mail.to(email).length,
+      });
     } finally {
       await first.close();
       await mail.stop();

@@ -1,3 +1,4 @@
+import { recordRace } from '../support/figures';
 import { createPatient, createPractitionerUser } from '../support/care';
 import { HttpClient } from '../support/http';
 import { lineValue, startSmsGateway, TestMailServer } from '../support/mail-server';
@@ -131,5 +132,10 @@ describe("Inviting an existing patient (iCure's createAndInviteUser)", () => {
     await mail.waitFor(email);
     await new Promise((r) => setTimeout(r, 300));
     expect(mail.to(email)).toHaveLength(1);
+    recordRace(
+      '10 concurrent invites of one patient',
+      results.map((r) => r.status),
+      { usersAfter: users.body.rows.length, mails: mail.to(email).length, lost: Math.abs(users.body.rows.length - 1) },
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { recordRace } from '../support/figures';
 import { launchBrowser } from '../support/browser';
 import { HttpClient } from '../support/http';
 import { linkIn, TestMailServer } from '../support/mail-server';
@@ -77,6 +78,11 @@ describe("Inviting a person (Oystehr's invite) and the set-password page", () =>
     );
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(results.filter((r) => r.status === 410 && r.body.code === 'TICKET_USED')).toHaveLength(9);
+    recordRace(
+      '10 concurrent accepts of one invitation ticket',
+      results.map((r) => r.status),
+      { lost: 0 },
+    );
     const session = await loginAs(t.http, invitation.email, 'winter is coming');
     expect((await session.get('/api/v1/users/current')).body.status).toBe('ACTIVE');
     expect((await admin.get(`/api/v1/invitations/${invitation.id}`)).body.status).toBe('ACCEPTED');

@@ -1,3 +1,4 @@
+import { recordRace } from '../support/figures';
 import { webcrypto } from 'node:crypto';
 import { createPatient, createPractitionerUser } from '../support/care';
 import { HttpClient } from '../support/http';
@@ -192,6 +193,11 @@ describe('An invited patient asks for its data, practitioners are notified and s
     );
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(results.filter((r) => r.status === 401)).toHaveLength(9);
+    recordRace(
+      '10 concurrent activations with one token',
+      results.map((r) => r.status),
+      { lost: 0 },
+    );
     const again = await t.http.post('/api/v1/auth/activate', { login, token, publicKey: key });
     expect(again.status).toBe(401);
     // Activating again with a new token asks again, but the open request is not duplicated.
@@ -244,5 +250,10 @@ describe('An invited patient asks for its data, practitioners are notified and s
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(results.filter((r) => r.status === 409)).toHaveLength(9);
     expect((await doctor.client.get(`/api/v1/notifications/${notification.id}`)).body.rev).toMatch(/^2-/);
+    recordRace(
+      '10 concurrent status changes of one notification',
+      results.map((r) => r.status),
+      { lost: 0 },
+    );
   });
 });

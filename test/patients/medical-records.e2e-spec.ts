@@ -1,3 +1,4 @@
+import { recordRace } from '../support/figures';
 import { HttpClient } from '../support/http';
 import { loginAsAdmin } from '../support/session';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -204,6 +205,14 @@ describe('Medical records and sharing all data with a patient', () => {
       expect(total('dataSamples')).toBe(12);
       expect(total('healthcareElements')).toBe(5);
       expect(total('patient')).toBe(1);
+      recordRace(
+        '8 concurrent share-all-data of one patient (17 records)',
+        runs.map((r) => r.status),
+        {
+          recordsShared: total('dataSamples') + total('healthcareElements') + total('patient'),
+          lost: 18 - (total('dataSamples') + total('healthcareElements') + total('patient')),
+        },
+      );
       const samples = await admin.get(`/api/v1/data-samples?patientId=${patient.id}`);
       expect(
         samples.body.rows.every(

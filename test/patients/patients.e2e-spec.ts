@@ -1,3 +1,4 @@
+import { recordRace } from '../support/figures';
 import { PatientAccessRequested } from '@careid/identity';
 import { PatientsService } from '@careid/patients';
 import { DomainEvents } from '@careid/shared';
@@ -186,6 +187,11 @@ describe('Patients', () => {
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(results.filter((r) => r.status === 409)).toHaveLength(19);
     expect((await doctor.session.get(`/api/v1/patients/${patient.id}`)).body.rev).toMatch(/^2-/);
+    recordRace(
+      '20 concurrent modifications of one patient from one rev',
+      results.map((r) => r.status),
+      { lost: 0 },
+    );
   });
 
   it('soft-deletes: {id, rev}, then 404 and out of lists', async () => {

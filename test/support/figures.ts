@@ -18,3 +18,14 @@ export const figures = {
     appendFileSync(join(DIR, `figures-${process.pid}.jsonl`), `${JSON.stringify({ section, name, ...data, at: Date.now() })}\n`);
   },
 };
+
+/** Records a race: how many tried, won, were refused, failed; `lost` counts lost or corrupted records (must be 0). */
+export function recordRace(name: string, statuses: number[], extra: { lost: number } & Record<string, number>): void {
+  figures.record('races', name, {
+    attempts: statuses.length,
+    succeeded: statuses.filter((s) => s >= 200 && s < 300).length,
+    refused: statuses.filter((s) => s >= 400 && s < 500).length,
+    serverErrors: statuses.filter((s) => s >= 500).length,
+    ...extra,
+  });
+}

@@ -43,6 +43,11 @@ export async function createApp(configuration: Configuration, options: AppModule
       }
     },
   );
+  // During a graceful shutdown, answers to requests still in flight close their connection, so the server can stop.
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (!fastify.server.listening) void reply.header('connection', 'close');
+    done(null, payload);
+  });
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     requestContext.run({ requestId: String(request.id), ip: request.ip }, done);

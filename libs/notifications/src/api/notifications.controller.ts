@@ -48,9 +48,11 @@ export class NotificationsController {
       'x-request-id': String(request.id),
     });
     raw.write(': connected\n\n');
-    const unsubscribe = this.stream.subscribe(actor, (notification) => {
-      raw.write(`id: ${notification.id}\nevent: notification\ndata: ${JSON.stringify(notification)}\n\n`);
-    });
+    const unsubscribe = this.stream.subscribe(
+      actor,
+      (notification) => raw.write(`id: ${notification.id}\nevent: notification\ndata: ${JSON.stringify(notification)}\n\n`),
+      () => raw.end(),
+    );
     const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), HEARTBEAT_MS);
     request.raw.on('close', () => {
       clearInterval(heartbeat);

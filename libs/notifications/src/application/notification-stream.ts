@@ -1,10 +1,10 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, OnModuleInit } from '@nestjs/common';
 import { Principal } from '@careid/identity';
 import { PgListener } from '@careid/shared';
 import { Notification } from '../domain/notification';
 import { NOTIFICATION_CHANNEL, NotificationsService } from './notifications.service';
 
-type Subscriber = { actor: Principal; send: (notification: Notification) => void };
+type Subscriber = { actor: Principal; send: (notification: Notification) => void; end: () => void };
 
 /**
  * Live notifications for Server-Sent Events. Every instance LISTENs on the
@@ -12,7 +12,7 @@ type Subscriber = { actor: Principal; send: (notification: Notification) => void
  * instance hears notifications created through any other.
  */
 @Injectable()
-export class NotificationStream implements OnModuleInit {
+export class NotificationStream implements OnModuleInit, BeforeApplicationShutdown {
   private readonly subscribers = new Set<Subscriber>();
 
   constructor(
@@ -24,8 +24,14 @@ export class NotificationStream implements OnModuleInit {
     await this.listener.subscribe(NOTIFICATION_CHANNEL, (payload) => void this.dispatch(payload));
   }
 
-  subscribe(actor: Principal, send: (notification: Notification) => void): () => void {
-    const subscriber = { actor, send };
+  /** Streams never end on their own: close them so that the server can stop. */
+  beforeApplicationShutdown(): void {
+    for (const subscriber of this.subscribers) subscriber.end();
+    this.subscribers.clear();
+  }
+
+  subscribe(actor: Principal, send: (notification: Notification) => void, end: () => void): () => void {
+    const subscriber = { actor, send, end };
     this.subscribers.add(subscriber);
     return () => this.subscribers.delete(subscriber);
   }

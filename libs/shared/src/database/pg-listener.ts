@@ -44,7 +44,7 @@ export class PgListener implements OnModuleInit, OnApplicationShutdown {
     if (!set) {
       set = new Set();
       this.handlers.set(channel, set);
-      if (this.connected) await this.client!.query(`LISTEN ${quoteChannel(channel)}`);
+      if (this.connected) await this.serially(() => this.client!.query(`LISTEN ${quoteChannel(channel)}`));
     }
     set.add(handler);
     return () => set!.delete(handler);
@@ -73,7 +73,7 @@ export class PgListener implements OnModuleInit, OnApplicationShutdown {
       }
     });
     const lost = () => {
-      if (client !== this.client) return;
+      if (client !== this.client || this.stopped) return;
       const wasConnected = this.connected;
       this.connected = false;
       if (wasConnected) this.logger.warn('Lost the LISTEN connection to PostgreSQL; reconnecting');
@@ -96,6 +96,15 @@ export class PgListener implements OnModuleInit, OnApplicationShutdown {
       if (firstConnection) throw error;
       lost();
     }
+  }
+
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /** One statement at a time on the listening connection. */
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
   }
 
   private scheduleReconnect(): void {

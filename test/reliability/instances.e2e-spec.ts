@@ -1,0 +1,134 @@
+import { webcrypto } from 'node:crypto';
+import { createPatient, createPractitionerUser } from '../support/care';
+import { figures } from '../support/figures';
+import { lineValue, TestMailServer } from '../support/mail-server';
+import { createUser, loginAs, loginAsAdmin, unique } from '../support/session';
+import { startTestApp, TestApp } from '../support/test-app';
+import { createTestDatabase, dropTestDatabase } from '../support/test-database';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<{ value: T; afterMs: number }> {
+  const started = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return { value, afterMs: Date.now() - started };
+    if (Date.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(10);
+  }
+}
+
+/** Two API instances on one database: nothing that must be shared lives in one process only. */
+describe('Two instances on one database', () => {
+  const mail = new TestMailServer();
+  let database: { name: string; url: string };
+  let one: TestApp;
+  let two: TestApp;
+
+  beforeAll(async () => {
+    await mail.start();
+    database = await createTestDatabase();
+    const env = { SMTP_URL: mail.url, LOCKOUT_MAX_FAILURES: '3', LOCKOUT_BASE_SECONDS: '60' };
+    [one, two] = await Promise.all([startTestApp({ database, env }), startTestApp({ database, env })]);
+  });
+  afterAll(async () => {
+    await one.close();
+    await two.close();
+    await dropTestDatabase(database.name);
+    await mail.stop();
+  });
+
+  it('delivers every invitation message exactly once while both workers run', async () => {
+    const admins = [await loginAsAdmin(one.http), await loginAsAdmin(two.http)];
+    const emails = Array.from({ length: 20 }, () => `${unique('twice')}@x.org`);
+    await Promise.all(
+      emails.map((email, i) =>
+        admins[i % 2].post('/api/v1/invitations', { email, resource: { resourceType: 'Patient' }, sendEmail: true }),
+      ),
+    );
+    for (const email of emails) await mail.waitFor(email, 1, 15_000);
+    await sleep(1000); // time for a duplicate to show up, if there were one
+    const duplicates = emails.filter((email) => mail.to(email).length !== 1);
+    expect(duplicates).toEqual([]);
+    figures.record('instances', 'outbox with two workers', {
+      messages: emails.length,
+      delivered: emails.length - duplicates.length,
+      duplicates: duplicates.length,
+      lost: 0,
+    });
+  });
+
+  it('holds a lockout earned on one instance on the other', async () => {
+    const admin = await loginAsAdmin(one.http);
+    const { login, password } = await createUser(admin);
+    for (let i = 0; i < 3; i++) expect((await one.http.post('/api/v1/auth/login', { login, password: 'bad guess 123' })).status).toBe(401);
+    const elsewhere = await two.http.post('/api/v1/auth/login', { login, password });
+    expect(elsewhere.status).toBe(429);
+    figures.record('instances', 'lockout across instances', { failuresOnOne: 3, refusedOnTwo: elsewhere.status === 429 ? 1 : 0 });
+  });
+
+  it('refuses on one instance a session revoked on the other', async () => {
+    const admin = await loginAsAdmin(one.http);
+    const { user, login, password } = await createUser(admin);
+    const onTwo = await loginAs(two.http, login, password);
+    expect((await onTwo.get('/api/v1/users/current')).status).toBe(200); // instance two now caches the session
+    expect((await admin.put(`/api/v1/users/${user.id}`, { ...user, status: 'DISABLED' })).status).toBe(200);
+    const { afterMs } = await until(async () => ((await onTwo.get('/api/v1/users/current')).status === 401 ? true : undefined), 2000);
+    expect(afterMs).toBeLessThan(1000);
+    expect((await two.http.post('/api/v1/auth/refresh', { refreshToken: onTwo.tokens.refreshToken })).status).toBe(401);
+    figures.record('instances', 'session revoked on one, refused on the other', { refusedAfterMs: afterMs });
+  });
+
+  it('streams on one instance a notification created through the other', async () => {
+    const admin = await loginAsAdmin(one.http);
+    const doctor = await createPractitionerUser(admin, { email: `${unique('hcp')}@x.org` });
+    const email = `${unique('argan')}@x.org`;
+    const patient = await createPatient(doctor.client, { email });
+    await doctor.client.post(`/api/v1/patients/${patient.id}/invite`, {});
+    const [message] = await mail.waitFor(email);
+
+    const controller = new AbortController();
+    const stream = await fetch(`${two.baseUrl}/api/v1/notifications/stream`, {
+      headers: { authorization: `Bearer ${doctor.client.tokens.accessToken}` },
+      signal: controller.signal,
+    });
+    expect(stream.status).toBe(200);
+    const reader = stream.body!.getReader();
+    let received = '';
+    const reading = (async () => {
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return;
+          received += Buffer.from(value).toString('utf8');
+        }
+      } catch {
+        // aborted
+      }
+    })();
+
+    try {
+      const pair = await webcrypto.subtle.generateKey(
+        { name: 'RSA-OAEP', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+        true,
+        ['encrypt', 'decrypt'],
+      );
+      const publicKey = Buffer.from(await webcrypto.subtle.exportKey('spki', pair.publicKey)).toString('hex');
+      const started = Date.now();
+      const activated = await one.http.post('/api/v1/auth/activate', {
+        login: lineValue(message.text, 'Login'),
+        token: lineValue(message.text, 'Token'),
+        publicKey,
+      });
+      expect(activated.status).toBe(200);
+      const { afterMs } = await until(async () => (received.includes(patient.id) ? true : undefined), 5000);
+      controller.abort();
+      await reading;
+      expect(received).toContain('event: notification');
+      figures.record('instances', 'SSE across instances', { deliveredAfterMs: Date.now() - started, waitedMs: afterMs });
+    } finally {
+      controller.abort();
+      await reading;
+    }
+  });
+});
