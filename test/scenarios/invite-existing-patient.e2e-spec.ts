@@ -4,6 +4,7 @@ import {
   ContactPoint,
   ContactPointTelecomTypeEnum,
   DataSample,
+  HealthcareElement,
   Location,
   LocationAddressTypeEnum,
   NotificationTypeEnum,
@@ -183,6 +184,34 @@ describe('iCure\'s "Inviting an existing patient to become a user", through @car
     // Later, the patient logs in again with its long-lived token.
     const nextVisit = new CareidApi({ baseUrl: host, login: patientUsername, password: patientSession.longLivedToken });
     expect((await nextVisit.dataSampleApi.get(dataSample.id)).id).toBe(dataSample.id);
+  });
+
+  it("the doctor's medical records: data samples and healthcare elements, created, modified, listed and deleted", async () => {
+    const element = await api.healthcareElementApi.createOrModify(
+      new HealthcareElement({ patientId: patient.id, content: { en: { stringValue: 'Hypochondria' } }, openingDate: 1700000000000 }),
+    );
+    expect(element).toMatchObject({
+      rev: expect.stringMatching(rev(1)),
+      patientId: patient.id,
+      responsible: hcp.id,
+      openingDate: 1700000000000,
+    });
+    const closed = await api.healthcareElementApi.createOrModify({ ...element, closingDate: 1700086400000 });
+    expect(closed).toMatchObject({ id: element.id, rev: expect.stringMatching(rev(2)), closingDate: 1700086400000 });
+    expect(await api.healthcareElementApi.get(element.id)).toEqual(closed);
+    expect((await api.healthcareElementApi.filterByPatient(patient.id)).rows.map((row) => row.id)).toEqual([element.id]);
+    expect((await api.healthcareElementApi.list()).rows.map((row) => row.id)).toContain(element.id);
+    await expect(api.healthcareElementApi.createOrModify(element)).rejects.toMatchObject({ status: 409, code: 'REVISION_CONFLICT' });
+    expect(await api.healthcareElementApi.delete(element.id)).toMatch(rev(3));
+    await expect(api.healthcareElementApi.get(element.id)).rejects.toMatchObject({ status: 404 });
+
+    const sample = await api.dataSampleApi.createOrModify(
+      new DataSample({ patientId: patient.id, content: { en: { stringValue: 'draft' } } }),
+    );
+    const reviewed = await api.dataSampleApi.createOrModify({ ...sample, tags: { reviewed: true } });
+    expect(reviewed).toMatchObject({ rev: expect.stringMatching(rev(2)), tags: { reviewed: true } });
+    expect((await api.dataSampleApi.list({ limit: 1000 })).rows.map((row) => row.id)).toEqual(expect.arrayContaining([sample.id]));
+    expect(await api.dataSampleApi.delete(sample.id)).toMatch(rev(3));
   });
 
   it('generates an RSA-OAEP key pair with WebCrypto when the provider returns none', async () => {
