@@ -2,6 +2,8 @@
 const moduleNameMapper = {
   '^@careid/([a-z-]+)$': '<rootDir>/libs/$1/src',
   '^@careid/([a-z-]+)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  // The SDK is also built as native ESM, so its relative imports name the emitted `.js` files.
+  '^(\\.{1,2}/.*)\\.js$': '$1',
 };
 const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
 

@@ -43,7 +43,7 @@ export class AuthController {
   @HttpCode(204)
   @ApiOperation({ summary: 'End the session of a refresh token' })
   @ApiNoContentResponse({ description: 'Logged out' })
-  @ApiProblems(400)
+  @ApiProblems(400, 429)
   logout(@Body() body: RefreshDto): Promise<void> {
     return this.sessions.logout(body.refreshToken);
   }

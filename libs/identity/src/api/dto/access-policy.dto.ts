@@ -46,14 +46,14 @@ export class AccessPolicyRuleDto {
   @Validate(OneOrManyOf, [POLICY_ACTIONS])
   action!: string | string[];
 
-  @ApiProperty({ enum: ['Allow', 'Deny'] })
+  @ApiProperty({ enum: ['Allow', 'Deny'], example: 'Allow', description: 'A Deny rule wins over any Allow rule' })
   @IsIn(['Allow', 'Deny'])
   effect!: 'Allow' | 'Deny';
 }
 
 /** Oystehr-style access policy: narrows what the role allows; a Deny rule wins. */
 export class AccessPolicyDto {
-  @ApiProperty({ type: [AccessPolicyRuleDto] })
+  @ApiProperty({ type: [AccessPolicyRuleDto], example: [{ resource: ['*'], action: ['*'], effect: 'Allow' }] })
   @IsArray()
   @ArrayMaxSize(50)
   @ValidateNested({ each: true })

@@ -17,12 +17,21 @@ export class LoginDto {
 }
 
 export class RefreshDto {
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) refreshToken!: string;
+  @ApiProperty({ example: 'Yb6Rk2m0QvYx5t1d8ZcN3pLw7eHs4uJa9fKq0iTg2oM', description: 'The refresh token of the last login or refresh' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  refreshToken!: string;
 }
 
 export class TokenPairDto {
-  @ApiProperty({ description: 'Short-lived JWT for `Authorization: Bearer`' }) accessToken!: string;
-  @ApiProperty({ description: 'Rotating refresh token (single use)' }) refreshToken!: string;
+  @ApiProperty({
+    description: 'Short-lived JWT for `Authorization: Bearer`',
+    example: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxYWQwNDU0ZCJ9.c2lnbmF0dXJl',
+  })
+  accessToken!: string;
+  @ApiProperty({ description: 'Rotating refresh token (single use)', example: 'Yb6Rk2m0QvYx5t1d8ZcN3pLw7eHs4uJa9fKq0iTg2oM' })
+  refreshToken!: string;
   @ApiProperty({ example: 900, description: 'Seconds until the access token expires' }) expiresIn!: number;
   @ApiProperty({ example: 'Bearer' }) tokenType!: 'Bearer';
 }
@@ -54,7 +63,10 @@ export class TotpDisableDto extends TotpCodeDto {
 
 export class ActivateDto {
   @ApiProperty({ example: 'argankcq59ip2d@moliere.fr' }) @IsString() @MinLength(1) @MaxLength(255) login!: string;
-  @ApiProperty({ description: 'The short-lived token from the invitation message (used once)' })
+  @ApiProperty({
+    description: 'The short-lived token from the invitation message (used once)',
+    example: 'Xq2V4nE1mR9o6kqk8d3Jw0bq1zS5yT7uA2cF4hK6mN8',
+  })
   @IsString()
   @MinLength(1)
   @MaxLength(200)
@@ -70,6 +82,10 @@ export class ActivateDto {
 }
 
 export class ActivationDto extends TokenPairDto {
-  @ApiProperty({ description: 'Long-lived authentication token (shown once); works as a password' }) longLivedToken!: string;
+  @ApiProperty({
+    description: 'Long-lived authentication token (shown once); works as a password',
+    example: 'Xq2V4nE1mR9o6kqk8d3Jw0bq1zS5yT7uA2cF4hK6mN8',
+  })
+  longLivedToken!: string;
   @ApiProperty({ type: () => UserDto }) user!: UserDto;
 }

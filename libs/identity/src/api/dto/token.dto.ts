@@ -18,7 +18,7 @@ export class CreatedTokenDto {
 
 export class TokenInfoDto {
   @ApiProperty({ example: '3a632a54-6c8f-48da-9e6f-3e4b350afbb3' }) key!: string;
-  @ApiProperty({ enum: ['temporary', 'long-lived', 'invitation'] }) kind!: string;
+  @ApiProperty({ enum: ['temporary', 'long-lived', 'invitation'], example: 'temporary' }) kind!: string;
   @ApiProperty({ example: 1700058624896 }) creationTime!: number;
   @ApiProperty({ example: 3600 }) validity!: number;
   @ApiProperty({ example: 1700062224896 }) expiresAt!: number;

@@ -45,8 +45,14 @@ export class UserDto {
   @ApiPropertyOptional({ example: '*', description: 'Always "*" when a password is set; never the hash' }) passwordHash?: string;
   @ApiProperty({ example: false }) use2fa!: boolean;
   @ApiProperty({ example: 'default' }) groupId!: string;
-  @ApiPropertyOptional({ format: 'uuid' }) healthcarePartyId?: string;
-  @ApiPropertyOptional({ format: 'uuid' }) patientId?: string;
+  @ApiPropertyOptional({
+    format: 'uuid',
+    example: '3ed06450-17e5-47b6-ba4f-7a0a084df56b',
+    description: 'The practitioner this user stands for',
+  })
+  healthcarePartyId?: string;
+  @ApiPropertyOptional({ format: 'uuid', example: 'a37c4073-f96e-440c-8757-57a3a0ef7daf', description: 'The patient this user stands for' })
+  patientId?: string;
   @ApiProperty({
     type: 'object',
     additionalProperties: { type: 'array', items: { type: 'string', format: 'uuid' } },
@@ -55,7 +61,7 @@ export class UserDto {
   })
   autoDelegations!: Record<string, string[]>;
   @ApiPropertyOptional({ example: 1700058624896 }) createdDate?: number;
-  @ApiPropertyOptional() termsOfUseDate?: number;
+  @ApiPropertyOptional({ example: 1700058624896, description: 'Latest acceptance of the terms of use (epoch ms)' }) termsOfUseDate?: number;
   @ApiPropertyOptional({ example: 'johnkcq59ip2d@hospital.care' }) email?: string;
   @ApiProperty({ type: 'object', additionalProperties: { $ref: '#/components/schemas/AuthenticationTokenInfoDto' }, example: {} })
   authenticationTokens!: Record<string, AuthenticationTokenInfoDto>;
@@ -106,7 +112,7 @@ export class UserWriteDto {
   @ApiPropertyOptional({ description: 'Ignored (server-managed)' }) @IsOptional() @IsInt() modified?: number;
   @ApiPropertyOptional({ description: 'Ignored (server-managed)' }) @IsOptional() @IsInt() deletionDate?: number;
 
-  @ApiPropertyOptional({ maxLength: 255 })
+  @ApiPropertyOptional({ maxLength: 255, example: 'John Doe' })
   @IsOptional()
   @IsString()
   @MaxLength(255)
@@ -171,12 +177,12 @@ export class UserWriteDto {
   @ApiPropertyOptional({ description: 'Ignored: set through /users/current/2fa' }) @IsOptional() @IsBoolean() use2fa?: boolean;
   @ApiPropertyOptional({ description: 'Ignored: the deployment group' }) @IsOptional() @IsString() @MaxLength(255) groupId?: string;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'Admin only: the practitioner this user stands for' })
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: 'Admin only: the practitioner this user stands for' })
   @IsOptional()
   @IsUUID('4')
   healthcarePartyId?: string | null;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'Admin only: the patient this user stands for' })
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: 'Admin only: the patient this user stands for' })
   @IsOptional()
   @IsUUID('4')
   patientId?: string | null;
@@ -186,20 +192,21 @@ export class UserWriteDto {
   @Validate(AutoDelegationsShape)
   autoDelegations?: Record<string, string[]>;
 
-  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(0) createdDate?: number;
-  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(0) termsOfUseDate?: number | null;
+  @ApiPropertyOptional({ example: 1700058624896 }) @IsOptional() @IsInt() @Min(0) createdDate?: number;
+  @ApiPropertyOptional({ type: Number, nullable: true, example: 1700058624896 }) @IsOptional() @IsInt() @Min(0) termsOfUseDate?:
+    number | null;
 
-  @ApiPropertyOptional({ example: 'johnkcq59ip2d@hospital.care', maxLength: 254 })
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'johnkcq59ip2d@hospital.care', maxLength: 254 })
   @IsOptional()
   @IsString()
   @MaxLength(254)
   email?: string | null;
 
-  @ApiPropertyOptional({ description: 'Ignored (server-managed)' }) @IsOptional() @IsObject() authenticationTokens?: Record<
-    string,
-    unknown
-  >;
-  @ApiPropertyOptional({ description: 'Ignored: legacy name of authenticationTokens' })
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Ignored (server-managed)' })
+  @IsOptional()
+  @IsObject()
+  authenticationTokens?: Record<string, unknown>;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Ignored: legacy name of authenticationTokens' })
   @IsOptional()
   @IsObject()
   applicationTokens?: Record<string, unknown>;
@@ -209,7 +216,7 @@ export class UserWriteDto {
   @IsObject()
   sharingDataWith?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ type: AccessPolicyDto, description: 'Admin only' })
+  @ApiPropertyOptional({ type: AccessPolicyDto, nullable: true, description: 'Admin only; null removes the policy' })
   @IsOptional()
   @ValidateNested()
   @Type(() => AccessPolicyDto)
@@ -217,7 +224,7 @@ export class UserWriteDto {
 }
 
 export class DeletedDto {
-  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid', example: USER_EXAMPLE_ID }) id!: string;
   @ApiProperty({ example: '4-ebaca07d4c6d7217f704d9bf83d4d30e' }) rev!: string;
 }
 

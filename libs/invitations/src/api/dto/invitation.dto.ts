@@ -21,8 +21,13 @@ import { AccessPolicyDto } from '@careid/identity';
 import { PageQueryDto } from '@careid/shared';
 
 export class InvitedResourceDto {
-  @ApiProperty({ enum: ['Practitioner', 'Patient'] }) @IsIn(['Practitioner', 'Patient']) resourceType!: 'Practitioner' | 'Patient';
-  @ApiPropertyOptional({ format: 'uuid', description: 'An existing profile; without it a new one is created' })
+  @ApiProperty({ enum: ['Practitioner', 'Patient'], example: 'Practitioner' }) @IsIn(['Practitioner', 'Patient']) resourceType!:
+    'Practitioner' | 'Patient';
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'An existing profile; without it a new one is created',
+    example: 'b351faef-d81d-4a33-81a9-2e31bd54807e',
+  })
   @IsOptional()
   @IsUUID('4')
   id?: string;
@@ -52,7 +57,7 @@ export class CreateInvitationDto {
   @IsOptional()
   @IsBoolean()
   sendEmail?: boolean;
-  @ApiPropertyOptional({ default: 604800, minimum: 60, maximum: 31536000 })
+  @ApiPropertyOptional({ default: 604800, minimum: 60, maximum: 31536000, example: 604800, description: 'Lifetime of the ticket' })
   @IsOptional()
   @IsInt()
   @Min(60)
@@ -61,24 +66,25 @@ export class CreateInvitationDto {
 }
 
 export class DeliveryDto {
-  @ApiProperty({ enum: ['QUEUED', 'SENT', 'FAILED', 'NOT_SENT'] }) status!: string;
+  @ApiProperty({ enum: ['QUEUED', 'SENT', 'FAILED', 'NOT_SENT'], example: 'SENT' }) status!: string;
   @ApiProperty({ example: 1 }) attempts!: number;
-  @ApiProperty({ nullable: true, type: String }) lastError!: string | null;
-  @ApiProperty({ nullable: true, type: Number }) sentAt!: number | null;
+  @ApiProperty({ nullable: true, type: String, example: null, description: 'Why the last attempt failed' }) lastError!: string | null;
+  @ApiProperty({ nullable: true, type: Number, example: 1700058625100, description: 'When the gateway took it (epoch ms)' }) sentAt!:
+    number | null;
 }
 
 export class InvitationDto {
   @ApiProperty({ format: 'uuid', example: 'b4f1411f-bb12-4e8b-ad7b-f3475ad642cc' }) id!: string;
   @ApiProperty({ enum: ['profile', 'patient'], description: '`profile`: Oystehr-style link invite; `patient`: iCure createAndInviteUser' })
   kind!: string;
-  @ApiProperty({ format: 'uuid' }) userId!: string;
+  @ApiProperty({ format: 'uuid', example: '0947dac5-6a61-4970-acc0-16183b93b731' }) userId!: string;
   @ApiProperty({ example: 'Jon Snow' }) name!: string;
   @ApiProperty({ nullable: true, type: String, example: 'jon.snow@clinic.example' }) email!: string | null;
   @ApiProperty({ example: 'Practitioner/b351faef-d81d-4a33-81a9-2e31bd54807e' }) profile!: string;
   @ApiProperty({ type: AccessPolicyDto, nullable: true }) accessPolicy!: AccessPolicyDto | null;
   @ApiProperty({ type: [String], example: [] }) roles!: string[];
-  @ApiProperty({ enum: ['email', 'sms', 'link'] }) channel!: string;
-  @ApiProperty({ enum: ['PENDING', 'ACCEPTED', 'EXPIRED', 'REVOKED'] }) status!: string;
+  @ApiProperty({ enum: ['email', 'sms', 'link'], example: 'email' }) channel!: string;
+  @ApiProperty({ enum: ['PENDING', 'ACCEPTED', 'EXPIRED', 'REVOKED'], example: 'PENDING' }) status!: string;
   @ApiProperty({ example: 1700663424896 }) expiresAt!: number;
   @ApiProperty({ example: 1700058624896 }) created!: number;
   @ApiPropertyOptional({
@@ -91,7 +97,8 @@ export class InvitationDto {
 
 export class InvitationListDto {
   @ApiProperty({ type: [InvitationDto] }) rows!: InvitationDto[];
-  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Pass as `cursor` for the next page; null on the last page', example: null })
+  nextCursor!: string | null;
   @ApiProperty({ example: 3, description: 'Invitations matching the filter, all pages together' }) total!: number;
 }
 
@@ -100,11 +107,15 @@ export class InvitationQueryDto extends PageQueryDto {
   @IsOptional()
   @IsIn(['PENDING', 'ACCEPTED', 'EXPIRED', 'REVOKED'])
   status?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(254) email?: string;
+  @ApiPropertyOptional({ example: 'jon.snow@clinic.example' }) @IsOptional() @IsString() @MaxLength(254) email?: string;
 }
 
 export class TicketDto {
-  @ApiProperty({ description: 'The ticket from the link fragment' }) @IsString() @MinLength(1) @MaxLength(200) ticket!: string;
+  @ApiProperty({ description: 'The ticket from the link fragment', example: 'ybiipm3Bsc4W5iqah7x21Ndd0yxQAIab' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  ticket!: string;
 }
 
 export class AcceptTicketDto extends TicketDto {
@@ -115,13 +126,14 @@ export class AcceptTicketDto extends TicketDto {
 }
 
 export class TicketInspectionDto {
-  @ApiProperty() usable!: boolean;
-  @ApiProperty({ enum: ['invitation', 'password-reset'], nullable: true, type: String }) kind!: string | null;
-  @ApiPropertyOptional({ enum: ['used', 'expired', 'revoked', 'unknown'] }) reason?: string;
+  @ApiProperty({ example: true }) usable!: boolean;
+  @ApiProperty({ enum: ['invitation', 'password-reset'], nullable: true, type: String, example: 'invitation' }) kind!: string | null;
+  @ApiPropertyOptional({ enum: ['used', 'expired', 'revoked', 'unknown'], example: 'expired', description: 'Why the ticket is not usable' })
+  reason?: string;
   @ApiProperty({ example: 'This link has expired; ask for a new one' }) message!: string;
   @ApiPropertyOptional({ example: 'jon.snow@clinic.example' }) login?: string;
   @ApiPropertyOptional({ example: 'Jon Snow' }) name?: string;
-  @ApiPropertyOptional() expiresAt?: number;
+  @ApiPropertyOptional({ example: 1700663424896 }) expiresAt?: number;
 }
 
 export class InvitePatientDto {
@@ -129,7 +141,11 @@ export class InvitePatientDto {
   @IsOptional()
   @IsIn(['email', 'sms'])
   channel?: 'email' | 'sms';
-  @ApiPropertyOptional({ default: 3600, minimum: 60 }) @IsOptional() @IsInt() @Min(60) tokenValiditySeconds?: number;
+  @ApiPropertyOptional({ default: 3600, minimum: 60, example: 3600, description: 'Lifetime of the token in the message' })
+  @IsOptional()
+  @IsInt()
+  @Min(60)
+  tokenValiditySeconds?: number;
   @ApiPropertyOptional({ example: 'https://app.example/login' })
   @IsOptional()
   @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })

@@ -5,7 +5,7 @@ import { PageQueryDto, REV_PATTERN } from '@careid/shared';
 import { NOTIFICATION_STATUSES, NOTIFICATION_TYPES } from '../../domain/notification';
 
 export class NotificationDto {
-  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid', example: '9b2f3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d' }) id!: string;
   @ApiProperty({ example: '1-0d1fa3b5c7e9f1a3b5c7d9e1f3a5b7c9' }) rev!: string;
   @ApiProperty({ example: 1700058625100 }) created!: number;
   @ApiProperty({ example: 1700058625100 }) modified!: number;
@@ -45,7 +45,10 @@ export class NotificationStatusDto {
   @IsIn(NOTIFICATION_STATUSES)
   status!: (typeof NOTIFICATION_STATUSES)[number];
 
-  @ApiPropertyOptional({ description: 'When given, must be the current rev (409 otherwise)' })
+  @ApiPropertyOptional({
+    description: 'When given, must be the current rev (409 otherwise)',
+    example: '1-0d1fa3b5c7e9f1a3b5c7d9e1f3a5b7c9',
+  })
   @IsOptional()
   @IsString()
   @Matches(REV_PATTERN, { message: 'rev must look like "<n>-<32 hex>"' })
@@ -54,5 +57,6 @@ export class NotificationStatusDto {
 
 export class NotificationListDto {
   @ApiProperty({ type: [NotificationDto] }) rows!: NotificationDto[];
-  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Pass as `cursor` for the next page; null on the last page', example: null })
+  nextCursor!: string | null;
 }

@@ -119,13 +119,18 @@ export class MedicalRecordWriteDto {
 export class DataSampleWriteDto extends MedicalRecordWriteDto {}
 
 export class HealthcareElementWriteDto extends MedicalRecordWriteDto {
-  @ApiPropertyOptional({ description: 'Start of the condition (epoch ms)', example: 1700000000000, nullable: true })
+  @ApiPropertyOptional({ type: Number, description: 'Start of the condition (epoch ms)', example: 1700000000000, nullable: true })
   @IsOptional()
   @IsInt()
   @Min(0)
   openingDate?: number | null;
 
-  @ApiPropertyOptional({ description: 'End of the condition (epoch ms); not before openingDate', example: 1700086400000, nullable: true })
+  @ApiPropertyOptional({
+    type: Number,
+    description: 'End of the condition (epoch ms); not before openingDate',
+    example: 1700086400000,
+    nullable: true,
+  })
   @IsOptional()
   @IsInt()
   @Min(0)

@@ -236,13 +236,13 @@ export class PatientWriteDto {
   @IsBoundedJson({ maxBytes: 262_144, objectOnly: true })
   systemMetaData?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ example: 'Argan', maxLength: SHORT_TEXT, nullable: true })
+  @ApiPropertyOptional({ type: String, example: 'Argan', maxLength: SHORT_TEXT, nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(SHORT_TEXT)
   firstName?: string | null;
 
-  @ApiPropertyOptional({ example: 'Poquelin', maxLength: SHORT_TEXT, nullable: true })
+  @ApiPropertyOptional({ type: String, example: 'Poquelin', maxLength: SHORT_TEXT, nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(SHORT_TEXT)
@@ -325,7 +325,13 @@ export class PatientWriteDto {
   @IsIn(DEACTIVATION_REASONS)
   deactivationReason?: DeactivationReason;
 
-  @ApiPropertyOptional({ example: '1973021014722', maxLength: 50, nullable: true, description: 'National social security number' })
+  @ApiPropertyOptional({
+    type: String,
+    example: '1973021014722',
+    maxLength: 50,
+    nullable: true,
+    description: 'National social security number',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(50)
@@ -336,7 +342,7 @@ export class PatientWriteDto {
   @IsIn(PERSONAL_STATUSES)
   personalStatus?: PersonalStatus;
 
-  @ApiPropertyOptional({ description: 'YYYYMMDD, a real calendar date', example: 19730210, nullable: true })
+  @ApiPropertyOptional({ type: 'integer', description: 'YYYYMMDD, a real calendar date', example: 19730210, nullable: true })
   @IsOptional()
   @IsCalendarDate()
   dateOfBirth?: number | null;

@@ -60,13 +60,13 @@ export class PractitionerWriteDto {
   @ApiPropertyOptional({ description: 'Ignored (server-managed)', example: 1700058624945 }) @IsOptional() @IsInt() modified?: number;
   @ApiPropertyOptional({ description: 'Ignored (server-managed)', example: 1700058629000 }) @IsOptional() @IsInt() deletionDate?: number;
 
-  @ApiPropertyOptional({ example: 'Jean-Baptiste', maxLength: SHORT_TEXT, nullable: true })
+  @ApiPropertyOptional({ type: String, example: 'Jean-Baptiste', maxLength: SHORT_TEXT, nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(SHORT_TEXT)
   firstName?: string | null;
 
-  @ApiPropertyOptional({ example: 'Purgon', maxLength: SHORT_TEXT, nullable: true })
+  @ApiPropertyOptional({ type: String, example: 'Purgon', maxLength: SHORT_TEXT, nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(SHORT_TEXT)
@@ -85,7 +85,7 @@ export class PractitionerWriteDto {
   @IsIn(GENDERS)
   gender?: Gender;
 
-  @ApiPropertyOptional({ example: 'General practice', maxLength: SHORT_TEXT, nullable: true })
+  @ApiPropertyOptional({ type: String, example: 'General practice', maxLength: SHORT_TEXT, nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(SHORT_TEXT)

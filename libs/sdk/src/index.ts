@@ -1,0 +1,15 @@
+export { AnonymousCareidApi, CareidApi, type CareidApiInit, type CareidApiOptions } from './careid-api.js';
+export { CareidApiError, type FieldProblem, type Problem } from './errors.js';
+export { PatientFilter, UserFilter, type PatientFilterCriteria, type UserFilterCriteria } from './filters.js';
+export { CryptoApi, hex2ua, RsaCrypto, ua2hex, type KeyPairHex, type WebCryptoKey, type WebCryptoKeyPair } from './crypto.js';
+export type { Credentials, SessionTokens, TokenPair } from './session.js';
+export type { Fetch } from './http.js';
+export * from './models.js';
+export { UserApi, type InvitePatientOptions } from './apis/user-api.js';
+export { PatientApi } from './apis/patient-api.js';
+export { PractitionerApi } from './apis/practitioner-api.js';
+export { DataSampleApi, HealthcareElementApi } from './apis/medical-record-apis.js';
+export { NotificationApi } from './apis/notification-api.js';
+export { AuthenticationApi, type AuthenticationResult, type KeyPairProvider } from './apis/authentication-api.js';
+export { AnonymousInvitationApi, InvitationApi, ticketFromInvitationUrl, type InvitationQuery } from './apis/invitation-api.js';
+export type { components, operations, paths } from './generated/schema.js';
