@@ -295,13 +295,23 @@ export class UsersService {
     return this.users.findByEmailKey(identifierKey(email));
   }
 
-  /** Sets a password chosen through a one-time ticket (invitation or reset), activates the user and ends its sessions. */
-  async setPasswordAndActivate(userId: string, password: string): Promise<User> {
+  /**
+   * Checks a password chosen through a one-time ticket against the rules and
+   * hashes it: done before the ticket's transaction opens, so bcrypt does not
+   * run while the ticket row is locked.
+   */
+  async hashNewPassword(userId: string, password: string): Promise<string> {
     const user = await this.users.findById(userId);
     if (!user) throw this.notFound();
     assertPasswordAcceptable(password, user.login);
-    const passwordHash = await this.hasher.hash(password);
+    return this.hasher.hash(password);
+  }
+
+  /** Sets a password (hashed by `hashNewPassword`) chosen through a ticket, activates the user and ends its sessions. */
+  async setPasswordAndActivate(userId: string, passwordHash: string): Promise<User> {
     return this.tx.run(async () => {
+      const user = await this.users.findById(userId);
+      if (!user) throw this.notFound();
       const updated = await this.users.updateIfRev(userId, user.rev, {
         passwordHash,
         status: user.status === 'DISABLED' ? 'DISABLED' : 'ACTIVE',

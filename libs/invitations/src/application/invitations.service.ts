@@ -29,7 +29,7 @@ import { InvitationAccepted, InvitationRevoked, UserInvited } from '../domain/in
 import { Contact, PROFILE_DIRECTORY, ProfileDirectory, ProfileType } from '../domain/profile-directory';
 import { Delivery, Outbox } from './outbox';
 import { renderMessage } from './templates';
-import { Tickets, ticketError } from './tickets';
+import { TicketKind, Tickets, ticketError } from './tickets';
 
 registerUniqueConstraintCode('uq_invitations_pending_email', 'INVITATION_PENDING', 'This email already has a pending invitation');
 
@@ -326,10 +326,10 @@ export class InvitationsService {
 
   /** Sets the password with an invitation ticket (used once), activates the user and opens a session. */
   async accept(ticket: string, password: string): Promise<TokenPair> {
-    await this.assertTicketHolderNotLocked(ticket);
+    const passwordHash = await this.hashForTicketHolder(ticket, 'invitation', password);
     return this.tx.run(async () => {
       const { userId, invitationId } = await this.tickets.consume(ticket, 'invitation');
-      const user = await this.users.setPasswordAndActivate(userId, password);
+      const user = await this.users.setPasswordAndActivate(userId, passwordHash);
       if (invitationId)
         await this.tx.manager.query(`UPDATE invitations SET status = 'ACCEPTED', accepted_at = $2 WHERE id = $1`, [
           invitationId,
@@ -382,10 +382,10 @@ export class InvitationsService {
   }
 
   async confirmPasswordReset(ticket: string, password: string): Promise<void> {
-    await this.assertTicketHolderNotLocked(ticket);
+    const passwordHash = await this.hashForTicketHolder(ticket, 'password-reset', password);
     await this.tx.run(async () => {
       const { userId } = await this.tickets.consume(ticket, 'password-reset');
-      await this.users.setPasswordAndActivate(userId, password);
+      await this.users.setPasswordAndActivate(userId, passwordHash);
       await this.audit.record({ type: 'PASSWORD_RESET_COMPLETED', targetType: 'User', targetId: userId, actorId: userId });
     });
   }
@@ -570,11 +570,19 @@ export class InvitationsService {
     return rows.length > 0;
   }
 
-  private async assertTicketHolderNotLocked(ticket: string): Promise<void> {
+  /**
+   * Before a ticket's transaction: the holder must not be locked out, and the
+   * new password must pass the rules; bcrypt runs here, not while the ticket
+   * row is locked. A ticket that cannot be used is refused now with its reason.
+   */
+  private async hashForTicketHolder(ticket: string, kind: TicketKind, password: string): Promise<string> {
     const state = await this.tickets.inspect(ticket);
-    if (!state) return;
+    if (!state || state.kind !== kind) throw ticketError(null);
+    if (state.state !== 'usable') throw ticketError(state.state);
     const user = await this.users.findById(state.userId);
-    if (user) await this.lockout.assertNotLocked(identifierKey(user.login));
+    if (!user) throw ticketError('revoked');
+    await this.lockout.assertNotLocked(identifierKey(user.login));
+    return this.users.hashNewPassword(user.id, password);
   }
 
   private directory(): ProfileDirectory {

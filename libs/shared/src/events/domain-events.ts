@@ -16,8 +16,11 @@ export abstract class DomainEvent {
 export class DomainEvents {
   constructor(private readonly emitter: EventEmitter2) {}
 
+  /** Runs the handlers one after the other: they share the publisher's transaction (one connection, one statement at a time). */
   async publish(event: DomainEvent): Promise<void> {
-    await this.emitter.emitAsync(event.eventName, event);
+    for (const listener of this.emitter.listeners(event.eventName)) {
+      await (listener as (event: DomainEvent) => unknown)(event);
+    }
   }
 }
 
