@@ -1,13 +1,18 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import { epochMs } from './user.entity';
+import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn, Unique } from 'typeorm';
+import { epochMs, UserEntity } from './user.entity';
 
 export type UserTokenKind = 'temporary' | 'long-lived' | 'invitation';
 
+/** The tables' shapes for TypeORM (migration generation): they must match what the migrations create (test/schema.e2e-spec.ts). */
 @Entity('user_tokens')
-@Index('uq_user_tokens_hash', { synchronize: false })
+@Check('user_tokens_kind_check', `kind IN ('temporary', 'long-lived', 'invitation')`)
+@Unique('uq_user_tokens_key', ['userId', 'key'])
+@Index('uq_user_tokens_hash', ['tokenHash'], { unique: true })
 export class UserTokenEntity {
-  @PrimaryColumn('uuid') id!: string;
-  @Column('uuid', { name: 'user_id' }) userId!: string;
+  @PrimaryColumn('uuid', { primaryKeyConstraintName: 'user_tokens_pkey' }) id!: string;
+  @ForeignKey(() => UserEntity, { name: 'user_tokens_user_id_fkey', onDelete: 'CASCADE' })
+  @Column('uuid', { name: 'user_id' })
+  userId!: string;
   @Column('text') key!: string;
   @Column('bytea', { name: 'token_hash' }) tokenHash!: Buffer;
   @Column('text', { default: 'temporary' }) kind!: UserTokenKind;
@@ -16,13 +21,16 @@ export class UserTokenEntity {
 }
 
 @Entity('refresh_tokens')
-@Index('uq_refresh_tokens_hash', { synchronize: false })
-@Index('ix_refresh_tokens_family', { synchronize: false })
-@Index('ix_refresh_tokens_user', { synchronize: false })
+@Check('refresh_tokens_revoked_reason_check', `revoked_reason IN ('rotated', 'logout', 'reuse', 'expired', 'user-changed')`)
+@Index('uq_refresh_tokens_hash', ['tokenHash'], { unique: true })
+@Index('ix_refresh_tokens_family', ['familyId'])
+@Index('ix_refresh_tokens_user', ['userId'], { where: 'revoked_at IS NULL' })
 export class RefreshTokenEntity {
-  @PrimaryColumn('uuid') id!: string;
+  @PrimaryColumn('uuid', { primaryKeyConstraintName: 'refresh_tokens_pkey' }) id!: string;
   @Column('uuid', { name: 'family_id' }) familyId!: string;
-  @Column('uuid', { name: 'user_id' }) userId!: string;
+  @ForeignKey(() => UserEntity, { name: 'refresh_tokens_user_id_fkey', onDelete: 'CASCADE' })
+  @Column('uuid', { name: 'user_id' })
+  userId!: string;
   @Column('bytea', { name: 'token_hash' }) tokenHash!: Buffer;
   @Column('bigint', { name: 'family_created', transformer: epochMs }) familyCreated!: number;
   @Column('bigint', { transformer: epochMs }) created!: number;
@@ -32,20 +40,33 @@ export class RefreshTokenEntity {
 
 @Entity('login_failures')
 export class LoginFailureEntity {
-  @PrimaryColumn('text', { name: 'login_key' }) loginKey!: string;
+  @PrimaryColumn('text', { name: 'login_key', primaryKeyConstraintName: 'login_failures_pkey' }) loginKey!: string;
   @Column('integer', { default: 0 }) failures!: number;
   @Column('integer', { name: 'lock_level', default: 0 }) lockLevel!: number;
   @Column('bigint', { name: 'locked_until', default: 0, transformer: epochMs }) lockedUntil!: number;
   @Column('bigint', { transformer: epochMs }) updated!: number;
 }
 
+/**
+ * Append-only: the migration also creates the function audit_events_append_only() and two triggers
+ * (no UPDATE/DELETE, no TRUNCATE). Entity metadata cannot express triggers; TypeORM neither creates
+ * nor diffs them, so they live in the migration only.
+ */
 @Entity('audit_events')
-@Index('ix_audit_events_actor', { synchronize: false })
-@Index('ix_audit_events_target', { synchronize: false })
-@Index('ix_audit_events_type', { synchronize: false })
-@Index('ix_audit_events_occurred', { synchronize: false })
+@Check('audit_events_outcome_check', `outcome IN ('success', 'failure', 'denied')`)
+@Index('ix_audit_events_actor', ['actorId', 'id'])
+@Index('ix_audit_events_target', ['targetId', 'id'])
+@Index('ix_audit_events_type', ['type', 'id'])
+@Index('ix_audit_events_occurred', ['occurred'])
 export class AuditEventEntity {
-  @PrimaryColumn({ type: 'bigint', generated: 'identity', generatedIdentity: 'ALWAYS', transformer: epochMs }) id!: number;
+  @PrimaryColumn({
+    type: 'bigint',
+    generated: 'identity',
+    generatedIdentity: 'ALWAYS',
+    primaryKeyConstraintName: 'audit_events_pkey',
+    transformer: epochMs,
+  })
+  id!: number;
   @Column('bigint', { transformer: epochMs }) occurred!: number;
   @Column('text') type!: string;
   @Column('text') outcome!: 'success' | 'failure' | 'denied';

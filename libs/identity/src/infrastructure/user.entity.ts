@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { AccessPolicy } from '../domain/access-policy';
 
 /** bigint epoch-millisecond columns come back from pg as strings: read them as numbers. */
@@ -9,16 +9,28 @@ export const epochMs = {
 
 export type UserStatus = 'ACTIVE' | 'DISABLED' | 'REGISTERING';
 
+/**
+ * The table's shape for TypeORM (migration generation): it must match what the migrations create
+ * (test/schema.e2e-spec.ts checks). Indexes TypeORM cannot express are declared by name with `synchronize: false`.
+ */
 @Entity('users')
-@Index('uq_users_login', { synchronize: false })
-@Index('uq_users_email', { synchronize: false })
-@Index('uq_users_patient', { synchronize: false })
-@Index('uq_users_healthcare_party', { synchronize: false })
+@Check('users_type_check', `type IN ('database', 'ldap', 'token')`)
+@Check('users_status_check', `status IN ('ACTIVE', 'DISABLED', 'REGISTERING')`)
+@Check('ck_users_one_data_owner', 'healthcare_party_id IS NULL OR patient_id IS NULL')
+// Uniqueness holds on live rows only, so a deleted user's login and email can be taken again.
+@Index('uq_users_login', ['loginKey'], { unique: true, where: 'deletion_date IS NULL' })
+@Index('uq_users_email', ['emailKey'], { unique: true, where: 'deletion_date IS NULL AND email_key IS NOT NULL' })
+@Index('uq_users_patient', ['patientId'], { unique: true, where: 'deletion_date IS NULL AND patient_id IS NOT NULL' })
+@Index('uq_users_healthcare_party', ['healthcarePartyId'], {
+  unique: true,
+  where: 'deletion_date IS NULL AND healthcare_party_id IS NOT NULL',
+})
+// (login_key text_pattern_ops), (email_key text_pattern_ops): operator classes cannot be declared, the migration creates them.
 @Index('ix_users_login_prefix', { synchronize: false })
 @Index('ix_users_email_prefix', { synchronize: false })
-@Index('ix_users_status', { synchronize: false })
+@Index('ix_users_status', ['status', 'id'])
 export class UserEntity {
-  @PrimaryColumn('uuid') id!: string;
+  @PrimaryColumn('uuid', { primaryKeyConstraintName: 'users_pkey' }) id!: string;
   @Column('text') rev!: string;
   @Column('bigint', { transformer: epochMs }) created!: number;
   @Column('bigint', { transformer: epochMs }) modified!: number;

@@ -1,7 +1,8 @@
 import { Persistence } from '@careid/shared';
 import { CreateNotifications1795600000000 } from './migrations/1795600000000-CreateNotifications';
+import { NotificationEntity } from './notification.entity';
 
 export const notificationsPersistence: Persistence = {
-  entities: [],
+  entities: [NotificationEntity],
   migrations: [CreateNotifications1795600000000],
 };

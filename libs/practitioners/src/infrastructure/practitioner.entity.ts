@@ -1,12 +1,20 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { epochMs } from '@careid/shared';
 
-/** The table's shape for TypeORM (migration generation); the repository uses SQL. */
+/**
+ * The table's shape for TypeORM (migration generation); the repository uses SQL. It must match what the
+ * migrations create (test/schema.e2e-spec.ts checks).
+ */
 @Entity('practitioners')
+@Check(
+  'practitioners_gender_check',
+  `gender IN ('male', 'female', 'indeterminate', 'changed', 'changedToMale', 'changedToFemale', 'unknown')`,
+)
+// (… text_pattern_ops) WHERE deletion_date IS NULL: operator classes cannot be declared, the migration creates them.
 @Index('ix_practitioners_family_first_key', { synchronize: false })
 @Index('ix_practitioners_given_first_key', { synchronize: false })
 export class PractitionerEntity {
-  @PrimaryColumn('uuid') id!: string;
+  @PrimaryColumn('uuid', { primaryKeyConstraintName: 'practitioners_pkey' }) id!: string;
   @Column('text') rev!: string;
   @Column('bigint', { transformer: epochMs }) created!: number;
   @Column('bigint', { transformer: epochMs }) modified!: number;
