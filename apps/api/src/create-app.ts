@@ -63,8 +63,11 @@ export async function createApp(configuration: Configuration, options: AppModule
     },
     referrerPolicy: { policy: 'no-referrer' },
   });
+  const corsOrigins = new Set(configuration.app.corsOrigins);
   app.enableCors({
-    origin: configuration.app.corsOrigins.length ? configuration.app.corsOrigins : false,
+    // A configured origin gets its CORS headers; any other origin gets none at all (not even Allow-Credentials or a preflight answer).
+    origin: (origin: string | undefined, allow: (error: Error | null, origin: string | false) => void) =>
+      allow(null, origin !== undefined && corsOrigins.has(origin) ? origin : false),
     credentials: true,
     exposedHeaders: ['x-request-id', 'retry-after'],
   });
