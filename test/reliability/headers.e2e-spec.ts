@@ -104,6 +104,18 @@ describe('Security headers and CORS', () => {
     });
   });
 
+  describe('the per-address limit on /api/v1/auth/*', () => {
+    it('holds however the path is spelled', async () => {
+      const login = (path: string) => t.http.post(path, { login: 'nobody', password: 'not the password' });
+      for (let i = 0; i < 6 && (await login('/api/v1/auth/login')).status !== 429; i++);
+      // The router decodes these to the auth routes; the limit must see them as such.
+      const spellings = ['/api/v1/%61uth/login', '/api/v1/auth/%6cogin', '/api/v1/%61%75%74%68/refresh', '/api/v1/auth/password-rese%74'];
+      const statuses = await Promise.all(spellings.map((path) => login(path).then((r) => r.status)));
+      expect(statuses).toEqual([429, 429, 429, 429]);
+      checks += spellings.length;
+    });
+  });
+
   describe('helmet', () => {
     it('sends its headers and no x-powered-by on every kind of answer', async () => {
       const answers = [

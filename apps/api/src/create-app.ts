@@ -76,7 +76,8 @@ export async function createApp(configuration: Configuration, options: AppModule
       global: true,
       max: configuration.auth.rateLimitPerMinute,
       timeWindow: 60_000,
-      allowList: (request) => !request.url.startsWith('/api/v1/auth/'),
+      // By the route matched, not the raw URL: the router decodes `/api/v1/%61uth/login` to the login route too.
+      allowList: (request) => !(request.routeOptions.url ?? '').startsWith('/api/v1/auth/'),
       errorResponseBuilder: (_request, context) => {
         const error = DomainError.tooMany(
           'RATE_LIMITED',
