@@ -346,6 +346,32 @@ describe('Access matrix: every other route, pages included', () => {
     expect(served).toEqual(expect.arrayContaining(['GET /invitations/accept', 'GET /password-reset']));
   });
 
+  it('answers HEAD on every GET route as it answers GET: the guards hold for both', async () => {
+    const concrete = (route: string) =>
+      route
+        .replace(/^GET /, '')
+        .replace('{file}', 'set-password.js')
+        .replace('{email}', 'nobody@hospital.care')
+        .replace(/\{[a-z]+\}/gi, '00000000-0000-4000-8000-000000000000')
+        .replace(/\*$/, 'swagger-ui.css');
+    const differences: string[] = [];
+    for (const route of servedRoutes(t).filter((r) => r.startsWith('GET '))) {
+      for (const [who, client] of [
+        ['anonymous', t.http],
+        ['plainUser', f.plain],
+      ] as const) {
+        if (route.endsWith('/stream') && who !== 'anonymous') continue; // an endless answer either way
+        const path = concrete(route);
+        const [head, get] = [await client.request('HEAD', path), await client.request('GET', path)];
+        if (head.status !== get.status) differences.push(`${route} as ${who}: HEAD ${head.status}, GET ${get.status}`);
+        if (who === 'anonymous' && path.startsWith('/api/v1/') && get.status !== 401)
+          differences.push(`${route} as anonymous: ${get.status}`);
+        cells += 1;
+      }
+    }
+    expect(differences).toEqual([]);
+  });
+
   /** A session for the actor: the shared one, or (for routes about the caller itself) a new user of the same kind. */
   async function callerFor(actor: Actor, world: World, fresh: boolean): Promise<Caller> {
     if (actor === 'anonymous') return { client: t.http, password: '' };
