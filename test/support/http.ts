@@ -16,7 +16,7 @@ export interface RequestOptions {
 export class HttpClient {
   constructor(
     readonly baseUrl: string,
-    private readonly defaultToken?: string,
+    readonly defaultToken?: string,
   ) {}
 
   /** The same client, authenticated with a bearer token. */

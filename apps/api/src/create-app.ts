@@ -68,8 +68,11 @@ export async function createApp(configuration: Configuration, options: AppModule
     },
     referrerPolicy: { policy: 'no-referrer' },
   });
+  const corsOrigins = new Set(configuration.app.corsOrigins);
   app.enableCors({
-    origin: configuration.app.corsOrigins.length ? configuration.app.corsOrigins : false,
+    // A configured origin gets its CORS headers; any other origin gets none at all (not even Allow-Credentials or a preflight answer).
+    origin: (origin: string | undefined, allow: (error: Error | null, origin: string | false) => void) =>
+      allow(null, origin !== undefined && corsOrigins.has(origin) ? origin : false),
     credentials: true,
     exposedHeaders: ['x-request-id', 'retry-after'],
   });
@@ -78,7 +81,8 @@ export async function createApp(configuration: Configuration, options: AppModule
       global: true,
       max: configuration.auth.rateLimitPerMinute,
       timeWindow: 60_000,
-      allowList: (request) => !request.url.startsWith('/api/v1/auth/'),
+      // By the route matched, not the raw URL: the router decodes `/api/v1/%61uth/login` to the login route too.
+      allowList: (request) => !(request.routeOptions.url ?? '').startsWith('/api/v1/auth/'),
       errorResponseBuilder: (_request, context) => {
         const error = DomainError.tooMany(
           'RATE_LIMITED',

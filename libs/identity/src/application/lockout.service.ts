@@ -53,8 +53,14 @@ export class LockoutService {
     return { lockedForMs: lockedUntil > now ? lockedUntil - now : 0 };
   }
 
+  /**
+   * Clears the failures, inside the caller's transaction when there is one:
+   * a success counts only once it commits, and a transaction that holds a
+   * lock (a ticket being used) must not wait for a second pool connection
+   * that callers queued on that lock may be holding.
+   */
   async recordSuccess(loginKey: string): Promise<void> {
-    await this.tx.dataSource.query('DELETE FROM login_failures WHERE login_key = $1', [loginKey]);
+    await this.tx.manager.query('DELETE FROM login_failures WHERE login_key = $1', [loginKey]);
   }
 
   /** An admin lifts a lock. Returns whether there was anything to clear. */

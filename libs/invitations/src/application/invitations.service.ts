@@ -403,6 +403,10 @@ export class InvitationsService {
         );
       throw DomainError.forbidden('PRACTITIONERS_ONLY', 'Only practitioners invite their patients');
     }
+    // Only an admin speaks for another practitioner: anyone else naming one is refused, not silently overruled.
+    if (!actor.isAdmin && input.practitionerId !== undefined && input.practitionerId.toLowerCase() !== practitionerId.toLowerCase()) {
+      throw DomainError.forbidden('FORBIDDEN_CHANGE', 'Only an admin may name the inviting practitioner (practitionerId)');
+    }
     const patient = await directory.patientContact(patientId, actor);
     const practitioner = await directory.practitionerContact(practitionerId);
     if (!practitioner) throw DomainError.invalid('PRACTITIONER_NOT_FOUND', 'The inviting practitioner does not exist');

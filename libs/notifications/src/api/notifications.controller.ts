@@ -1,3 +1,4 @@
+import type { OutgoingHttpHeaders } from 'node:http';
 import { Body, Controller, Get, Param, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -38,14 +39,18 @@ export class NotificationsController {
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: "An endless event stream; each event's data is a notification as JSON", schema: { type: 'string' } })
   open(@CurrentUser() actor: Principal, @Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
+    // Headers set on the reply so far (CORS, request id) would be lost with the hijack: send them with ours.
+    const headers = Object.fromEntries(
+      Object.entries(reply.getHeaders()).filter(([, value]) => value !== undefined),
+    ) as OutgoingHttpHeaders;
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, {
+      ...headers,
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-store',
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
-      'x-request-id': String(request.id),
     });
     raw.write(': connected\n\n');
     const unsubscribe = this.stream.subscribe(

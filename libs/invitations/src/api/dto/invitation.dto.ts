@@ -152,7 +152,10 @@ export class InvitePatientDto {
   @MaxLength(2000)
   loginUrl?: string;
   @ApiPropertyOptional({ example: 'Molière Health' }) @IsOptional() @IsString() @MaxLength(100) solutionName?: string;
-  @ApiPropertyOptional({ format: 'uuid', description: 'Admins only: the practitioner the invitation comes from' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Admins only: the practitioner the invitation comes from (anyone else naming another practitioner gets 403)',
+  })
   @IsOptional()
   @IsUUID('4')
   practitionerId?: string;
