@@ -1601,7 +1601,7 @@ export interface components {
             loginUrl?: string;
             /**
              * Format: uuid
-             * @description Admins only: the practitioner the invitation comes from
+             * @description Admins only: the practitioner the invitation comes from (anyone else naming another practitioner gets 403)
              */
             practitionerId?: string;
             /** @example Molière Health */
