@@ -1,3 +1,4 @@
+import { withoutUndefined } from '@careid/shared';
 import type { AccessPolicy } from './access-policy';
 
 export type UserStatus = 'ACTIVE' | 'DISABLED' | 'REGISTERING';
@@ -62,6 +63,5 @@ export function toUserView(user: User) {
     sharingDataWith: user.sharingDataWith,
     accessPolicy: user.accessPolicy ?? undefined,
   };
-  for (const key of Object.keys(view)) if (view[key] === undefined) delete view[key];
-  return view;
+  return withoutUndefined(view);
 }

@@ -1,5 +1,6 @@
 import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn, Unique } from 'typeorm';
-import { epochMs, UserEntity } from './user.entity';
+import { epochMs } from '@careid/shared';
+import { UserEntity } from './user.entity';
 
 export type UserTokenKind = 'temporary' | 'long-lived' | 'invitation';
 

@@ -1,11 +1,6 @@
 import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { epochMs } from '@careid/shared';
 import type { AccessPolicy } from '../domain/access-policy';
-
-/** bigint epoch-millisecond columns come back from pg as strings: read them as numbers. */
-export const epochMs = {
-  to: (value: number | null | undefined) => value,
-  from: (value: string | null) => (value === null || value === undefined ? null : Number(value)),
-};
 
 export type UserStatus = 'ACTIVE' | 'DISABLED' | 'REGISTERING';
 
