@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { IdentityModule } from '@careid/identity';
 import { AppConfigModule, Configuration, DatabaseModule, DomainEvents } from '@careid/shared';
+import { UnguardedUsersBenchModule } from './bench-support/unguarded-users.module';
 import { HealthModule } from './health/health.module';
 import { loggerParams } from './logging';
 import { PERSISTENCE } from './persistence';
@@ -28,6 +29,7 @@ export class AppModule {
         DatabaseModule.forRoot(PERSISTENCE),
         HealthModule,
         IdentityModule,
+        ...(configuration.app.benchUnguardedRoutes ? [UnguardedUsersBenchModule] : []),
         ...(options.extraModules ?? []),
       ],
       providers: [DomainEvents],
