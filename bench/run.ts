@@ -183,6 +183,8 @@ function uniqueUsers() {
 
 interface Target {
   url: string;
+  /** The server process, to charge its CPU time to the window. */
+  server?: Child;
   request: Request | (() => Promise<Request>);
   connections: number;
   perConnection?: () => Promise<(() => { body: () => string; onResponse: (status: number, body: string) => void }) | undefined>;
@@ -201,18 +203,15 @@ async function measure(label: string, target: Target): Promise<Window> {
       perConnection: await target.perConnection?.(),
     });
   }
-  const window = await load({
-    url: target.url,
-    connections: target.connections,
-    seconds: SECONDS,
-    request,
-    perConnection: await target.perConnection?.(),
-  });
+  const perConnection = await target.perConnection?.();
+  const cpuBefore = target.server?.cpuMs();
+  const window = await load({ url: target.url, connections: target.connections, seconds: SECONDS, request, perConnection });
+  if (target.server && cpuBefore !== undefined) window.cpuMsPerRequest = (target.server.cpuMs() - cpuBefore) / Math.max(1, window.ok);
   if (!windows.has(label)) windows.set(label, []);
   windows.get(label)!.push(window);
   const codes = Object.keys(window.statusCodes).length ? ` codes ${JSON.stringify(window.statusCodes)}` : '';
   log(
-    `  ${label.padEnd(26)} ${window.requestsPerSecond.toFixed(1).padStart(8)} req/s  p50 ${window.p50Ms.toFixed(2)} ms  p99 ${window.p99Ms.toFixed(2)} ms  errors ${window.errors} non-2xx ${window.non2xx}${codes}`,
+    `  ${label.padEnd(26)} ${window.requestsPerSecond.toFixed(1).padStart(8)} req/s  p50 ${window.p50Ms.toFixed(2)} ms  p99 ${window.p99Ms.toFixed(2)} ms  cpu/req ${window.cpuMsPerRequest?.toFixed(3) ?? '–'} ms  errors ${window.errors} non-2xx ${window.non2xx}${codes}`,
   );
   return window;
 }
@@ -221,10 +220,11 @@ export interface Summary {
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
+  cpuMsPerRequest?: number;
   errors: number;
   non2xx: number;
   windows: number;
-  perWindow: { requestsPerSecond: number; p50Ms: number; p99Ms: number }[];
+  perWindow: { requestsPerSecond: number; p50Ms: number; p99Ms: number; cpuMsPerRequest?: number }[];
 }
 
 function summary(label: string): Summary | undefined {
@@ -234,6 +234,7 @@ function summary(label: string): Summary | undefined {
     requestsPerSecond: median(list.map((w) => w.requestsPerSecond)),
     p50Ms: median(list.map((w) => w.p50Ms)),
     p99Ms: median(list.map((w) => w.p99Ms)),
+    cpuMsPerRequest: list[0].cpuMsPerRequest !== undefined ? round(median(list.map((w) => w.cpuMsPerRequest!)), 3) : undefined,
     errors: list.reduce((sum, w) => sum + w.errors, 0),
     non2xx: list.reduce((sum, w) => sum + w.non2xx, 0),
     windows: list.length,
@@ -241,6 +242,7 @@ function summary(label: string): Summary | undefined {
       requestsPerSecond: round(w.requestsPerSecond),
       p50Ms: round(w.p50Ms),
       p99Ms: round(w.p99Ms),
+      cpuMsPerRequest: w.cpuMsPerRequest !== undefined ? round(w.cpuMsPerRequest, 3) : undefined,
     })),
   };
 }
@@ -343,14 +345,20 @@ async function main(): Promise<void> {
         log(`round ${r + 1}/${ROUNDS}`);
         if (wanted('get-user') || wanted('guard-overhead') || wanted('refresh') || wanted('token-login')) {
           await alternate(r, [
-            () => measure('get-user/app', { url: app!.url, request: getUser, connections: 32 }),
+            () => measure('get-user/app', { url: app!.url, server: app!, request: getUser, connections: 32 }),
             async () => {
               const { headers } = await getUser();
-              return measure('get-user/bare', { url: bare!.url, request: { path: `/users/${reader.id}`, headers }, connections: 32 });
+              return measure('get-user/bare', {
+                url: bare!.url,
+                server: bare!,
+                request: { path: `/users/${reader.id}`, headers },
+                connections: 32,
+              });
             },
             () =>
               measure('get-user/app-unguarded', {
                 url: app!.url,
+                server: app!,
                 request: { path: `/api/v1/bench-unguarded/users/${reader.id}` },
                 connections: 32,
               }),
@@ -361,6 +369,7 @@ async function main(): Promise<void> {
             () =>
               measure('refresh/app', {
                 url: app!.url,
+                server: app!,
                 request: { method: 'POST', path: '/api/v1/auth/refresh' },
                 connections: 32,
                 perConnection: async () => refreshSessions(await refreshTokens(app!, reader, 64)),
@@ -368,6 +377,7 @@ async function main(): Promise<void> {
             () =>
               measure('token-login/app', {
                 url: app!.url,
+                server: app!,
                 request: {
                   method: 'POST',
                   path: '/api/v1/auth/login',
@@ -382,6 +392,7 @@ async function main(): Promise<void> {
             () =>
               measure('password-login/app', {
                 url: app!.url,
+                server: app!,
                 request: {
                   method: 'POST',
                   path: '/api/v1/auth/login',
@@ -392,6 +403,7 @@ async function main(): Promise<void> {
             () =>
               measure('password-login/bcrypt', {
                 url: bcryptServer!.url,
+                server: bcryptServer!,
                 request: { method: 'POST', path: '/compare', body: JSON.stringify({ password: READER.password }) },
                 connections: 8,
               }),
@@ -402,6 +414,7 @@ async function main(): Promise<void> {
             () =>
               measure('password-login-1/app', {
                 url: app!.url,
+                server: app!,
                 request: {
                   method: 'POST',
                   path: '/api/v1/auth/login',
@@ -412,6 +425,7 @@ async function main(): Promise<void> {
             () =>
               measure('password-login-1/bcrypt', {
                 url: bcryptServer!.url,
+                server: bcryptServer!,
                 request: { method: 'POST', path: '/compare', body: JSON.stringify({ password: READER.password }) },
                 connections: 1,
               }),
@@ -422,6 +436,7 @@ async function main(): Promise<void> {
             () =>
               measure('create-user/app', {
                 url: app!.url,
+                server: app!,
                 request: async () => ({
                   method: 'POST',
                   path: '/api/v1/users',
@@ -433,6 +448,7 @@ async function main(): Promise<void> {
             () =>
               measure('create-user/bcrypt-hash', {
                 url: bcryptServer!.url,
+                server: bcryptServer!,
                 request: { method: 'POST', path: '/hash', body: JSON.stringify({ password: NEW_USER_PASSWORD }) },
                 connections: 8,
               }),
@@ -444,8 +460,14 @@ async function main(): Promise<void> {
             headers: { authorization: `Bearer ${(await tokenLogin(child, who)).accessToken}` },
           });
           await alternate(r, [
-            () => measure('by-email/1k', { url: app!.url, request: byEmail(app!, admin, SMALL_USERS / 2), connections: 8 }),
-            () => measure('by-email/1m', { url: big!.url, request: byEmail(big!, bigAdmin!, Math.ceil(BIG_USERS / 2)), connections: 8 }),
+            () => measure('by-email/1k', { url: app!.url, server: app!, request: byEmail(app!, admin, SMALL_USERS / 2), connections: 8 }),
+            () =>
+              measure('by-email/1m', {
+                url: big!.url,
+                server: big!,
+                request: byEmail(big!, bigAdmin!, Math.ceil(BIG_USERS / 2)),
+                connections: 8,
+              }),
           ]);
         }
       }

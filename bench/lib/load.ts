@@ -9,6 +9,8 @@ export interface Window {
   errors: number;
   non2xx: number;
   seconds: number;
+  /** CPU time (user + system) the server process spent per 2xx answer, when its pid is known. */
+  cpuMsPerRequest?: number;
   /** A few status codes other than 2xx, for diagnosis. */
   statusCodes: Record<string, number>;
 }

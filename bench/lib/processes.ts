@@ -18,6 +18,13 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat (clock ticks of 10 ms). */
+export function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 export interface Child {
   name: string;
   url: string;
@@ -25,6 +32,7 @@ export interface Child {
   /** Milliseconds from spawn to the first good readiness answer. */
   readyAfterMs: number;
   rssBytes(): number;
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -81,6 +89,7 @@ export async function startNode(options: SpawnOptions): Promise<Child> {
     process: child,
     readyAfterMs,
     rssBytes: () => rssOf(child.pid!),
+    cpuMs: () => cpuMsOf(child.pid!),
     stop() {
       stopped ??= new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();

@@ -6,6 +6,7 @@ export interface Figures {
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
+  cpuMsPerRequest?: number;
   errors: number;
   non2xx: number;
   windows: number;
@@ -44,7 +45,8 @@ const fmt = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFix
 function figures(f?: Figures): string {
   if (!f) return '–';
   const problems = f.errors || f.non2xx ? `, **${f.errors} errors, ${f.non2xx} non-2xx**` : '';
-  return `${fmt(f.requestsPerSecond)} req/s, p50 ${fmt(f.p50Ms, 2)} ms, p99 ${fmt(f.p99Ms, 2)} ms${problems}`;
+  const cpu = f.cpuMsPerRequest !== undefined ? `, CPU ${fmt(f.cpuMsPerRequest, 3)} ms/req` : '';
+  return `${fmt(f.requestsPerSecond)} req/s, p50 ${fmt(f.p50Ms, 2)} ms, p99 ${fmt(f.p99Ms, 2)} ms${cpu}${problems}`;
 }
 
 function extra(e?: Record<string, number | string>): string {
