@@ -22,7 +22,7 @@ export class LockoutService {
 
   /** 429 with Retry-After while the login is locked. */
   async assertNotLocked(loginKey: string): Promise<void> {
-    const rows: { locked_until: string }[] = await this.tx.dataSource.query(
+    const rows: { locked_until: string }[] = await this.tx.queryOutsideTransaction(
       'SELECT locked_until FROM login_failures WHERE login_key = $1',
       [loginKey],
     );
@@ -36,7 +36,7 @@ export class LockoutService {
     const { lockoutMaxFailures: max, lockoutBaseSeconds: base, lockoutMaxSeconds: cap } = this.settings;
     const now = Date.now();
     // One statement: count the failure and, from the max-th on, lock for base × 2^level (capped).
-    const rows: { locked_until: string }[] = await this.tx.dataSource.query(
+    const rows: { locked_until: string }[] = await this.tx.queryOutsideTransaction(
       `INSERT INTO login_failures AS f (login_key, failures, lock_level, locked_until, updated)
        VALUES ($1, 1, CASE WHEN 1 >= $2 THEN 1 ELSE 0 END, CASE WHEN 1 >= $2 THEN $3::bigint + $4::bigint * 1000 ELSE 0 END, $3)
        ON CONFLICT (login_key) DO UPDATE SET
@@ -54,12 +54,12 @@ export class LockoutService {
   }
 
   async recordSuccess(loginKey: string): Promise<void> {
-    await this.tx.dataSource.query('DELETE FROM login_failures WHERE login_key = $1', [loginKey]);
+    await this.tx.queryOutsideTransaction('DELETE FROM login_failures WHERE login_key = $1', [loginKey]);
   }
 
   /** An admin lifts a lock. Returns whether there was anything to clear. */
   async clear(loginKey: string): Promise<boolean> {
-    const [, count] = await this.tx.dataSource.query('DELETE FROM login_failures WHERE login_key = $1', [loginKey]);
+    const [, count] = await this.tx.queryOutsideTransaction('DELETE FROM login_failures WHERE login_key = $1', [loginKey]);
     return count > 0;
   }
 
