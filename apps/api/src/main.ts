@@ -1,3 +1,4 @@
+import './thread-pool';
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
