@@ -34,6 +34,8 @@ const MEMORY_REQUESTS = Number(env.BENCH_MEMORY_REQUESTS ?? 100_000);
 const BIG_USERS = Number(env.BENCH_BIG_USERS ?? 1_000_000);
 const SMALL_USERS = 1_000;
 const STARTS = Number(env.BENCH_STARTS ?? 5);
+/** Once, before round 1: the app's hot paths get JIT-compiled before any window counts. */
+const INITIAL_WARMUP_SECONDS = Number(env.BENCH_INITIAL_WARMUP_SECONDS ?? 5);
 const COST = env.BCRYPT_COST ?? '12';
 const ONLY = env.BENCH_ONLY ? new Set(env.BENCH_ONLY.split(',').map((s) => s.trim())) : undefined;
 const CPU_PROFILE_DIR = env.BENCH_CPU_PROF;
@@ -104,7 +106,15 @@ async function startBaseline(name: string, script: string, extraEnv: Record<stri
   return startNode({
     name,
     args: ['-r', 'ts-node/register/transpile-only', join(ROOT, 'bench', 'baselines', script)],
-    env: { ...env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), PORT: String(port), BCRYPT_COST: COST, ...extraEnv },
+    env: {
+      ...env,
+      TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
+      PORT: String(port),
+      BCRYPT_COST: COST,
+      // The same thread pool as the app's (apps/api/src/thread-pool.ts).
+      UV_THREADPOOL_SIZE: env.UV_THREADPOOL_SIZE ?? String(Math.max(4, availableParallelism())),
+      ...extraEnv,
+    },
     port,
     readyPath: '/ready',
   });
@@ -340,6 +350,19 @@ async function main(): Promise<void> {
         path: `/api/v1/users/${reader.id}`,
         headers: { authorization: `Bearer ${await readerAccess()}` },
       });
+
+      if (INITIAL_WARMUP_SECONDS > 0) {
+        log(`warming up the app and the bare server (${INITIAL_WARMUP_SECONDS} s per route)`);
+        const warm = async (url: string, request: Request) => load({ url, connections: 32, seconds: INITIAL_WARMUP_SECONDS, request });
+        await warm(app.url, await getUser());
+        await warm(app.url, { path: `/api/v1/bench-unguarded/users/${reader.id}` });
+        await warm(bare.url, { path: `/users/${reader.id}`, headers: (await getUser()).headers });
+        await warm(app.url, {
+          method: 'POST',
+          path: '/api/v1/auth/login',
+          body: JSON.stringify({ login: reader.login, password: reader.token }),
+        });
+      }
 
       for (let r = 0; r < ROUNDS; r++) {
         log(`round ${r + 1}/${ROUNDS}`);
