@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     body: JSON.stringify({ login: 'bench-admin', password: 'bench-admin-password-0123' }),
   }).then((r) => r.json() as Promise<any>);
   const me = await fetch(`${apps[0].child.url}/api/v1/users/current`, { headers: { authorization: `Bearer ${login.accessToken}` } }).then(
-    (r) => r.json(),
+    (r) => r.json() as Promise<any>,
   );
   const request = { path: `/api/v1/users/${me.id}`, headers: { authorization: `Bearer ${login.accessToken}` } };
   for (const { child } of apps) await load({ url: child.url, connections: 32, seconds: 5, request });
