@@ -28,7 +28,7 @@ import { Report, ScenarioResult, writeReport } from './lib/report';
 const env = process.env;
 const SECONDS = Number(env.BENCH_SECONDS ?? 5);
 const WARMUP_SECONDS = Number(env.BENCH_WARMUP_SECONDS ?? Math.min(2, SECONDS));
-const ROUNDS = Number(env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(env.BENCH_ROUNDS ?? 5);
 const MEMORY_SECONDS = Number(env.BENCH_MEMORY_SECONDS ?? 60);
 const MEMORY_REQUESTS = Number(env.BENCH_MEMORY_REQUESTS ?? 100_000);
 const BIG_USERS = Number(env.BENCH_BIG_USERS ?? 1_000_000);
@@ -42,7 +42,7 @@ const COST = env.BCRYPT_COST ?? '12';
 const ONLY = env.BENCH_ONLY ? new Set(env.BENCH_ONLY.split(',').map((s) => s.trim())) : undefined;
 const CPU_PROFILE_DIR = env.BENCH_CPU_PROF;
 const FULL =
-  !ONLY && SECONDS >= 5 && ROUNDS >= 3 && MEMORY_SECONDS >= 60 && MEMORY_REQUESTS >= 100_000 && BIG_USERS >= 1_000_000 && !CPU_PROFILE_DIR;
+  !ONLY && SECONDS >= 5 && ROUNDS >= 5 && MEMORY_SECONDS >= 60 && MEMORY_REQUESTS >= 100_000 && BIG_USERS >= 1_000_000 && !CPU_PROFILE_DIR;
 
 const RUN_ID = randomBytes(4).toString('hex');
 const JWT_SECRET = randomBytes(36).toString('base64url');

@@ -10,19 +10,15 @@ import { createServer } from 'node:http';
 import jwt from 'jsonwebtoken';
 import { Pool } from 'pg';
 import { toUserView, User } from '../../libs/identity/src/domain/user';
+import { SELECT_USER } from '../lib/sql';
 
 const env = process.env;
 const key = createSecretKey(Buffer.from(env.JWT_SECRET!, 'utf8'));
 const pool = new Pool({ connectionString: env.DATABASE_URL, max: Number(env.DB_POOL_SIZE ?? 10), application_name: 'careid-bench-bare' });
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-// The same statement as UsersRepository.findById (libs/identity/src/infrastructure/users.repository.ts): keep them in step.
-const SELECT_USER_BY_ID = `
-  SELECT u.*, COALESCE((
-    SELECT jsonb_object_agg(t.key, jsonb_build_object('creationTime', t.created, 'validity', (t.expires_at - t.created) / 1000))
-    FROM user_tokens t WHERE t.user_id = u.id AND t.expires_at > (extract(epoch FROM clock_timestamp()) * 1000)::bigint
-  ), '{}'::jsonb) AS authentication_tokens
-  FROM users u WHERE u.id = $1 AND u.deletion_date IS NULL`;
+// UsersRepository.findById's statement.
+const SELECT_USER_BY_ID = `${SELECT_USER} WHERE u.id = $1 AND u.deletion_date IS NULL`;
 
 function toUser(row: Record<string, any>): User {
   const number = (value: unknown) => (value === null || value === undefined ? null : Number(value));

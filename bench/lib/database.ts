@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { EmbeddedPostgres, startEmbeddedPostgres } from '../../libs/shared/src/database/embedded-postgres';
 import { ROOT } from './processes';
+import { SELECT_USER } from './sql';
 
 /** The bench only ever creates, fills or drops databases whose name says they are its own. */
 const BENCH_NAME = /^careid_bench[a-z0-9_]*$/;
@@ -105,11 +106,11 @@ export async function seedGeneratedUsers(url: string, count: number, passwordHas
   });
 }
 
-/** EXPLAIN of the by-email lookup, to show it uses the email_key index. */
+/** EXPLAIN of the app's by-email lookup (UsersRepository.findByEmailKey), to show it uses an email_key index. */
 export async function explainByEmail(url: string, emailKey: string): Promise<string> {
   return withClient(url, async (client) => {
     const { rows } = await client.query(
-      `EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT u.id FROM users u WHERE u.email_key = $1 AND u.deletion_date IS NULL`,
+      `EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ${SELECT_USER} WHERE u.email_key = $1 AND u.deletion_date IS NULL`,
       [emailKey],
     );
     return rows.map((row) => row['QUERY PLAN']).join('\n');

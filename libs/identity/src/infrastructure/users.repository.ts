@@ -37,7 +37,7 @@ const COLUMNS: Record<keyof UserColumns, string> = {
 };
 const JSON_COLUMNS = new Set(['properties', 'permissions', 'autoDelegations', 'sharingDataWith', 'accessPolicy']);
 
-// One round trip per read: the user's live tokens come along as a JSON object.
+// One round trip per read: the user's live tokens come along as a JSON object. (bench/lib/sql.ts holds a copy for the bare baseline.)
 const SELECT_USER = `
   SELECT u.*, COALESCE((
     SELECT jsonb_object_agg(t.key, jsonb_build_object('creationTime', t.created, 'validity', (t.expires_at - t.created) / 1000))
