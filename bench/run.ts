@@ -544,18 +544,18 @@ async function main(): Promise<void> {
         headers: { authorization: `Bearer ${(await tokenLogin(mem, reader)).accessToken}` },
       };
       await load({ url: mem.url, connections: 32, seconds: Math.max(WARMUP_SECONDS, 5), request });
-      // RSS under load is a GC sawtooth: compare the median of the first 10 s after the warm-up with that of the last 10 s.
+      // RSS under load is a GC sawtooth: compare the median of the first third of the window (after the warm-up) with that of the last third.
       const samples: number[] = [];
       const sampler = setInterval(() => samples.push(mem.rssBytes()), 500);
       const window = await load({ url: mem.url, connections: 32, seconds: MEMORY_SECONDS, request });
       clearInterval(sampler);
       await mem.stop();
-      const span = Math.max(1, Math.min(20, Math.floor(samples.length / 3)));
+      const span = Math.max(1, Math.floor(samples.length / 3));
       const start = median(samples.slice(0, span));
       const end = median(samples.slice(-span));
       memoryLoad = {
-        rssFirst10sMedianMb: mb(start),
-        rssLast10sMedianMb: mb(end),
+        rssFirstThirdMedianMb: mb(start),
+        rssLastThirdMedianMb: mb(end),
         rssMinMb: mb(Math.min(...samples)),
         rssPeakMb: mb(Math.max(...samples)),
         growthPercent: round(((end - start) / start) * 100, 1),
@@ -580,8 +580,8 @@ async function main(): Promise<void> {
         body: JSON.stringify({ login: reader.login, password: reader.token }),
       };
       const refreshRequest: Request = { method: 'POST', path: '/api/v1/auth/refresh' };
-      // RSS is sampled every 250 ms during each batch; a checkpoint's figure is the median of the batch's last 10 samples
-      // (its last 2.5 s): under load RSS is a GC sawtooth, and one reading lands anywhere on it.
+      // RSS is sampled every 250 ms during each batch; a checkpoint's figure is the median of the batch's last 40 samples
+      // (its last 10 s, or all of a shorter batch): under load RSS is a GC sawtooth, and one reading lands anywhere on it.
       const both = async (amount: number) => {
         const samples: number[] = [];
         const sampler = setInterval(() => samples.push(mem.rssBytes()), 250);
@@ -635,7 +635,7 @@ async function main(): Promise<void> {
         lastRss = batch.rss;
         if (Number.isNaN(firstRss)) firstRss = batch.rss;
         trajectory.push(`${ok}: ${mb(batch.rss)}`);
-        log(`  after ${ok} requests: RSS ${mb(batch.rss)} MB (median of the last 2.5 s)`);
+        log(`  after ${ok} requests: RSS ${mb(batch.rss)} MB (median of the last 10 s)`);
       }
       await mem.stop();
       memoryLogins = {
