@@ -600,7 +600,7 @@ async function main(): Promise<void> {
           ok: a.ok + b.ok,
           errors: a.errors + b.errors,
           non2xx: a.non2xx + b.non2xx,
-          rss: median(samples.slice(-10)),
+          rss: median(samples.slice(-40)),
           peak: Math.max(...samples),
         };
       };
