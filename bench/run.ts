@@ -22,7 +22,7 @@ import {
   serverVersion,
 } from './lib/database';
 import { load, median, Request, Window } from './lib/load';
-import { BUILT_MAIN, Child, freePort, ROOT, startNode } from './lib/processes';
+import { BUILT_MAIN, Child, freePort, killStarting, ROOT, startNode } from './lib/processes';
 import { Report, ScenarioResult, writeReport } from './lib/report';
 
 const env = process.env;
@@ -293,7 +293,10 @@ async function main(): Promise<void> {
     await Promise.all(children.map((child) => child.stop()));
     await server.stop();
   };
-  process.on('SIGINT', () => void stopAll().finally(() => process.exit(130)));
+  process.on('SIGINT', () => {
+    killStarting();
+    void stopAll().finally(() => process.exit(130));
+  });
 
   const results: ScenarioResult[] = [];
   const notes: string[] = [];

@@ -69,17 +69,28 @@ export interface SpawnOptions {
 }
 
 /** Starts a node process whose output goes to bench/results/<name>.log, and waits until `readyPath` answers 2xx. */
+/** Every child still starting or running, so an interrupted bench stops them all (see killStarting). */
+const starting = new Set<ChildProcess>();
+
+/** Kills children that were still starting when the bench was interrupted (those that were ready are stopped by their owner). */
+export function killStarting(): void {
+  for (const child of starting) child.kill('SIGKILL');
+}
+
 export async function startNode(options: SpawnOptions): Promise<Child> {
   const logFile = join(RESULTS, `${options.name}.log`);
   const out = openSync(logFile, 'w');
   const started = process.hrtime.bigint();
   const child = spawn(process.execPath, options.args, { cwd: ROOT, env: options.env as NodeJS.ProcessEnv, stdio: ['ignore', out, out] });
   const url = `http://127.0.0.1:${options.port}`;
+  starting.add(child);
   try {
     await waitReady(`${url}${options.readyPath}`, child, options.name, options.timeoutMs ?? 60_000, logFile);
   } catch (error) {
     child.kill('SIGKILL');
     throw error;
+  } finally {
+    starting.delete(child);
   }
   const readyAfterMs = Number(process.hrtime.bigint() - started) / 1e6;
   let stopped: Promise<void> | undefined;
