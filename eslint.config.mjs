@@ -53,7 +53,15 @@ export default tseslint.config(
   })),
   // Configuration and test tooling may read the environment.
   {
-    files: ['libs/shared/src/config/**', 'apps/api/src/main.ts', 'test/**', 'scripts/**', 'bench/**', 'apps/api/src/data-source.ts'],
+    files: [
+      'libs/shared/src/config/**',
+      'apps/api/src/main.ts',
+      'apps/api/src/thread-pool.ts',
+      'test/**',
+      'scripts/**',
+      'bench/**',
+      'apps/api/src/data-source.ts',
+    ],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );

@@ -9,6 +9,7 @@ import { PatientsModule } from '@careid/patients';
 import { PractitionersModule } from '@careid/practitioners';
 import { AppConfigModule, Configuration, DatabaseModule, DomainEvents } from '@careid/shared';
 import { CONTEXT_BRIDGES } from './context-bridges';
+import { UnguardedUsersBenchModule } from './bench-support/unguarded-users.module';
 import { HealthModule } from './health/health.module';
 import { loggerParams } from './logging';
 import { PERSISTENCE } from './persistence';
@@ -37,6 +38,7 @@ export class AppModule {
         PatientsModule,
         InvitationsModule,
         NotificationsModule,
+        ...(configuration.app.benchUnguardedRoutes ? [UnguardedUsersBenchModule] : []),
         ...(options.extraModules ?? []),
       ],
       providers: [DomainEvents, ...CONTEXT_BRIDGES],

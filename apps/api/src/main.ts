@@ -1,3 +1,4 @@
+import './thread-pool';
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
@@ -55,6 +56,9 @@ async function main(): Promise<void> {
   await app.listen({ port: configuration.app.port, host: '0.0.0.0' });
   const base = `http://localhost:${configuration.app.port}`;
   logger.log(`Careid API listening on ${base} (${configuration.app.nodeEnv}); API docs at ${base}/api/docs`);
+  if (configuration.app.benchUnguardedRoutes) {
+    logger.warn('BENCH_UNGUARDED_ROUTES=1: GET /api/v1/bench-unguarded/users/:id answers without authentication (benchmarks only)');
+  }
 }
 
 main().catch((error: unknown) => {

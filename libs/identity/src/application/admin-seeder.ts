@@ -26,22 +26,22 @@ export class AdminSeeder implements OnApplicationBootstrap {
     const { groupId } = this.config.get('app', { infer: true });
     const login = cleanIdentifier(adminLogin);
     const loginKey = identifierKey(login);
-    const existing: { id: string; roles: string[] }[] = await this.tx.manager.query(
+    const existing: { id: string; roles: string[] }[] = await this.tx.query(
       'SELECT id, roles FROM users WHERE login_key = $1 AND deletion_date IS NULL',
       [loginKey],
     );
     if (existing.length) {
       if (!existing[0].roles.includes(ADMIN_ROLE)) {
-        await this.tx.manager.query(
-          `UPDATE users SET roles = array_append(roles, $2), session_version = session_version + 1 WHERE id = $1`,
-          [existing[0].id, ADMIN_ROLE],
-        );
+        await this.tx.query(`UPDATE users SET roles = array_append(roles, $2), session_version = session_version + 1 WHERE id = $1`, [
+          existing[0].id,
+          ADMIN_ROLE,
+        ]);
         this.logger.log(`Gave the ADMIN role back to ${login}`);
       }
       return;
     }
     const now = Date.now();
-    const rows: unknown[] = await this.tx.manager.query(
+    const rows: unknown[] = await this.tx.query(
       `INSERT INTO users (id, rev, created, modified, name, roles, status, login, login_key, password_hash, group_id, created_date)
        VALUES ($1, $2, $3, $3, $4, $5, 'ACTIVE', $4, $6, $7, $8, $3)
        ON CONFLICT (login_key) WHERE deletion_date IS NULL DO NOTHING RETURNING id`,

@@ -49,7 +49,7 @@ export class AuditTrail {
 
   async record(event: AuditRecord): Promise<void> {
     const context = requestContext.get();
-    await this.tx.manager.query(
+    await this.tx.query(
       `INSERT INTO audit_events (occurred, type, outcome, actor_id, actor_login, target_type, target_id, ip, request_id, details)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
       [
@@ -84,7 +84,7 @@ export class AuditTrail {
       add('id < ?', lastId);
     }
     params.push(filter.limit + 1);
-    const rows: Record<string, any>[] = await this.tx.manager.query(
+    const rows: Record<string, any>[] = await this.tx.query(
       `SELECT id::text, occurred, type, outcome, actor_id, actor_login, target_type, target_id, ip, request_id, details
        FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY id DESC LIMIT $${params.length}`,

@@ -50,7 +50,7 @@ export class LoginTokensService {
     const key = randomUUID();
     const created = Date.now();
     const expiresAt = created + validitySeconds * 1000;
-    await this.tx.manager.query(
+    await this.tx.query(
       `INSERT INTO user_tokens (id, user_id, key, token_hash, kind, created, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
       [randomUUID(), userId, key, hashSecret(token), kind, created, expiresAt],
     );
@@ -59,7 +59,7 @@ export class LoginTokensService {
   }
 
   async list(userId: string): Promise<TokenInfo[]> {
-    const rows: Record<string, any>[] = await this.tx.manager.query(
+    const rows: Record<string, any>[] = await this.tx.query(
       `SELECT key, kind, created, expires_at FROM user_tokens WHERE user_id = $1 AND expires_at > $2 ORDER BY created, key`,
       [userId, Date.now()],
     );
@@ -73,18 +73,18 @@ export class LoginTokensService {
   }
 
   async revoke(userId: string, key: string): Promise<void> {
-    const [, count] = await this.tx.manager.query('DELETE FROM user_tokens WHERE user_id = $1 AND key = $2', [userId, key]);
+    const [, count] = await this.tx.query('DELETE FROM user_tokens WHERE user_id = $1 AND key = $2', [userId, key]);
     if (!count) throw DomainError.notFound('TOKEN_NOT_FOUND', 'No such token');
     await this.audit.record({ type: 'TOKEN_REVOKED', targetType: 'User', targetId: userId, details: { key } });
   }
 
   async revokeAll(userId: string): Promise<void> {
-    await this.tx.manager.query('DELETE FROM user_tokens WHERE user_id = $1', [userId]);
+    await this.tx.query('DELETE FROM user_tokens WHERE user_id = $1', [userId]);
   }
 
   /** Whether `token` is a live token of this user. */
   async isLiveTokenOf(userId: string, token: string): Promise<boolean> {
-    const rows = await this.tx.manager.query('SELECT 1 FROM user_tokens WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3', [
+    const rows = await this.tx.query('SELECT 1 FROM user_tokens WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3', [
       hashSecret(token),
       userId,
       Date.now(),
@@ -94,7 +94,7 @@ export class LoginTokensService {
 
   /** Uses up a live token of this user (single use, also under concurrent calls). */
   async consume(userId: string, token: string): Promise<boolean> {
-    const [, count] = await this.tx.manager.query('DELETE FROM user_tokens WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3', [
+    const [, count] = await this.tx.query('DELETE FROM user_tokens WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3', [
       hashSecret(token),
       userId,
       Date.now(),

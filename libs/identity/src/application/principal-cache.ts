@@ -54,7 +54,7 @@ export class PrincipalCache implements OnModuleInit {
   /** Call inside the transaction that changes the user: every instance evicts it once that commits. */
   async userChanged(userId: string): Promise<void> {
     this.tx.afterCommit(() => this.evict(userId));
-    await this.tx.manager.query('SELECT pg_notify($1, $2)', [CHANNEL, userId]);
+    await this.tx.query('SELECT pg_notify($1, $2)', [CHANNEL, userId]);
   }
 
   private evict(userId: string): void {
@@ -63,7 +63,7 @@ export class PrincipalCache implements OnModuleInit {
   }
 
   private async load(userId: string): Promise<Principal | null> {
-    const rows: Record<string, any>[] = await this.tx.dataSource.query(
+    const rows: Record<string, any>[] = await this.tx.queryOutsideTransaction(
       `SELECT id, login, roles, status, healthcare_party_id, patient_id, access_policy, auto_delegations, session_version
        FROM users WHERE id = $1 AND deletion_date IS NULL`,
       [userId],

@@ -48,7 +48,7 @@ export class SessionsService {
     const familyId = randomUUID();
     const now = Date.now();
     const refreshToken = newSecret();
-    await this.tx.manager.query(
+    await this.tx.query(
       `INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, family_created, created) VALUES ($1, $2, $3, $4, $5, $5)`,
       [randomUUID(), familyId, user.id, hashSecret(refreshToken), now],
     );
@@ -56,7 +56,7 @@ export class SessionsService {
   }
 
   async refresh(refreshToken: string): Promise<TokenPair> {
-    const rows: Record<string, any>[] = await this.tx.manager.query(
+    const rows: Record<string, any>[] = await this.tx.query(
       `SELECT r.id, r.family_id, r.user_id, r.family_created, r.created, r.revoked_at, r.revoked_reason,
               u.login_key, u.status, u.deletion_date, u.session_version
        FROM refresh_tokens r JOIN users u ON u.id = r.user_id WHERE r.token_hash = $1`,
@@ -83,7 +83,7 @@ export class SessionsService {
     }
     return this.tx.run(async () => {
       // Retire the presented token atomically: of two concurrent refreshes with it, one wins and the other is a reuse.
-      const [, retired] = await this.tx.manager.query(
+      const [, retired] = await this.tx.query(
         `UPDATE refresh_tokens SET revoked_at = $2, revoked_reason = 'rotated' WHERE id = $1 AND revoked_at IS NULL`,
         [token.id, now],
       );
@@ -92,7 +92,7 @@ export class SessionsService {
         throw DomainError.unauthenticated('INVALID_REFRESH_TOKEN', 'The refresh token is not valid');
       }
       const next = newSecret();
-      await this.tx.manager.query(
+      await this.tx.query(
         `INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, family_created, created) VALUES ($1, $2, $3, $4, $5, $6)`,
         [randomUUID(), token.family_id, token.user_id, hashSecret(next), token.family_created, now],
       );
@@ -102,7 +102,7 @@ export class SessionsService {
 
   /** Ends the session the refresh token belongs to. Unknown tokens are ignored (nothing to reveal). */
   async logout(refreshToken: string): Promise<void> {
-    const rows: { family_id: string; user_id: string }[] = await this.tx.manager.query(
+    const rows: { family_id: string; user_id: string }[] = await this.tx.query(
       'SELECT family_id, user_id FROM refresh_tokens WHERE token_hash = $1',
       [hashSecret(refreshToken)],
     );
@@ -113,7 +113,7 @@ export class SessionsService {
 
   /** Ends every session of a user (password, roles or status changed, user deleted). */
   async revokeAllForUser(userId: string): Promise<void> {
-    await this.tx.manager.query(
+    await this.tx.query(
       `UPDATE refresh_tokens SET revoked_at = $2, revoked_reason = 'user-changed' WHERE user_id = $1 AND revoked_at IS NULL`,
       [userId, Date.now()],
     );
@@ -132,7 +132,7 @@ export class SessionsService {
   }
 
   private async revokeFamily(familyId: string, reason: string): Promise<void> {
-    await this.tx.dataSource.query(
+    await this.tx.queryOutsideTransaction(
       `UPDATE refresh_tokens SET revoked_at = $2, revoked_reason = $3 WHERE family_id = $1 AND revoked_at IS NULL`,
       [familyId, Date.now(), reason],
     );

@@ -37,7 +37,7 @@ const COLUMNS: Record<keyof UserColumns, string> = {
 };
 const JSON_COLUMNS = new Set(['properties', 'permissions', 'autoDelegations', 'sharingDataWith', 'accessPolicy']);
 
-// One round trip per read: the user's live tokens come along as a JSON object.
+// One round trip per read: the user's live tokens come along as a JSON object. (bench/lib/sql.ts holds a copy for the bare baseline.)
 const SELECT_USER = `
   SELECT u.*, COALESCE((
     SELECT jsonb_object_agg(t.key, jsonb_build_object('creationTime', t.created, 'validity', (t.expires_at - t.created) / 1000))
@@ -101,32 +101,32 @@ export class UsersRepository {
     const fields = Object.keys(columns) as (keyof UserColumns)[];
     const names = ['id', ...fields.map((field) => COLUMNS[field])];
     const values = [id, ...fields.map((field) => toParam(field, columns[field]))];
-    await this.tx.manager.query(`INSERT INTO users (${names.join(', ')}) VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')})`, values);
+    await this.tx.query(`INSERT INTO users (${names.join(', ')}) VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')})`, values);
     return (await this.findById(id))!;
   }
 
   async findById(id: string): Promise<User | null> {
-    const rows = await this.tx.manager.query(`${SELECT_USER} WHERE u.id = $1 AND u.deletion_date IS NULL`, [id]);
+    const rows = await this.tx.query(`${SELECT_USER} WHERE u.id = $1 AND u.deletion_date IS NULL`, [id]);
     return rows.length ? toUser(rows[0]) : null;
   }
 
   async findByLoginKey(loginKey: string): Promise<User | null> {
-    const rows = await this.tx.manager.query(`${SELECT_USER} WHERE u.login_key = $1 AND u.deletion_date IS NULL`, [loginKey]);
+    const rows = await this.tx.query(`${SELECT_USER} WHERE u.login_key = $1 AND u.deletion_date IS NULL`, [loginKey]);
     return rows.length ? toUser(rows[0]) : null;
   }
 
   async findByEmailKey(emailKey: string): Promise<User | null> {
-    const rows = await this.tx.manager.query(`${SELECT_USER} WHERE u.email_key = $1 AND u.deletion_date IS NULL`, [emailKey]);
+    const rows = await this.tx.query(`${SELECT_USER} WHERE u.email_key = $1 AND u.deletion_date IS NULL`, [emailKey]);
     return rows.length ? toUser(rows[0]) : null;
   }
 
   async findByPatientId(patientId: string): Promise<User | null> {
-    const rows = await this.tx.manager.query(`${SELECT_USER} WHERE u.patient_id = $1 AND u.deletion_date IS NULL`, [patientId]);
+    const rows = await this.tx.query(`${SELECT_USER} WHERE u.patient_id = $1 AND u.deletion_date IS NULL`, [patientId]);
     return rows.length ? toUser(rows[0]) : null;
   }
 
   async exists(id: string): Promise<boolean> {
-    const rows = await this.tx.manager.query('SELECT 1 FROM users WHERE id = $1 AND deletion_date IS NULL', [id]);
+    const rows = await this.tx.query('SELECT 1 FROM users WHERE id = $1 AND deletion_date IS NULL', [id]);
     return rows.length > 0;
   }
 
@@ -135,7 +135,7 @@ export class UsersRepository {
     const fields = Object.keys(changes) as (keyof UserColumns)[];
     const assignments = fields.map((field, i) => `${COLUMNS[field]} = $${i + 3}`);
     const values = [id, expectedRev, ...fields.map((field) => toParam(field, changes[field]))];
-    const [, count] = await this.tx.manager.query(
+    const [, count] = await this.tx.query(
       `UPDATE users SET ${assignments.join(', ')} WHERE id = $1 AND rev = $2 AND deletion_date IS NULL`,
       values,
     );
@@ -146,7 +146,7 @@ export class UsersRepository {
   async update(id: string, changes: Partial<UserColumns>): Promise<void> {
     const fields = Object.keys(changes) as (keyof UserColumns)[];
     const assignments = fields.map((field, i) => `${COLUMNS[field]} = $${i + 2}`);
-    await this.tx.manager.query(`UPDATE users SET ${assignments.join(', ')} WHERE id = $1`, [
+    await this.tx.query(`UPDATE users SET ${assignments.join(', ')} WHERE id = $1`, [
       id,
       ...fields.map((field) => toParam(field, changes[field])),
     ]);
@@ -178,20 +178,20 @@ export class UsersRepository {
       where.push(`u.id > $${params.length}::uuid`);
     }
     params.push(limit + 1);
-    const rows = await this.tx.manager.query(`${SELECT_USER} WHERE ${where.join(' AND ')} ORDER BY u.id LIMIT $${params.length}`, params);
+    const rows = await this.tx.query(`${SELECT_USER} WHERE ${where.join(' AND ')} ORDER BY u.id LIMIT $${params.length}`, params);
     return toPage(rows.map(toUser), limit, (user) => [user.id]);
   }
 
   async count(query: UserQuery): Promise<number> {
     const params: unknown[] = [];
     const where = this.where(query, params);
-    const rows = await this.tx.manager.query(`SELECT count(*)::int AS count FROM users u WHERE ${where.join(' AND ')}`, params);
+    const rows = await this.tx.query(`SELECT count(*)::int AS count FROM users u WHERE ${where.join(' AND ')}`, params);
     return rows[0].count;
   }
 
   /** Marks the user deleted, bumping its rev and session version in the same statement. */
   async softDelete(id: string, revSuffix: string, now: number): Promise<{ id: string; rev: string } | null> {
-    const rows = await this.tx.manager.query(
+    const rows = await this.tx.query(
       `UPDATE users SET deletion_date = $2, modified = $2, rev = (split_part(rev, '-', 1)::int + 1)::text || '-' || $3,
          session_version = session_version + 1
        WHERE id = $1 AND deletion_date IS NULL RETURNING id, rev`,
@@ -203,7 +203,7 @@ export class UsersRepository {
   }
 
   async currentRev(id: string): Promise<string | null> {
-    const rows = await this.tx.manager.query('SELECT rev FROM users WHERE id = $1 AND deletion_date IS NULL', [id]);
+    const rows = await this.tx.query('SELECT rev FROM users WHERE id = $1 AND deletion_date IS NULL', [id]);
     return rows.length ? rows[0].rev : null;
   }
 }

@@ -59,6 +59,7 @@ const VARIABLES = {
   OUTBOX_POLL_MS: { kind: 'int', default: '1000', min: 10, max: 600000 },
   OUTBOX_MAX_ATTEMPTS: { kind: 'int', default: '8', min: 1, max: 100 },
   OUTBOX_BASE_DELAY_MS: { kind: 'int', default: '2000', min: 1, max: 3600000 },
+  BENCH_UNGUARDED_ROUTES: { kind: 'enum', default: '0', values: ['0', '1'] },
 } as const satisfies Record<string, VariableSpec>;
 
 export type VariableName = keyof typeof VARIABLES;
@@ -175,6 +176,8 @@ export function buildConfiguration(env: Environment) {
       corsOrigins: v.CORS_ORIGINS as string[],
       bodyLimitBytes: v.BODY_LIMIT_BYTES as number,
       groupId: v.GROUP_ID as string,
+      /** Benchmarks only (`npm run bench`): mounts an unguarded copy of `GET /users/:id` to measure the guard's cost. */
+      benchUnguardedRoutes: v.BENCH_UNGUARDED_ROUTES === '1',
     },
     database: {
       url: v.DATABASE_URL as string | undefined,

@@ -1,7 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { Pool } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
 interface TransactionContext {
   manager: EntityManager;
@@ -22,6 +24,28 @@ export class TransactionHost {
   /** The current transaction's manager, or the pool's when there is none. */
   get manager(): EntityManager {
     return this.storage.getStore()?.manager ?? this.dataSource.manager;
+  }
+
+  /**
+   * One SQL statement: in the ambient transaction when there is one, else
+   * straight on the pool. Results have EntityManager.query's shapes (rows, or
+   * `[rows, rowCount]` for UPDATE and DELETE). Outside a transaction this skips
+   * TypeORM's query runner (connect, broadcast, release: a dozen promises per
+   * call), which was about 7% of an authenticated GET.
+   */
+  query<T = any>(sql: string, parameters?: unknown[]): Promise<T> {
+    const context = this.storage.getStore();
+    return context ? context.manager.query(sql, parameters) : this.queryOutsideTransaction<T>(sql, parameters);
+  }
+
+  /** One statement on the pool, never in the ambient transaction (for what must stand even if that transaction rolls back). */
+  async queryOutsideTransaction<T = any>(sql: string, parameters?: unknown[]): Promise<T> {
+    const result = await this.pool.query(sql, parameters);
+    return (result.command === 'UPDATE' || result.command === 'DELETE' ? [result.rows, result.rowCount] : result.rows) as T;
+  }
+
+  private get pool(): Pool {
+    return (this.dataSource.driver as PostgresDriver).master as Pool;
   }
 
   get inTransaction(): boolean {

@@ -1,0 +1,118 @@
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { EmbeddedPostgres, startEmbeddedPostgres } from '../../libs/shared/src/database/embedded-postgres';
+import { ROOT } from './processes';
+import { SELECT_USER } from './sql';
+
+/** The bench only ever creates, fills or drops databases whose name says they are its own. */
+const BENCH_NAME = /^careid_bench[a-z0-9_]*$/;
+
+export interface BenchServer {
+  /** URL of a database on the server, by name. */
+  urlFor(database: string): string;
+  /** The main database's name (`careid_bench` unless DATABASE_URL names another careid_bench* one). */
+  mainName: string;
+  embedded?: EmbeddedPostgres;
+  stop(): Promise<void>;
+}
+
+function assertBenchName(name: string): void {
+  if (!BENCH_NAME.test(name)) throw new Error(`Refusing to touch database "${name}": bench databases are named careid_bench*`);
+}
+
+/** DATABASE_URL's server when it is set, else an embedded PostgreSQL whose data (and the 1M users) persist in .data/bench-postgres. */
+export async function openBenchServer(databaseUrl: string | undefined, log: (line: string) => void): Promise<BenchServer> {
+  if (databaseUrl) {
+    const given = new URL(databaseUrl);
+    const named = decodeURIComponent(given.pathname.replace(/^\//, ''));
+    const mainName = BENCH_NAME.test(named) ? named : 'careid_bench';
+    const urlFor = (database: string) => {
+      const url = new URL(databaseUrl);
+      url.pathname = `/${database}`;
+      return url.toString();
+    };
+    return { urlFor, mainName, stop: async () => undefined };
+  }
+  const embedded = await startEmbeddedPostgres({ dataDir: join(ROOT, '.data', 'bench-postgres'), log });
+  return { urlFor: (database) => embedded.urlFor(database), mainName: 'careid_bench', embedded, stop: () => embedded.stop() };
+}
+
+export async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url, application_name: 'careid-bench-setup' });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+function maintenanceUrl(server: BenchServer): string {
+  return server.urlFor('postgres');
+}
+
+export async function recreateDatabase(server: BenchServer, name: string): Promise<void> {
+  assertBenchName(name);
+  await withClient(maintenanceUrl(server), async (client) => {
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await client.query(`CREATE DATABASE ${name}`);
+  });
+}
+
+export async function ensureDatabase(server: BenchServer, name: string): Promise<void> {
+  assertBenchName(name);
+  await withClient(maintenanceUrl(server), async (client) => {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!rowCount) await client.query(`CREATE DATABASE ${name}`);
+  });
+}
+
+export async function serverVersion(url: string): Promise<string> {
+  return withClient(url, async (client) => (await client.query('SHOW server_version')).rows[0].server_version);
+}
+
+/** Login, email and id of the n-th generated user (1-based), as typed by a client: mixed case on purpose. */
+export function generatedUser(n: number): { login: string; email: string } {
+  return { login: `Bench-User-${n}`, email: `Bench.User.${n}@Bench.Careid.Test` };
+}
+
+/**
+ * Users 1..count made by SQL (generate_series), not the API: every NOT NULL
+ * column filled, login_key/email_key lower-cased as the app computes them,
+ * so the unique indexes are built and used. Adds only the missing tail, then
+ * ANALYZEs. Returns how many were added.
+ */
+export async function seedGeneratedUsers(url: string, count: number, passwordHash: string, groupId = 'default'): Promise<number> {
+  const name = new URL(url).pathname.slice(1);
+  assertBenchName(name);
+  return withClient(url, async (client) => {
+    const { rows } = await client.query(`SELECT count(*)::int AS n FROM users WHERE login_key LIKE 'bench-user-%'`);
+    const existing: number = rows[0].n;
+    if (existing >= count) return 0;
+    const now = Date.now();
+    await client.query('SET statement_timeout = 0');
+    await client.query(
+      `INSERT INTO users (id, rev, created, modified, name, properties, permissions, roles, type, status, login, login_key,
+                          password_hash, use2fa, group_id, auto_delegations, created_date, email, email_key, sharing_data_with,
+                          session_version)
+       SELECT gen_random_uuid(), '1-' || md5(n::text), $1, $1, 'Bench User ' || n, '{}'::jsonb, '[]'::jsonb, '{}'::text[],
+              'database', 'ACTIVE', 'Bench-User-' || n, 'bench-user-' || n, $2, false, $3, '{}'::jsonb, $1,
+              'Bench.User.' || n || '@Bench.Careid.Test', 'bench.user.' || n || '@bench.careid.test', '{}'::jsonb, 1
+       FROM generate_series($4::int, $5::int) AS n`,
+      [now, passwordHash, groupId, existing + 1, count],
+    );
+    await client.query('ANALYZE users');
+    return count - existing;
+  });
+}
+
+/** EXPLAIN of the app's by-email lookup (UsersRepository.findByEmailKey), to show it uses an email_key index. */
+export async function explainByEmail(url: string, emailKey: string): Promise<string> {
+  return withClient(url, async (client) => {
+    const { rows } = await client.query(
+      `EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ${SELECT_USER} WHERE u.email_key = $1 AND u.deletion_date IS NULL`,
+      [emailKey],
+    );
+    return rows.map((row) => row['QUERY PLAN']).join('\n');
+  });
+}
