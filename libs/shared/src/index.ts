@@ -23,3 +23,4 @@ export * from './person/person';
 export * from './person/person.dto';
 export * from './database/epoch-ms';
 export * from './http/views';
+export * from './database/sql-builder';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { decodeCursor, Page, requestContext, toPage, TransactionHost } from '@careid/shared';
+import { decodeCursor, Page, requestContext, toPage, TransactionHost, SqlBuilder } from '@careid/shared';
 
 export type AuditOutcome = 'success' | 'failure' | 'denied';
 
@@ -68,27 +68,20 @@ export class AuditTrail {
   }
 
   async list(filter: AuditFilter): Promise<Page<AuditEventView>> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (filter.actor) add('actor_id = ?', filter.actor);
-    if (filter.target) add('target_id = ?', filter.target);
-    if (filter.type) add('type = ?', filter.type);
-    if (filter.after !== undefined) add('occurred > ?', filter.after);
+    const sql = new SqlBuilder();
+    if (filter.actor) sql.where('actor_id = ?', filter.actor);
+    if (filter.target) sql.where('target_id = ?', filter.target);
+    if (filter.type) sql.where('type = ?', filter.type);
+    if (filter.after !== undefined) sql.where('occurred > ?', filter.after);
     const [lastId] = (decodeCursor(filter.cursor, ['string']) ?? []) as string[];
     if (lastId !== undefined) {
       if (!/^\d{1,19}$/.test(lastId)) return { rows: [], nextCursor: null };
-      add('id < ?', lastId);
+      sql.where('id < ?', lastId);
     }
-    params.push(filter.limit + 1);
-    const rows: Record<string, any>[] = await this.tx.query(
+    const rows: Record<string, any>[] = await this.tx.manager.query(
       `SELECT id::text, occurred, type, outcome, actor_id, actor_login, target_type, target_id, ip, request_id, details
-       FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY id DESC LIMIT $${params.length}`,
-      params,
+       FROM audit_events ${sql.whereClause} ORDER BY id DESC LIMIT ${sql.param(filter.limit + 1)}`,
+      sql.params,
     );
     const views = rows.map((row) => ({
       id: row.id,

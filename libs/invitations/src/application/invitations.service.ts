@@ -23,6 +23,7 @@ import {
   DomainEvents,
   MessagingSettings,
   registerUniqueConstraintCode,
+  SqlBuilder,
   TransactionHost,
 } from '@careid/shared';
 import { InvitationAccepted, InvitationRevoked, UserInvited } from '../domain/invitation.events';
@@ -224,30 +225,18 @@ export class InvitationsService {
     limit: number;
     cursor?: string;
   }): Promise<{ rows: Invitation[]; nextCursor: string | null; total: number }> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace(/\?/g, `$${params.length}`));
-    };
+    const sql = new SqlBuilder();
     const now = Date.now();
-    if (filter.status === 'PENDING') add("i.status = 'PENDING' AND i.expires_at > ?", now);
-    else if (filter.status === 'EXPIRED') add("(i.status = 'EXPIRED' OR (i.status = 'PENDING' AND i.expires_at <= ?))", now);
-    else if (filter.status) add('i.status = ?', filter.status);
-    if (filter.email) add('i.email_key = ?', identifierKey(filter.email));
-    const countRows = await this.tx.manager.query(
-      `SELECT count(*)::int AS total FROM invitations i ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
-      params,
-    );
+    if (filter.status === 'PENDING') sql.where("i.status = 'PENDING' AND i.expires_at > ?", now);
+    else if (filter.status === 'EXPIRED') sql.where("(i.status = 'EXPIRED' OR (i.status = 'PENDING' AND i.expires_at <= ?))", now);
+    else if (filter.status) sql.where('i.status = ?', filter.status);
+    if (filter.email) sql.where('i.email_key = ?', identifierKey(filter.email));
+    const countRows = await this.tx.manager.query(`SELECT count(*)::int AS total FROM invitations i ${sql.whereClause}`, sql.params);
     const cursor = decodeCursor(filter.cursor, ['number', 'string']) as [number, string] | undefined;
-    if (cursor) {
-      params.push(cursor[0], cursor[1]);
-      where.push(`(i.created, i.id) < ($${params.length - 1}, $${params.length}::uuid)`);
-    }
-    params.push(filter.limit + 1);
+    if (cursor) sql.where(`(i.created, i.id) < (?, ${sql.param(cursor[1])}::uuid)`, cursor[0]);
     const rows = await this.tx.manager.query(
-      `${SELECT_INVITATION} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY i.created DESC, i.id DESC LIMIT $${params.length}`,
-      params,
+      `${SELECT_INVITATION} ${sql.whereClause} ORDER BY i.created DESC, i.id DESC LIMIT ${sql.param(filter.limit + 1)}`,
+      sql.params,
     );
     const invitations = rows.map(toInvitation);
     const hasMore = invitations.length > filter.limit;

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AuditTrail, Principal } from '@careid/identity';
-import { decodeCursor, DomainError, firstRev, Page, toPage, TransactionHost } from '@careid/shared';
+import { decodeCursor, DomainError, firstRev, Page, toPage, TransactionHost, SqlBuilder } from '@careid/shared';
 import { invalidTransition, Notification, NotificationStatus, NotificationType, statusesThatMayBecome } from '../domain/notification';
 
 export const NOTIFICATION_CHANNEL = 'careid_notification_created';
@@ -76,26 +76,17 @@ export class NotificationsService {
   /** The caller's notifications (addressed to the data owner it stands for), newest first. */
   async list(actor: Principal, filter: NotificationFilter): Promise<Page<Notification>> {
     if (!actor.dataOwnerId && !actor.isAdmin) return { rows: [], nextCursor: null };
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace(/\?/g, `$${params.length}`));
-    };
-    if (actor.dataOwnerId) add('recipient = ?', actor.dataOwnerId);
-    if (filter.status) add('status = ?', filter.status);
-    if (filter.type) add('type = ?', filter.type);
-    if (filter.responsible) add('responsible = ?', filter.responsible);
-    if (filter.after !== undefined) add('created > ?', filter.after);
+    const sql = new SqlBuilder();
+    if (actor.dataOwnerId) sql.where('recipient = ?', actor.dataOwnerId);
+    if (filter.status) sql.where('status = ?', filter.status);
+    if (filter.type) sql.where('type = ?', filter.type);
+    if (filter.responsible) sql.where('responsible = ?', filter.responsible);
+    if (filter.after !== undefined) sql.where('created > ?', filter.after);
     const cursor = decodeCursor(filter.cursor, ['number', 'string']) as [number, string] | undefined;
-    if (cursor) {
-      params.push(cursor[0], cursor[1]);
-      where.push(`(created, id) < ($${params.length - 1}, $${params.length}::uuid)`);
-    }
-    params.push(filter.limit + 1);
+    if (cursor) sql.where(`(created, id) < (?, ${sql.param(cursor[1])}::uuid)`, cursor[0]);
     const rows = await this.tx.manager.query(
-      `SELECT * FROM notifications ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created DESC, id DESC LIMIT $${params.length}`,
-      params,
+      `SELECT * FROM notifications ${sql.whereClause} ORDER BY created DESC, id DESC LIMIT ${sql.param(filter.limit + 1)}`,
+      sql.params,
     );
     return toPage(rows.map(toNotification), filter.limit, (n) => [n.created, n.id]);
   }

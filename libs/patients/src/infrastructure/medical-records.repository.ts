@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { decodeCursor, NEXT_REV_SQL, Page, toPage, TransactionHost } from '@careid/shared';
+import { decodeCursor, NEXT_REV_SQL, Page, toPage, TransactionHost, SqlBuilder } from '@careid/shared';
 import type { ReadScope } from '../domain/access-rules';
 import type { MedicalRecord, RecordKind } from '../domain/medical-record';
 
@@ -131,33 +131,27 @@ export class MedicalRecordsRepository {
     cursor?: string,
   ): Promise<Page<MedicalRecord>> {
     if (!scope.everything && !scope.dataOwnerId) return { rows: [], nextCursor: null };
-    const params: unknown[] = [kind];
-    const where = ['r.kind = $1', 'r.deletion_date IS NULL'];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace(/\?/g, `$${params.length}`));
-    };
+    const sql = new SqlBuilder('r.deletion_date IS NULL');
+    sql.where('r.kind = ?', kind);
     const [afterId] = (decodeCursor(cursor, ['string']) ?? []) as string[];
     let from = 'FROM medical_records r';
     let key = 'r.id';
     if (query.patientId !== undefined) {
-      add('r.patient_id = ?', query.patientId);
+      sql.where('r.patient_id = ?', query.patientId);
       if (!scope.everything) {
-        add(
+        sql.where(
           'EXISTS (SELECT 1 FROM medical_record_delegations own WHERE own.record_id = r.id AND own.data_owner_id = ?)',
           scope.dataOwnerId,
         );
       }
     } else if (!scope.everything) {
-      params.push(scope.dataOwnerId);
-      from = `FROM medical_record_delegations own JOIN medical_records r ON r.id = own.record_id AND own.data_owner_id = $${params.length}`;
+      from = `FROM medical_record_delegations own JOIN medical_records r ON r.id = own.record_id AND own.data_owner_id = ${sql.param(scope.dataOwnerId)}`;
       key = 'own.record_id';
     }
-    if (afterId !== undefined) add(`${key} > ?::uuid`, afterId);
-    params.push(limit + 1);
+    if (afterId !== undefined) sql.where(`${key} > ?::uuid`, afterId);
     const rows = await this.tx.manager.query(
-      `${SELECT_RECORD} ${from} WHERE ${where.join(' AND ')} ORDER BY ${key} LIMIT $${params.length}`,
-      params,
+      `${SELECT_RECORD} ${from} ${sql.whereClause} ORDER BY ${key} LIMIT ${sql.param(limit + 1)}`,
+      sql.params,
     );
     return toPage(rows.map(toRecord), limit, (record) => [record.id]);
   }

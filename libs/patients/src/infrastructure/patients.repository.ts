@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { decodeCursor, NEXT_REV_SQL, Page, prefixPattern, toPage, TransactionHost } from '@careid/shared';
+import { decodeCursor, NEXT_REV_SQL, Page, prefixPattern, toPage, TransactionHost, SqlBuilder } from '@careid/shared';
 import type { ReadScope } from '../domain/access-rules';
 import { emptySystemMetaData, type Patient, type PatientDocument, type SystemMetaData } from '../domain/patient';
 
@@ -170,28 +170,22 @@ export class PatientsRepository {
   /** Live patients in `scope`, keyset-paginated by id; a data owner's list is a range scan of its delegations. */
   async filter(scope: ReadScope, query: PatientQuery, limit: number, cursor?: string): Promise<Page<Patient>> {
     if (!scope.everything && !scope.dataOwnerId) return { rows: [], nextCursor: null };
-    const params: unknown[] = [];
-    const where = ['p.deletion_date IS NULL'];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace(/\?/g, `$${params.length}`));
-    };
-    if (query.namePrefix !== undefined) add('(p.family_first_key LIKE ? OR p.given_first_key LIKE ?)', prefixPattern(query.namePrefix));
-    if (query.ssin !== undefined) add('p.ssin = ?', query.ssin);
-    if (query.dateOfBirth !== undefined) add('p.date_of_birth = ?', query.dateOfBirth);
+    const sql = new SqlBuilder('p.deletion_date IS NULL');
+    if (query.namePrefix !== undefined)
+      sql.where('(p.family_first_key LIKE ? OR p.given_first_key LIKE ?)', prefixPattern(query.namePrefix));
+    if (query.ssin !== undefined) sql.where('p.ssin = ?', query.ssin);
+    if (query.dateOfBirth !== undefined) sql.where('p.date_of_birth = ?', query.dateOfBirth);
     const [afterId] = (decodeCursor(cursor, ['string']) ?? []) as string[];
     let from = 'FROM patients p';
     let key = 'p.id';
     if (!scope.everything) {
-      params.push(scope.dataOwnerId);
-      from = `FROM patient_delegations own JOIN patients p ON p.id = own.patient_id AND own.data_owner_id = $${params.length}`;
+      from = `FROM patient_delegations own JOIN patients p ON p.id = own.patient_id AND own.data_owner_id = ${sql.param(scope.dataOwnerId)}`;
       key = 'own.patient_id';
     }
-    if (afterId !== undefined) add(`${key} > ?::uuid`, afterId);
-    params.push(limit + 1);
+    if (afterId !== undefined) sql.where(`${key} > ?::uuid`, afterId);
     const rows = await this.tx.manager.query(
-      `${SELECT_PATIENT} ${from} WHERE ${where.join(' AND ')} ORDER BY ${key} LIMIT $${params.length}`,
-      params,
+      `${SELECT_PATIENT} ${from} ${sql.whereClause} ORDER BY ${key} LIMIT ${sql.param(limit + 1)}`,
+      sql.params,
     );
     return toPage(rows.map(toPatient), limit, (patient) => [patient.id]);
   }
