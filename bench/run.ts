@@ -105,7 +105,7 @@ async function startBaseline(name: string, script: string, extraEnv: Record<stri
   const port = await freePort();
   return startNode({
     name,
-    args: ['-r', 'ts-node/register/transpile-only', join(ROOT, 'bench', 'baselines', script)],
+    args: ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(ROOT, 'bench', 'baselines', script)],
     env: {
       ...env,
       TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),

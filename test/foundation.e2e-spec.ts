@@ -79,6 +79,26 @@ describe('Foundation: the app on Fastify and PostgreSQL', () => {
     expect(JSON.stringify(logged)).toContain('probe.module');
   });
 
+  it('logs one JSON line per request: its id, method, path without the query, status and time, and no header', async () => {
+    await t.http.get('/api/v1/no-such-thing?email=someone@example.com', {
+      headers: { 'x-request-id': 'req-line-0001', authorization: 'Bearer not-a-real-token' },
+    });
+    const linesOf = () => t.logs.filter((line) => (line.req as { id?: string } | undefined)?.id === 'req-line-0001');
+    // The line is written once the answer has gone out: give it a moment.
+    for (let i = 0; i < 50 && !linesOf().length; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(linesOf()).toHaveLength(1);
+    const [line] = linesOf();
+    expect(line).toMatchObject({
+      msg: 'request completed',
+      reqId: 'req-line-0001',
+      req: { method: 'GET', url: '/api/v1/no-such-thing' },
+      res: { statusCode: 404 },
+    });
+    expect(typeof line.responseTime).toBe('number');
+    expect(t.logText()).not.toContain('someone@example.com');
+    expect(t.logText()).not.toContain('not-a-real-token');
+  });
+
   it('sends security headers and no x-powered-by', async () => {
     const response = await t.http.get('/health/live');
     expect(response.headers.get('x-powered-by')).toBeNull();

@@ -1,7 +1,7 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { LoggerModule } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
+import type { Logger } from 'pino';
 import { DATA_OWNER_DIRECTORY, IdentityModule } from '@careid/identity';
 import { InvitationsModule, PROFILE_DIRECTORY } from '@careid/invitations';
 import { DELEGATE_DIRECTORY, NotificationsModule } from '@careid/notifications';
@@ -17,19 +17,19 @@ import { PERSISTENCE } from './persistence';
 export interface AppModuleOptions {
   /** Test-only modules (e.g. a controller that throws) mounted beside the real ones. */
   extraModules?: Type[];
-  /** Where logs go instead of stdout (tests capture them). */
-  logStream?: DestinationStream;
+  /** The process's logger (logging.ts: createRootLogger). */
+  logger: Logger;
 }
 
 /** The composition root: wires the bounded contexts together, holds no logic. */
 @Module({})
 export class AppModule {
-  static forRoot(configuration: Configuration, options: AppModuleOptions = {}): DynamicModule {
+  static forRoot(configuration: Configuration, options: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(configuration),
-        LoggerModule.forRoot(loggerParams(configuration.app.logLevel, options.logStream)),
+        LoggerModule.forRoot(loggerParams(options.logger)),
         EventEmitterModule.forRoot({ wildcard: false, ignoreErrors: false }),
         DatabaseModule.forRoot(PERSISTENCE),
         HealthModule,

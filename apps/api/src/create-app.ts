@@ -7,7 +7,14 @@ import helmet, { FastifyHelmetOptions } from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { Logger } from 'nestjs-pino';
 import { Configuration, createValidationPipe, DomainError, parseJsonBody, ProblemDetailsFilter, requestContext } from '@careid/shared';
+import type { DestinationStream } from 'pino';
 import { AppModule, AppModuleOptions } from './app.module';
+import { createRootLogger, logRequests } from './logging';
+
+export interface CreateAppOptions extends Pick<AppModuleOptions, 'extraModules'> {
+  /** Where logs go instead of stdout (tests capture them). */
+  logStream?: DestinationStream;
+}
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
@@ -52,7 +59,8 @@ async function securityHeaders(): Promise<Record<string, string>> {
 }
 
 /** Builds the HTTP application (not yet listening): the same for `main.ts`, tests and benchmarks. */
-export async function createApp(configuration: Configuration, options: AppModuleOptions = {}): Promise<NestFastifyApplication> {
+export async function createApp(configuration: Configuration, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  const logger = createRootLogger(configuration.app.logLevel, options.logStream);
   const adapter = new FastifyAdapter({
     bodyLimit: configuration.app.bodyLimitBytes,
     // A caller's request id is kept when it looks like one; it is stored on the raw request for the log line too.
@@ -63,13 +71,19 @@ export async function createApp(configuration: Configuration, options: AppModule
       return id;
     },
     return503OnClosing: true,
+    // No Nest middleware runs (logging.ts logs requests from a Fastify hook): no middleware layer on every request.
+    skipMiddie: true,
     routerOptions: { maxParamLength: 1000 },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(configuration, options), adapter, {
-    bufferLogs: true,
-    abortOnError: false,
-    bodyParser: false, // ours below: bounded nesting, problem+json for bad bodies
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(configuration, { extraModules: options.extraModules, logger }),
+    adapter,
+    {
+      bufferLogs: true,
+      abortOnError: false,
+      bodyParser: false, // ours below: bounded nesting, problem+json for bad bodies
+    },
+  );
   app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addContentTypeParser(
@@ -92,6 +106,7 @@ export async function createApp(configuration: Configuration, options: AppModule
     void reply.header('x-request-id', request.id);
     requestContext.run({ requestId: String(request.id), ip: request.ip }, done);
   });
+  logRequests(fastify, logger);
 
   // helmet's headers do not depend on the request with these options: computed once, set on every answer (see securityHeaders).
   const headers = Object.entries(await securityHeaders());
