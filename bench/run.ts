@@ -18,6 +18,7 @@ import {
   generatedUser,
   openBenchServer,
   recreateDatabase,
+  seedDelegatedPatients,
   seedGeneratedUsers,
   serverVersion,
 } from './lib/database';
@@ -33,6 +34,10 @@ const MEMORY_SECONDS = Number(env.BENCH_MEMORY_SECONDS ?? 60);
 const MEMORY_REQUESTS = Number(env.BENCH_MEMORY_REQUESTS ?? 100_000);
 const BIG_USERS = Number(env.BENCH_BIG_USERS ?? 1_000_000);
 const SMALL_USERS = 1_000;
+const PATIENTS = Number(env.BENCH_PATIENTS ?? 100_000);
+/** The list's default page size (PatientsController): page 1,000 of 100,000 patients is their last. */
+const PATIENTS_PAGE_SIZE = 100;
+const PATIENTS_PAGE = Math.max(2, Math.floor(PATIENTS / PATIENTS_PAGE_SIZE));
 const STARTS = Number(env.BENCH_STARTS ?? 5);
 /** Once, before round 1: the app's hot paths get JIT-compiled before any window counts. */
 const INITIAL_WARMUP_SECONDS = Number(env.BENCH_INITIAL_WARMUP_SECONDS ?? 5);
@@ -40,12 +45,24 @@ const COST = env.BCRYPT_COST ?? '12';
 const ONLY = env.BENCH_ONLY ? new Set(env.BENCH_ONLY.split(',').map((s) => s.trim())) : undefined;
 const CPU_PROFILE_DIR = env.BENCH_CPU_PROF;
 const FULL =
-  !ONLY && SECONDS >= 5 && ROUNDS >= 5 && MEMORY_SECONDS >= 60 && MEMORY_REQUESTS >= 100_000 && BIG_USERS >= 1_000_000 && !CPU_PROFILE_DIR;
+  !ONLY &&
+  SECONDS >= 5 &&
+  ROUNDS >= 5 &&
+  MEMORY_SECONDS >= 60 &&
+  MEMORY_REQUESTS >= 100_000 &&
+  BIG_USERS >= 1_000_000 &&
+  PATIENTS >= 100_000 &&
+  !CPU_PROFILE_DIR;
 
 const RUN_ID = randomBytes(4).toString('hex');
 const JWT_SECRET = randomBytes(36).toString('base64url');
 const ADMIN = { login: 'bench-admin', password: 'bench-admin-password-0123' };
 const READER = { login: 'bench-reader', email: 'bench-reader@bench.careid.test', password: 'bench-reader-password-0123' };
+const PRACTITIONER = {
+  login: 'bench-practitioner',
+  email: 'bench-practitioner@bench.careid.test',
+  password: 'bench-practitioner-password-0123',
+};
 const NEW_USER_PASSWORD = 'bench-new-user-password-0123';
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
@@ -170,6 +187,55 @@ async function ensureReader(app: Child): Promise<void> {
     accessToken,
     [201, 400],
   );
+}
+
+interface Clinic {
+  practitioner: Identity;
+  /** A patient the practitioner created (so it holds a delegation on it). */
+  patientId: string;
+  /** The cursor the API gave for page PATIENTS_PAGE of the practitioner's list. */
+  deepCursor: string;
+}
+
+/**
+ * A practitioner and its user (through the API), one patient it creates
+ * (through the API), then PATIENTS more delegated to it (SQL copies of that
+ * one); the cursor of page PATIENTS_PAGE comes from walking the list.
+ */
+async function seedClinic(app: Child, adminAccess: string, databaseUrl: string): Promise<Clinic> {
+  const practitioner = await call(
+    app.url,
+    'POST',
+    '/api/v1/practitioners',
+    {
+      firstName: 'Bench',
+      lastName: 'Practitioner',
+      addresses: [{ addressType: 'work', telecoms: [{ system: 'email', value: PRACTITIONER.email }] }],
+    },
+    adminAccess,
+  );
+  await call(
+    app.url,
+    'POST',
+    '/api/v1/users',
+    { login: PRACTITIONER.login, email: PRACTITIONER.email, passwordHash: PRACTITIONER.password, healthcarePartyId: practitioner.id },
+    adminAccess,
+  );
+  const who = await identityOf(app, PRACTITIONER.login, PRACTITIONER.password);
+  let access = (await tokenLogin(app, who)).accessToken;
+  const template = await call(app.url, 'POST', '/api/v1/patients', { firstName: 'Bench', lastName: 'Template', gender: 'female' }, access);
+  const t0 = Date.now();
+  await seedDelegatedPatients(databaseUrl, template.id, practitioner.id, PATIENTS);
+  log(`  ${PATIENTS} patients delegated to the bench practitioner in ${((Date.now() - t0) / 1000).toFixed(1)} s (SQL generate_series)`);
+  let cursor: string | null = null;
+  for (let page = 1; page < PATIENTS_PAGE; page++) {
+    if (page % 200 === 0) access = (await tokenLogin(app, who)).accessToken;
+    const query: string = cursor ? `?cursor=${encodeURIComponent(cursor)}` : '';
+    const body: { rows: unknown[]; nextCursor: string | null } = await call(app.url, 'GET', `/api/v1/patients${query}`, undefined, access);
+    if (body.rows.length !== PATIENTS_PAGE_SIZE || !body.nextCursor) throw new Error(`page ${page} of the patients list is not full`);
+    cursor = body.nextCursor;
+  }
+  return { practitioner: who, patientId: template.id, deepCursor: cursor! };
 }
 
 async function refreshTokens(app: Child, who: Identity, count: number): Promise<string[]> {
@@ -319,6 +385,8 @@ async function main(): Promise<void> {
       'password-login-latency',
       'create-user',
       'by-email-1m',
+      'patients-get',
+      'patients-page',
     ].some(wanted);
     let app: Child | undefined;
     let big: Child | undefined;
@@ -346,6 +414,16 @@ async function main(): Promise<void> {
       const reader = await identityOf(app, READER.login, READER.password);
       const storedHash = await bcrypt.hash('generated-user-password', Number(COST));
       await seedGeneratedUsers(mainUrl, SMALL_USERS, storedHash);
+
+      let clinic: Clinic | undefined;
+      if (wanted('patients-get') || wanted('patients-page')) {
+        log(`seeding a practitioner with ${PATIENTS} patients`);
+        clinic = await seedClinic(app, adminAccess, mainUrl);
+      }
+      const asPractitioner = async (path: string): Promise<Request> => ({
+        path,
+        headers: { authorization: `Bearer ${(await tokenLogin(app!, clinic!.practitioner)).accessToken}` },
+      });
 
       let bigAdmin: Identity | undefined;
       if (wanted('by-email-1m')) {
@@ -382,6 +460,11 @@ async function main(): Promise<void> {
           path: '/api/v1/auth/login',
           body: JSON.stringify({ login: reader.login, password: reader.token }),
         });
+        if (clinic) {
+          await warm(app.url, await asPractitioner(`/api/v1/patients/${clinic.patientId}`));
+          await warm(bare.url, await asPractitioner(`/patients/${clinic.patientId}`));
+          await warm(app.url, await asPractitioner(`/api/v1/patients?cursor=${encodeURIComponent(clinic.deepCursor)}`));
+        }
         if (big && bigAdmin) {
           // Both by-email processes equally warm: app-1m serves nothing else.
           for (const [child, who, n] of [
@@ -510,6 +593,42 @@ async function main(): Promise<void> {
                 request: { method: 'POST', path: '/hash', body: JSON.stringify({ password: NEW_USER_PASSWORD }) },
                 connections: 8,
                 lengthFactor: 2,
+              }),
+          ]);
+        }
+        if (wanted('patients-get') && clinic) {
+          await alternate(r, [
+            () =>
+              measure('patients-get/app', {
+                url: app!.url,
+                server: app!,
+                request: () => asPractitioner(`/api/v1/patients/${clinic!.patientId}`),
+                connections: 32,
+              }),
+            () =>
+              measure('patients-get/bare', {
+                url: bare!.url,
+                server: bare!,
+                request: () => asPractitioner(`/patients/${clinic!.patientId}`),
+                connections: 32,
+              }),
+          ]);
+        }
+        if (wanted('patients-page') && clinic) {
+          await alternate(r, [
+            () =>
+              measure('patients-page/1', {
+                url: app!.url,
+                server: app!,
+                request: () => asPractitioner('/api/v1/patients'),
+                connections: 8,
+              }),
+            () =>
+              measure(`patients-page/${PATIENTS_PAGE}`, {
+                url: app!.url,
+                server: app!,
+                request: () => asPractitioner(`/api/v1/patients?cursor=${encodeURIComponent(clinic!.deepCursor)}`),
+                connections: 8,
               }),
           ]);
         }
@@ -747,6 +866,10 @@ function evaluate(
   const hash = summary('create-user/bcrypt-hash');
   const small = summary('by-email/1k');
   const bigOne = summary('by-email/1m');
+  const patientApp = summary('patients-get/app');
+  const patientBare = summary('patients-get/bare');
+  const firstPage = summary('patients-page/1');
+  const deepPage = summary(`patients-page/${PATIENTS_PAGE}`);
   const r = (a?: Summary, b?: Summary, key: 'requestsPerSecond' | 'p50Ms' | 'p99Ms' = 'requestsPerSecond') =>
     a && b ? a[key] / b[key] : NaN;
 
@@ -762,14 +885,17 @@ function evaluate(
       measured: !!(get && bare),
       cleanRuns: clean(get, bare),
     }),
-    {
+    scenario({
       id: 'patients-get',
-      title: 'GET /api/v1/patients/:id by its practitioner (delegation check included)',
+      title: 'GET /api/v1/patients/:id by its practitioner (delegation check and audit record included), 32 connections',
       target: "≥ 0.5 × the bare server's requests/s",
-      status: 'not measured yet',
-      checks: [],
-      todo: 'TODO(patients): needs the patients module (GET /api/v1/patients/:id with delegations in a join table), built on another branch',
-    },
+      app: patientApp,
+      baseline: patientBare,
+      baselineName: 'bare node:http: same JWT check, same patient SQL, same delegation check, same audit INSERT via pg',
+      checks: [check('requests/s ratio', r(patientApp, patientBare), 0.5, '>=')],
+      measured: !!(patientApp && patientBare),
+      cleanRuns: clean(patientApp, patientBare),
+    }),
     scenario({
       id: 'guard-overhead',
       title: 'GET /api/v1/users/:id guarded vs the same route unguarded (BENCH_UNGUARDED_ROUTES=1)',
@@ -850,14 +976,17 @@ function evaluate(
       measured: !!(bigOne && small),
       cleanRuns: clean(bigOne, small),
     }),
-    {
+    scenario({
       id: 'patients-page',
-      title: 'GET /api/v1/patients?cursor= page 1,000 of a practitioner with 100,000 patients',
+      title: `GET /api/v1/patients?cursor= page ${PATIENTS_PAGE.toLocaleString('en')} (of ${PATIENTS_PAGE_SIZE}) of a practitioner with ${PATIENTS.toLocaleString('en')} patients, 8 connections`,
       target: 'p50 ≤ 1.3 × the p50 of page 1',
-      status: 'not measured yet',
-      checks: [],
-      todo: 'TODO(patients): needs the patients list with keyset cursors, built on another branch',
-    },
+      app: deepPage,
+      baseline: firstPage,
+      baselineName: 'page 1 of the same list (same app, same caller)',
+      checks: [check('p50 ratio', r(deepPage, firstPage, 'p50Ms'), 1.3, '<=')],
+      measured: !!(deepPage && firstPage),
+      cleanRuns: clean(deepPage, firstPage),
+    }),
     scenario({
       id: 'memory-load',
       title: `RSS over a ${MEMORY_SECONDS} s load of the authenticated GET, 32 connections`,

@@ -1,84 +1,102 @@
 /**
- * Baseline for the authenticated read: a bare node:http server that does
- * what `GET /api/v1/users/:id` must do and nothing else: check the bearer
- * JWT (same secret, HS256, issuer and audience, a KeyObject built once, the
- * same jsonwebtoken library passport-jwt uses), run the same SQL through a
- * `pg` pool of the same size, and write the same JSON.
+ * Baseline for the authenticated reads: a bare node:http server that does
+ * what `GET /api/v1/users/:id` and `GET /api/v1/patients/:id` must do and
+ * nothing else: check the bearer JWT (same secret, HS256, issuer and
+ * audience, a KeyObject built once, the same jsonwebtoken library
+ * passport-jwt uses), run the app's own SQL statements through a `pg` pool
+ * of the same size, and write the same JSON. No framework, no logging, no
+ * validation beyond the id's shape.
  */
-import { createSecretKey } from 'node:crypto';
-import { createServer } from 'node:http';
+import { randomUUID, createSecretKey } from 'node:crypto';
+import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import jwt from 'jsonwebtoken';
 import { Pool } from 'pg';
-import { toUserView, User } from '../../libs/identity/src/domain/user';
-import { SELECT_USER } from '../lib/sql';
+import { INSERT_AUDIT_EVENT } from '../../libs/identity/src/application/audit-trail';
+import { toUserView } from '../../libs/identity/src/domain/user';
+import { SELECT_USER, toUser } from '../../libs/identity/src/infrastructure/users.repository';
+import { toPatientView } from '../../libs/patients/src/domain/patient';
+import { SELECT_PATIENT, toPatient } from '../../libs/patients/src/infrastructure/patients.repository';
 
 const env = process.env;
 const key = createSecretKey(Buffer.from(env.JWT_SECRET!, 'utf8'));
 const pool = new Pool({ connectionString: env.DATABASE_URL, max: Number(env.DB_POOL_SIZE ?? 10), application_name: 'careid-bench-bare' });
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-// UsersRepository.findById's statement.
+// The repositories' statements, as UsersRepository.findById and PatientsRepository.findById run them.
 const SELECT_USER_BY_ID = `${SELECT_USER} WHERE u.id = $1 AND u.deletion_date IS NULL`;
+const SELECT_PATIENT_BY_ID = `${SELECT_PATIENT} FROM patients p WHERE p.id = $1 AND p.deletion_date IS NULL`;
 
-function toUser(row: Record<string, any>): User {
-  const number = (value: unknown) => (value === null || value === undefined ? null : Number(value));
-  return {
-    id: row.id,
-    rev: row.rev,
-    created: Number(row.created),
-    modified: Number(row.modified),
-    deletionDate: number(row.deletion_date),
-    name: row.name,
-    properties: row.properties,
-    permissions: row.permissions,
-    roles: row.roles,
-    type: row.type,
-    status: row.status,
-    login: row.login,
-    passwordHash: row.password_hash,
-    secret: row.secret,
-    pendingSecret: row.pending_secret,
-    totpLastStep: number(row.totp_last_step),
-    use2fa: row.use2fa,
-    groupId: row.group_id,
-    healthcarePartyId: row.healthcare_party_id,
-    patientId: row.patient_id,
-    autoDelegations: row.auto_delegations,
-    createdDate: number(row.created_date),
-    termsOfUseDate: number(row.terms_of_use_date),
-    email: row.email,
-    sharingDataWith: row.sharing_data_with,
-    accessPolicy: row.access_policy,
-    sessionVersion: row.session_version,
-    authenticationTokens: row.authentication_tokens ?? {},
-  };
+/** The caller's login and data owner by user id, loaded once: the app's guard caches its principals too. */
+const callers = new Map<string, Promise<{ login: string; dataOwnerId: string | null } | null>>();
+function callerOf(userId: string) {
+  let caller = callers.get(userId);
+  if (!caller) {
+    caller = pool
+      .query('SELECT login, COALESCE(healthcare_party_id, patient_id)::text AS data_owner_id FROM users WHERE id = $1', [userId])
+      .then(({ rows }) => (rows.length ? { login: rows[0].login, dataOwnerId: rows[0].data_owner_id } : null));
+    callers.set(userId, caller);
+  }
+  return caller;
 }
 
-const server = createServer((req, res) => {
-  const send = (status: number, body: unknown) => {
-    res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(body));
-  };
-  if (req.url === '/ready') return send(200, { status: 'ok' });
-  const match = /^\/users\/([^/?]+)$/.exec(req.url ?? '');
-  if (!match || !UUID.test(match[1])) return send(404, { status: 404 });
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+function subjectOf(req: IncomingMessage): string | undefined {
   const header = req.headers.authorization ?? '';
-  let claims: { sub?: unknown };
+  if (!header.startsWith('Bearer ')) return undefined;
   try {
-    if (!header.startsWith('Bearer ')) throw new Error('no token');
-    claims = jwt.verify(header.slice(7), key as unknown as string, {
+    const claims = jwt.verify(header.slice(7), key as unknown as string, {
       algorithms: ['HS256'],
       issuer: 'careid',
       audience: 'careid-api',
     }) as { sub?: unknown };
+    return typeof claims.sub === 'string' ? claims.sub : undefined;
   } catch {
-    return send(401, { status: 401 });
+    return undefined;
   }
-  if (claims.sub !== match[1]) return send(404, { status: 404 });
-  pool.query(SELECT_USER_BY_ID, [match[1].toLowerCase()]).then(
-    (result) => (result.rows.length ? send(200, toUserView(toUser(result.rows[0]))) : send(404, { status: 404 })),
-    () => send(503, { status: 503 }),
-  );
+}
+
+async function getUser(res: ServerResponse, sub: string, id: string): Promise<void> {
+  if (sub !== id) return send(res, 404, { status: 404 });
+  const { rows } = await pool.query(SELECT_USER_BY_ID, [id]);
+  return rows.length ? send(res, 200, toUserView(toUser(rows[0]))) : send(res, 404, { status: 404 });
+}
+
+/** The patient if the caller's data owner is one of its delegates; the read is audited as the app audits it. */
+async function getPatient(req: IncomingMessage, res: ServerResponse, sub: string, id: string): Promise<void> {
+  const caller = await callerOf(sub);
+  const { rows } = await pool.query(SELECT_PATIENT_BY_ID, [id]);
+  const patient = rows.length ? toPatient(rows[0]) : null;
+  if (!caller || !patient || !caller.dataOwnerId || !patient.delegations.includes(caller.dataOwnerId))
+    return send(res, 404, { status: 404 });
+  const requestId = randomUUID();
+  await pool.query(INSERT_AUDIT_EVENT, [
+    Date.now(),
+    'PATIENT_READ',
+    'success',
+    sub,
+    caller.login,
+    'Patient',
+    id,
+    req.socket.remoteAddress,
+    requestId,
+    '{}',
+  ]);
+  res.setHeader('x-request-id', requestId);
+  return send(res, 200, toPatientView(patient));
+}
+
+const server = createServer((req, res) => {
+  if (req.url === '/ready') return send(res, 200, { status: 'ok' });
+  const match = /^\/(users|patients)\/([^/?]+)$/.exec(req.url ?? '');
+  if (!match || !UUID.test(match[2])) return send(res, 404, { status: 404 });
+  const sub = subjectOf(req);
+  if (!sub) return send(res, 401, { status: 401 });
+  const id = match[2].toLowerCase();
+  (match[1] === 'users' ? getUser(res, sub, id) : getPatient(req, res, sub, id)).catch(() => send(res, 503, { status: 503 }));
 });
 server.keepAliveTimeout = 72_000;
 server.listen(Number(env.PORT), '127.0.0.1');

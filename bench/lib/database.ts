@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { EmbeddedPostgres, startEmbeddedPostgres } from '../../libs/shared/src/database/embedded-postgres';
 import { ROOT } from './processes';
-import { SELECT_USER } from './sql';
+import { SELECT_USER } from '../../libs/identity/src/infrastructure/users.repository';
 
 /** The bench only ever creates, fills or drops databases whose name says they are its own. */
 const BENCH_NAME = /^careid_bench[a-z0-9_]*$/;
@@ -114,5 +114,38 @@ export async function explainByEmail(url: string, emailKey: string): Promise<str
       [emailKey],
     );
     return rows.map((row) => row['QUERY PLAN']).join('\n');
+  });
+}
+
+/**
+ * `count` patients delegated to `dataOwnerId`, made by SQL (generate_series)
+ * as copies of `templateId` (a patient the API created, so every column and
+ * the document are what the app writes) with "Template" in its names
+ * replaced by "Patient<n>"; then VACUUM (ANALYZE). Returns how many were added.
+ */
+export async function seedDelegatedPatients(url: string, templateId: string, dataOwnerId: string, count: number): Promise<number> {
+  assertBenchName(new URL(url).pathname.slice(1));
+  return withClient(url, async (client) => {
+    await client.query('SET statement_timeout = 0');
+    await client.query('BEGIN');
+    await client.query(
+      `CREATE TEMP TABLE bench_new_patients ON COMMIT DROP AS
+       SELECT gen_random_uuid() AS id, n FROM generate_series(1, $1::int) AS n`,
+      [count],
+    );
+    await client.query(
+      `INSERT INTO patients (id, rev, created, modified, author, responsible, ssin, date_of_birth, family_first_key, given_first_key,
+                             document, system_meta_data)
+       SELECT b.id, t.rev, t.created, t.modified, t.author, t.responsible, t.ssin, t.date_of_birth,
+              replace(t.family_first_key, 'template', 'patient' || b.n), replace(t.given_first_key, 'template', 'patient' || b.n),
+              replace(t.document::text, 'Template', 'Patient' || b.n)::json, t.system_meta_data
+       FROM bench_new_patients b CROSS JOIN patients t WHERE t.id = $1`,
+      [templateId],
+    );
+    await client.query(`INSERT INTO patient_delegations (data_owner_id, patient_id) SELECT $1, id FROM bench_new_patients`, [dataOwnerId]);
+    await client.query('COMMIT');
+    // As autovacuum leaves a table at rest: statistics, and a visibility map for index-only scans.
+    await client.query('VACUUM (ANALYZE) patients, patient_delegations');
+    return count;
   });
 }

@@ -17,13 +17,12 @@ export interface ScenarioResult {
   id: string;
   title: string;
   target: string;
-  status: 'pass' | 'fail' | 'not measured' | 'not measured yet';
+  status: 'pass' | 'fail' | 'not measured';
   app?: Figures;
   baseline?: Figures;
   baselineName?: string;
   checks: { name: string; value: number; limit: number; pass: boolean }[];
   extra?: Record<string, number | string>;
-  todo?: string;
 }
 
 export interface Report {
@@ -68,7 +67,7 @@ export function markdownTable(report: Report): string {
   for (const s of report.scenarios) {
     const measured = s.checks.map((c) => `${c.name} ${fmt(c.value, 2)}`).join('; ') || '–';
     const app = s.app ? figures(s.app) : extra(s.extra);
-    const baseline = s.baseline ? `${figures(s.baseline)} (${s.baselineName})` : s.todo ? s.todo : '–';
+    const baseline = s.baseline ? `${figures(s.baseline)} (${s.baselineName})` : '–';
     const result = s.status === 'pass' ? 'pass' : s.status === 'fail' ? '**FAIL**' : s.status;
     lines.push(`| ${s.title} | ${app} | ${baseline} | ${measured} | ${s.target} | ${result} |`);
   }

@@ -38,6 +38,11 @@ export interface AuditFilter {
   cursor?: string;
 }
 
+/** (The bench's bare baseline runs it too.) */
+export const INSERT_AUDIT_EVENT = `
+  INSERT INTO audit_events (occurred, type, outcome, actor_id, actor_login, target_type, target_id, ip, request_id, details)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`;
+
 /**
  * The append-only audit trail (HIPAA audit control): who did what to which
  * record, when, from where, with what outcome. Written in the caller's
@@ -49,22 +54,18 @@ export class AuditTrail {
 
   async record(event: AuditRecord): Promise<void> {
     const context = requestContext.get();
-    await this.tx.query(
-      `INSERT INTO audit_events (occurred, type, outcome, actor_id, actor_login, target_type, target_id, ip, request_id, details)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [
-        Date.now(),
-        event.type,
-        event.outcome ?? 'success',
-        event.actorId !== undefined ? event.actorId : (context?.actorId ?? null),
-        event.actorLogin !== undefined ? event.actorLogin : (context?.actorLogin ?? null),
-        event.targetType ?? null,
-        event.targetId ?? null,
-        context?.ip ?? null,
-        context?.requestId ?? null,
-        JSON.stringify(event.details ?? {}),
-      ],
-    );
+    await this.tx.query(INSERT_AUDIT_EVENT, [
+      Date.now(),
+      event.type,
+      event.outcome ?? 'success',
+      event.actorId !== undefined ? event.actorId : (context?.actorId ?? null),
+      event.actorLogin !== undefined ? event.actorLogin : (context?.actorLogin ?? null),
+      event.targetType ?? null,
+      event.targetId ?? null,
+      context?.ip ?? null,
+      context?.requestId ?? null,
+      JSON.stringify(event.details ?? {}),
+    ]);
   }
 
   async list(filter: AuditFilter): Promise<Page<AuditEventView>> {

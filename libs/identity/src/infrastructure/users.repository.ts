@@ -37,15 +37,15 @@ const COLUMNS: Record<keyof UserColumns, string> = {
 };
 const JSON_COLUMNS = new Set(['properties', 'permissions', 'autoDelegations', 'sharingDataWith', 'accessPolicy']);
 
-// One round trip per read: the user's live tokens come along as a JSON object. (bench/lib/sql.ts holds a copy for the bare baseline.)
-const SELECT_USER = `
+// One round trip per read: the user's live tokens come along as a JSON object. (The bench's bare baseline runs it too.)
+export const SELECT_USER = `
   SELECT u.*, COALESCE((
     SELECT jsonb_object_agg(t.key, jsonb_build_object('creationTime', t.created, 'validity', (t.expires_at - t.created) / 1000))
     FROM user_tokens t WHERE t.user_id = u.id AND t.expires_at > (extract(epoch FROM clock_timestamp()) * 1000)::bigint
   ), '{}'::jsonb) AS authentication_tokens
   FROM users u`;
 
-function toUser(row: Record<string, any>): User {
+export function toUser(row: Record<string, any>): User {
   const number = (value: unknown) => (value === null || value === undefined ? null : Number(value));
   return {
     id: row.id,
