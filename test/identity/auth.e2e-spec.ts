@@ -179,20 +179,23 @@ describe('Authentication', () => {
       expect((await t.http.post('/api/v1/auth/login', { login: ghost, password: 'whatever 123' })).status).toBe(429);
     });
 
-    it('counts concurrent failures without losing any', async () => {
-      const { login } = await createUser(admin);
+    it('evaluates at most LOCKOUT_MAX_FAILURES of concurrent attempts and refuses the rest with the lock', async () => {
+      const { login, password } = await createUser(admin);
       const results = await Promise.all(
-        Array.from({ length: 12 }, () => t.http.post('/api/v1/auth/login', { login: login.toUpperCase(), password: 'bad guess 123' })),
+        Array.from({ length: 20 }, () => t.http.post('/api/v1/auth/login', { login: login.toUpperCase(), password: 'bad guess 123' })),
       );
-      // Each attempt either counted as a failure (401) or met the lock the earlier ones set (429).
       const counted = results.filter((r) => r.status === 401).length;
-      expect(counted + results.filter((r) => r.status === 429).length).toBe(12);
+      const refused = results.filter((r) => r.status === 429 && r.body.code === 'LOGIN_LOCKED').length;
+      // All guesses are wrong, so each of the 3 attempts let through answers 401; the lock refuses the others unchecked.
+      expect(counted).toBe(3);
+      expect(refused).toBe(17);
       const rows = await sql(t.database.url, 'SELECT failures FROM login_failures WHERE login_key = $1', [login.toLowerCase()]);
       expect(rows[0].failures).toBe(counted);
+      expect((await t.http.post('/api/v1/auth/login', { login, password })).body.code).toBe('LOGIN_LOCKED');
       recordRace(
-        '12 concurrent failed logins (lockout counter)',
+        '20 concurrent failed logins (lockout counter, 3 allowed)',
         results.map((r) => r.status),
-        { counted: rows[0].failures, lost: Math.abs(rows[0].failures - counted) },
+        { counted, lockRefused: refused, overLimit: Math.max(0, counted - 3), lost: Math.abs(rows[0].failures - counted) },
       );
     });
 

@@ -23,30 +23,41 @@ function readConfiguration(): Configuration {
   }
 }
 
+/** What start-up has begun; the embedded server is registered while it starts, so a signal then still stops it. */
+const running: { app?: NestFastifyApplication; embedded?: Promise<EmbeddedPostgres> } = {};
+let stopping = false;
+
+/** Stops the app, then its embedded database (waiting for it to be up if it is still starting). */
+async function stopRunning(): Promise<void> {
+  try {
+    await running.app?.close();
+  } finally {
+    const embedded = await running.embedded?.catch(() => undefined);
+    await embedded?.stop();
+  }
+}
+
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) process.exit(1); // a second signal: stop at once
+  stopping = true;
+  logger.log(`${signal} received: finishing in-flight requests`);
+  const deadline = setTimeout(() => process.exit(1), 15_000);
+  try {
+    await stopRunning();
+  } finally {
+    clearTimeout(deadline);
+    process.exit(0);
+  }
+}
+
 async function main(): Promise<void> {
   const configuration = readConfiguration();
-  const running: { app?: NestFastifyApplication; embedded?: EmbeddedPostgres } = {};
-  let stopping = false;
-
-  const shutdown = async (signal: string) => {
-    if (stopping) process.exit(1); // a second signal: stop at once
-    stopping = true;
-    logger.log(`${signal} received: finishing in-flight requests`);
-    const deadline = setTimeout(() => process.exit(1), 15_000);
-    try {
-      await running.app?.close();
-      await running.embedded?.stop();
-    } finally {
-      clearTimeout(deadline);
-      process.exit(0);
-    }
-  };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
   if (!configuration.database.url) {
-    const embedded = await startEmbeddedPostgres({ dataDir: configuration.database.embeddedDir, log: (line) => logger.log(line) });
-    running.embedded = embedded;
+    running.embedded = startEmbeddedPostgres({ dataDir: configuration.database.embeddedDir, log: (line) => logger.log(line) });
+    const embedded = await running.embedded;
     await embedded.ensureDatabase('careid');
     configuration.database.url = embedded.urlFor('careid');
   }
@@ -61,7 +72,11 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
+main().catch(async (error: unknown) => {
+  // A signal's shutdown is already stopping everything (and may be why start-up failed): let it finish.
+  if (stopping) return;
   logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  // A failed start-up (port in use, migration error) must not leave the embedded server running.
+  await stopRunning().catch(() => undefined);
   process.exit(1);
 });

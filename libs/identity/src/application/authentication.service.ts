@@ -5,7 +5,7 @@ import { User } from '../domain/user';
 import { UsersRepository } from '../infrastructure/users.repository';
 import { AuditTrail } from './audit-trail';
 import { LoginTokensService } from './login-tokens.service';
-import { LockoutService } from './lockout.service';
+import { LockoutService, ReservedAttempt } from './lockout.service';
 import { PasswordHasher } from './password-hasher';
 import { SECRET_SHAPE } from './secrets';
 import { SessionsService, TokenPair } from './sessions.service';
@@ -21,8 +21,9 @@ const INVALID_CREDENTIALS = () => DomainError.unauthenticated('INVALID_CREDENTIA
 
 /**
  * `POST /auth/login`: the password, or a live authentication token, opens a
- * session. Every failure counts towards the login's lockout, and a login that
- * matches no user costs the same bcrypt work and gets the same answer.
+ * session. Every attempt counts towards the login's lockout before anything
+ * is checked (a success clears the count), and a login that matches no user
+ * costs the same bcrypt work and gets the same answer.
  */
 @Injectable()
 export class AuthenticationService {
@@ -38,7 +39,7 @@ export class AuthenticationService {
 
   async login(attempt: LoginAttempt): Promise<TokenPair> {
     const loginKey = identifierKey(attempt.login);
-    await this.lockout.assertNotLocked(loginKey);
+    const reserved = await this.lockout.reserveAttempt(loginKey);
     const user = await this.users.findByLoginKey(loginKey);
 
     // A token is cheap to check (SHA-256 and an index), so token logins skip bcrypt entirely.
@@ -54,9 +55,10 @@ export class AuthenticationService {
     const passwordMatches = user?.passwordHash
       ? await this.hasher.verify(attempt.password, user.passwordHash)
       : await this.hasher.verifyAgainstNothing(attempt.password);
-    if (!user || !passwordMatches) return this.fail(loginKey, user, 'INVALID_CREDENTIALS');
+    if (!user || !passwordMatches) return this.fail(reserved, user, 'INVALID_CREDENTIALS');
     if (user.status !== 'ACTIVE') {
       // The right password of a disabled or registering user: refused, without counting as a guess.
+      await this.lockout.release(reserved);
       await this.audit.record({
         type: 'LOGIN_FAILED',
         outcome: 'denied',
@@ -68,8 +70,12 @@ export class AuthenticationService {
       throw DomainError.unauthenticated('ACCOUNT_NOT_ACTIVE', 'This account cannot log in with a password');
     }
     if (user.use2fa) {
-      if (!attempt.totp) throw DomainError.unauthenticated('TOTP_REQUIRED', 'This account needs a TOTP code (`totp`)');
-      if (!(await this.twoFactor.verifyLoginCode(user, attempt.totp))) return this.fail(loginKey, user, 'TOTP_INVALID');
+      if (!attempt.totp) {
+        // The right password, asking for the code: not a guess.
+        await this.lockout.release(reserved);
+        throw DomainError.unauthenticated('TOTP_REQUIRED', 'This account needs a TOTP code (`totp`)');
+      }
+      if (!(await this.twoFactor.verifyLoginCode(user, attempt.totp))) return this.fail(reserved, user, 'TOTP_INVALID');
     }
     return this.succeed(user, loginKey, 'password');
   }
@@ -88,15 +94,15 @@ export class AuthenticationService {
     return pair;
   }
 
-  private async fail(loginKey: string, user: User | null, code: 'INVALID_CREDENTIALS' | 'TOTP_INVALID'): Promise<never> {
-    const { lockedForMs } = await this.lockout.recordFailure(loginKey);
+  /** The reserved attempt already counts as the failure; this reports it. */
+  private async fail(reserved: ReservedAttempt, user: User | null, code: 'INVALID_CREDENTIALS' | 'TOTP_INVALID'): Promise<never> {
     await this.audit.record({
       type: 'LOGIN_FAILED',
       outcome: 'failure',
       targetType: 'User',
       targetId: user?.id ?? null,
       actorId: user?.id ?? null,
-      details: { reason: code === 'TOTP_INVALID' ? 'totp' : 'credentials', locked: lockedForMs > 0 },
+      details: { reason: code === 'TOTP_INVALID' ? 'totp' : 'credentials', locked: reserved.lockSet !== null },
     });
     if (code === 'TOTP_INVALID') throw DomainError.unauthenticated('TOTP_INVALID', 'The TOTP code is not valid');
     throw INVALID_CREDENTIALS();
