@@ -91,6 +91,11 @@ describe('Audit trail', () => {
     expect(tokenCreated.requestId).toEqual(expect.any(String));
     expect(JSON.stringify(events.body)).not.toContain(token.body.token);
 
+    // Newest first by the numeric id, also where ids pass from one digit to two (9 before 10 would be text order).
+    const ids = (await admin.get('/api/v1/audit-events?limit=100')).body.rows.map((e: { id: string }) => Number(e.id));
+    expect(ids).toEqual(expect.arrayContaining([9, 10]));
+    expect(ids).toEqual([...ids].sort((x, y) => y - x));
+
     const byType = await admin.get('/api/v1/audit-events?type=LOGIN_FAILED');
     expect(byType.body.rows.every((e: { type: string }) => e.type === 'LOGIN_FAILED')).toBe(true);
     expect((await me.get('/api/v1/audit-events')).status).toBe(401); // the user was deleted meanwhile

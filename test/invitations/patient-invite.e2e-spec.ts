@@ -1,6 +1,9 @@
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { InvitationAccepted } from '@careid/invitations';
 import { recordRace } from '../support/figures';
 import { createPatient, createPractitionerUser } from '../support/care';
 import { HttpClient } from '../support/http';
+import { publicKeyHex } from '../support/keys';
 import { lineValue, startSmsGateway, TestMailServer } from '../support/mail-server';
 import { loginAs, loginAsAdmin, unique } from '../support/session';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -55,6 +58,50 @@ describe("Inviting an existing patient (iCure's createAndInviteUser)", () => {
     expect(message.html).toContain(email);
     // The token works as a password for the registering user.
     await loginAs(t.http, email, token);
+  });
+
+  it('accepts the invitation when the patient activates: one InvitationAccepted event and audit entry, not again on a second activation', async () => {
+    const accepted: InvitationAccepted[] = [];
+    const listener = (event: InvitationAccepted) => accepted.push(event);
+    const emitter = t.app.get(EventEmitter2);
+    emitter.on(InvitationAccepted.eventName, listener);
+    try {
+      const email = `${unique('argan')}@moliere.fr`;
+      const patient = await createPatient(doctor.client, { email });
+      const user = (await doctor.client.post(`/api/v1/patients/${patient.id}/invite`, {})).body;
+      const [message] = await mail.waitFor(email);
+      const [invitation] = (await admin.get(`/api/v1/invitations?email=${encodeURIComponent(email)}`)).body.rows;
+      expect(invitation).toMatchObject({ userId: user.id, status: 'PENDING' });
+
+      const activated = await t.http.post('/api/v1/auth/activate', {
+        login: email,
+        token: lineValue(message.text, 'Token'),
+        publicKey: publicKeyHex(),
+      });
+      expect(activated.status).toBe(200);
+      const auditOfAccept = async () =>
+        (await admin.get(`/api/v1/audit-events?type=INVITATION_ACCEPTED&actor=${user.id}`)).body.rows as Record<string, unknown>[];
+      expect(await auditOfAccept()).toEqual([
+        expect.objectContaining({
+          targetType: 'Invitation',
+          targetId: invitation.id,
+          actorId: user.id,
+          actorLogin: email,
+          outcome: 'success',
+        }),
+      ]);
+      expect(accepted).toEqual([expect.objectContaining({ invitationId: invitation.id, userId: user.id })]);
+      expect((await admin.get(`/api/v1/invitations?email=${encodeURIComponent(email)}`)).body.rows[0].status).toBe('ACCEPTED');
+
+      // Activating again (with a new token) changes no invitation, so nothing more is announced or audited.
+      const me = t.http.as(activated.body.accessToken);
+      const token = (await me.post(`/api/v1/users/${user.id}/tokens`, { validitySeconds: 600 })).body.token;
+      expect((await t.http.post('/api/v1/auth/activate', { login: email, token, publicKey: publicKeyHex() })).status).toBe(200);
+      expect(await auditOfAccept()).toHaveLength(1);
+      expect(accepted).toHaveLength(1);
+    } finally {
+      emitter.off(InvitationAccepted.eventName, listener);
+    }
   });
 
   it('sends an SMS with the login and token when the patient only has a mobile', async () => {

@@ -20,6 +20,7 @@ describe('Access matrix: patients, practitioners and medical records', () => {
       admin,
       plain: await loginAs(t.http, plainUser.login, plainUser.password),
       otherPatient: (await patientUser(t.http, admin, otherPatient.id)).session,
+      otherPatientId: otherPatient.id,
       withDelegation,
       without,
     };

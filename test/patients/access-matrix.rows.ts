@@ -26,6 +26,8 @@ export const PREFIXES = ['/api/v1/patients', '/api/v1/practitioners', '/api/v1/d
  * The world a cell runs against, built lazily: a
  * patient P of practitionerWithDelegation with a data sample, a healthcare
  * element and a user (patientUserOwn), all unknown to practitionerWithout.
+ * P and its records are shared with patientUserOther's patient, which gives
+ * that user nothing: a patient user reads only its own patient and records.
  */
 export class World {
   private cache = new Map<string, Promise<any>>();
@@ -36,11 +38,26 @@ export class World {
     return this.cache.get(key)!;
   }
   patient(): Promise<any> {
-    return this.once('patient', () => createPatient(this.fixtures.withDelegation.session));
+    return this.once('patient', async () => {
+      const patient = await createPatient(this.fixtures.withDelegation.session);
+      await this.shareWithOtherPatient(patient.id);
+      return patient;
+    });
   }
   async record(kind: 'data-samples' | 'healthcare-elements'): Promise<any> {
     const patient = await this.patient();
-    return this.once(kind, () => createRecord(this.fixtures.withDelegation.session, kind, patient.id));
+    return this.once(kind, async () => {
+      const record = await createRecord(this.fixtures.withDelegation.session, kind, patient.id);
+      await this.shareWithOtherPatient(patient.id);
+      return record;
+    });
+  }
+  private async shareWithOtherPatient(patientId: string): Promise<void> {
+    const response = await this.fixtures.withDelegation.session.post(`/api/v1/patients/${patientId}/delegations`, {
+      dataOwnerId: this.fixtures.otherPatientId,
+      includeRecords: true,
+    });
+    if (response.status !== 200) throw new Error(`share with the other patient failed: ${response.status} ${response.text}`);
   }
   /** The patient's own user, which share-all-data needs and patientUserOwn logs in as. */
   patientSession(): Promise<HttpClient> {
@@ -60,6 +77,8 @@ export interface Fixtures {
   admin: HttpClient;
   plain: HttpClient;
   otherPatient: HttpClient;
+  /** The patient patientUserOther stands for. */
+  otherPatientId: string;
   withDelegation: Awaited<ReturnType<typeof practitionerUser>>;
   without: Awaited<ReturnType<typeof practitionerUser>>;
 }

@@ -1,6 +1,6 @@
 import { recordRace } from '../support/figures';
 import { HttpClient } from '../support/http';
-import { loginAsAdmin } from '../support/session';
+import { createUser, loginAsAdmin, unique } from '../support/session';
 import { startTestApp, TestApp } from '../support/test-app';
 import { createPatient, createRecord, NO_SUCH_ID, patientUser, practitionerUser } from './fixtures';
 
@@ -111,8 +111,8 @@ describe('Medical records and sharing all data with a patient', () => {
   });
 
   describe('share-all-data', () => {
-    async function patientWithRecords(samples: number, elements: number) {
-      const patient = await createPatient(doctor.session);
+    async function patientWithRecords(samples: number, elements: number, fields: Record<string, unknown> = {}) {
+      const patient = await createPatient(doctor.session, fields);
       const records = { samples: [] as any[], elements: [] as any[] };
       for (let i = 0; i < samples; i++) records.samples.push(await createRecord(doctor.session, 'data-samples', patient.id));
       for (let i = 0; i < elements; i++) records.elements.push(await createRecord(doctor.session, 'healthcare-elements', patient.id));
@@ -194,6 +194,27 @@ describe('Medical records and sharing all data with a patient', () => {
       expect(response.body.code).toBe('PATIENT_HAS_NO_USER');
       expect((await colleague.session.post(`/api/v1/patients/${patient.id}/share-all-data`)).status).toBe(404);
       expect((await doctor.session.post(`/api/v1/patients/${NO_SUCH_ID}/share-all-data`)).status).toBe(404);
+    });
+
+    it('refuses a patient invited but not activated (or whose user is disabled) with PATIENT_NOT_ACTIVATED, sharing nothing', async () => {
+      const email = `${unique('argan')}@moliere.fr`;
+      const { patient } = await patientWithRecords(1, 0, {
+        addresses: [{ addressType: 'home', telecoms: [{ system: 'email', value: email }] }],
+      });
+      const invited = await doctor.session.post(`/api/v1/patients/${patient.id}/invite`, {});
+      expect(invited.status).toBe(201);
+      expect(invited.body.status).toBe('REGISTERING');
+      const response = await doctor.session.post(`/api/v1/patients/${patient.id}/share-all-data`);
+      expect(response.status).toBe(400);
+      expect(response.body.code).toBe('PATIENT_NOT_ACTIVATED');
+      expect(response.body.detail).toMatch(/activate/);
+      expect((await admin.get(`/api/v1/patients/${patient.id}`)).body.delegations).toEqual([doctor.practitioner.id]);
+
+      const { patient: disabledOnes } = await patientWithRecords(0, 0);
+      await createUser(admin, { patientId: disabledOnes.id, status: 'DISABLED' });
+      const disabled = await doctor.session.post(`/api/v1/patients/${disabledOnes.id}/share-all-data`);
+      expect(disabled.status).toBe(400);
+      expect(disabled.body.code).toBe('PATIENT_NOT_ACTIVATED');
     });
 
     it('loses no update under concurrent runs: the counts add up to the number of records', async () => {

@@ -300,6 +300,32 @@ describe('Patients', () => {
     expect(read.body.rev).toMatch(/^2-/);
   });
 
+  it('lets a patient user read nothing of another patient, even one shared with it, and list only itself', async () => {
+    const other = await createPatient(doctor.session);
+    const sample = await createRecord(doctor.session, 'data-samples', other.id);
+    const element = await createRecord(doctor.session, 'healthcare-elements', other.id);
+    const patient = await createPatient(doctor.session);
+    const { session: me } = await patientUser(t.http, admin, patient.id);
+    const shared = await doctor.session.post(`/api/v1/patients/${other.id}/delegations`, { dataOwnerId: patient.id, includeRecords: true });
+    expect(shared.status).toBe(200);
+    expect(shared.body.delegations).toContain(patient.id);
+    expect((await me.get(`/api/v1/patients/${other.id}`)).status).toBe(404);
+    expect((await me.get(`/api/v1/patients/${other.id}/administrative`)).status).toBe(404);
+    expect((await me.get(`/api/v1/data-samples/${sample.id}`)).status).toBe(404);
+    expect((await me.get(`/api/v1/healthcare-elements/${element.id}`)).status).toBe(404);
+    expect((await me.get('/api/v1/patients')).body.rows).toEqual([]);
+    expect((await me.get(`/api/v1/data-samples?patientId=${other.id}`)).body.rows).toEqual([]);
+    expect((await me.get('/api/v1/data-samples')).body.rows).toEqual([]);
+    expect((await me.get('/api/v1/healthcare-elements')).body.rows).toEqual([]);
+
+    const ownSample = await createRecord(doctor.session, 'data-samples', patient.id);
+    expect((await doctor.session.post(`/api/v1/patients/${patient.id}/share-all-data`)).status).toBe(200);
+    expect((await me.get('/api/v1/patients')).body.rows.map((p: { id: string }) => p.id)).toEqual([patient.id]);
+    expect((await me.get('/api/v1/data-samples')).body.rows.map((r: { id: string }) => r.id)).toEqual([ownSample.id]);
+    expect((await me.get(`/api/v1/data-samples/${ownSample.id}`)).status).toBe(200);
+    expect((await me.get(`/api/v1/patients/${other.id}`)).status).toBe(404);
+  });
+
   it('adds the autoDelegations of the creating user to every patient and record it creates', async () => {
     const secretary = await practitionerUser(t.http, admin, { autoDelegations: { all: [doctor.practitioner.id] } });
     const patient = await createPatient(secretary.session);

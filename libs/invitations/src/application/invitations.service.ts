@@ -488,12 +488,29 @@ export class InvitationsService {
     }
   }
 
-  /** The invited patient activated its account: its invitation is accepted. */
+  /**
+   * The invited patient activated its account: its pending invitation is
+   * accepted, audited and announced as the profile invitation's accept is.
+   * A later activation finds no pending invitation and announces nothing.
+   */
   async markPatientInvitationAccepted(userId: string): Promise<void> {
-    await this.tx.manager.query(
-      `UPDATE invitations SET status = 'ACCEPTED', accepted_at = $2 WHERE user_id = $1 AND kind = 'patient' AND status = 'PENDING'`,
+    const [rows]: [{ id: string }[], number] = await this.tx.manager.query(
+      `UPDATE invitations SET status = 'ACCEPTED', accepted_at = $2 WHERE user_id = $1 AND kind = 'patient' AND status = 'PENDING'
+       RETURNING id`,
       [userId, Date.now()],
     );
+    if (!rows.length) return;
+    const user = await this.users.findById(userId);
+    for (const { id } of rows) {
+      await this.audit.record({
+        type: 'INVITATION_ACCEPTED',
+        targetType: 'Invitation',
+        targetId: id,
+        actorId: userId,
+        actorLogin: user?.login ?? null,
+      });
+      await this.events.publish(new InvitationAccepted(id, userId));
+    }
   }
 
   private checkInvitePreconditions(

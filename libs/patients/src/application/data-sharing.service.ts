@@ -25,8 +25,8 @@ function statusOf(granted: string[] | null, kind: RecordKind): SharingStatus {
 }
 
 /**
- * iCure's giveAccessToAllDataOf: once an invited patient has its user, a
- * practitioner makes the patient a delegate of its own record and of every
+ * iCure's giveAccessToAllDataOf: once an invited patient has activated its
+ * user (status ACTIVE), a practitioner makes the patient a delegate of its own record and of every
  * medical record of it that the practitioner can read. Apart from
  * PatientsService because it asks identity whether the patient has a user,
  * and identity's user checks use PatientsService (no cycle).
@@ -42,8 +42,15 @@ export class DataSharingService {
 
   async shareAllDataWithPatient(patientId: string, actor: Principal): Promise<DataSharingReport> {
     await this.patients.getAccessible(patientId, actor, 'update');
-    if (!(await this.users.findByPatientId(patientId))) {
-      throw DomainError.invalid('PATIENT_HAS_NO_USER', 'The patient has no user to share its data with; invite it first');
+    const user = await this.users.findByPatientId(patientId);
+    if (!user) throw DomainError.invalid('PATIENT_HAS_NO_USER', 'The patient has no user to share its data with; invite it first');
+    if (user.status !== 'ACTIVE') {
+      throw DomainError.invalid(
+        'PATIENT_NOT_ACTIVATED',
+        user.status === 'REGISTERING'
+          ? 'The patient has not activated its account yet; share its data once it has logged in with its invitation'
+          : "The patient's user is disabled; share its data once an administrator has made it active again",
+      );
     }
     return this.tx.run(async () => {
       const grant = await this.patients.grantAccess(patientId, patientId, true, actor);

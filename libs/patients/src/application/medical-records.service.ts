@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Action, Principal } from '@careid/identity';
 import { DomainError, firstRev, nextRev, Page, registerUniqueConstraintCode, TransactionHost } from '@careid/shared';
-import { delegatesOnCreate, mayAccess, readScopeOf } from '../domain/access-rules';
+import { delegatesOnCreate, mayAccessPatient, mayAccessRecord, readScopeOf } from '../domain/access-rules';
 import { MedicalRecord, MedicalRecordInput, RecordKind } from '../domain/medical-record';
 import { MedicalRecordColumns, MedicalRecordsRepository } from '../infrastructure/medical-records.repository';
 import { PatientsRepository } from '../infrastructure/patients.repository';
@@ -39,7 +39,7 @@ export class MedicalRecordsService {
     if (input.content === undefined) throw DomainError.invalid('CONTENT_REQUIRED', `A ${NAMES[kind].text} needs content`);
     const patientId = input.patientId.toLowerCase();
     const patient = await this.patients.findById(patientId);
-    if (!patient || !mayAccess(actor, patient.delegations)) {
+    if (!patient || !mayAccessPatient(actor, patient)) {
       await this.audit.refused(kind, 'create', null, patient !== null, { patientId });
       throw DomainError.invalid('PATIENT_NOT_FOUND', 'patientId does not name a patient you can access');
     }
@@ -114,7 +114,7 @@ export class MedicalRecordsService {
 
   private async getAccessible(kind: RecordKind, id: string, actor: Principal, action: Action): Promise<MedicalRecord> {
     const record = await this.records.findById(kind, id);
-    if (record && mayAccess(actor, record.delegations)) return record;
+    if (record && mayAccessRecord(actor, record)) return record;
     await this.audit.refused(kind, action, id, record !== null);
     throw this.notFound(kind);
   }

@@ -14,7 +14,7 @@ import {
   resolveNames,
   TransactionHost,
 } from '@careid/shared';
-import { delegatesOnCreate, mayAccess, mayReadAdministrative, readScopeOf } from '../domain/access-rules';
+import { delegatesOnCreate, mayAccessPatient, mayReadAdministrative, readScopeOf } from '../domain/access-rules';
 import { RECORD_KINDS, RecordKind } from '../domain/medical-record';
 import { emptySystemMetaData, Patient, PatientContact, PatientDocument, PatientInput } from '../domain/patient';
 import { MedicalRecordsRepository } from '../infrastructure/medical-records.repository';
@@ -153,7 +153,7 @@ export class PatientsService {
   /** The live patient, if the caller may touch it; otherwise the refusal is audited and the answer is "not found". */
   async getAccessible(id: string, actor: Principal, action: Action): Promise<Patient> {
     const patient = await this.patients.findById(id);
-    if (patient && mayAccess(actor, patient.delegations)) return patient;
+    if (patient && mayAccessPatient(actor, patient)) return patient;
     await this.audit.refused('Patient', action, id, patient !== null);
     throw this.notFound();
   }

@@ -133,6 +133,7 @@ export class MedicalRecordsRepository {
     if (!scope.everything && !scope.dataOwnerId) return { rows: [], nextCursor: null };
     const sql = new SqlBuilder('r.deletion_date IS NULL');
     sql.where('r.kind = ?', kind);
+    if (!scope.everything && scope.patientId !== null) sql.where('r.patient_id = ?', scope.patientId);
     const [afterId] = (decodeCursor(cursor, ['string']) ?? []) as string[];
     let from = 'FROM medical_records r';
     let key = 'r.id';

@@ -175,6 +175,7 @@ export class PatientsRepository {
       sql.where('(p.family_first_key LIKE ? OR p.given_first_key LIKE ?)', prefixPattern(query.namePrefix));
     if (query.ssin !== undefined) sql.where('p.ssin = ?', query.ssin);
     if (query.dateOfBirth !== undefined) sql.where('p.date_of_birth = ?', query.dateOfBirth);
+    if (!scope.everything && scope.patientId !== null) sql.where('p.id = ?', scope.patientId);
     const [afterId] = (decodeCursor(cursor, ['string']) ?? []) as string[];
     let from = 'FROM patients p';
     let key = 'p.id';

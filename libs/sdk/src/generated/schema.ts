@@ -529,7 +529,7 @@ export interface paths {
         put?: never;
         /**
          * Give a patient access to all its data (iCure's giveAccessToAllDataOf)
-         * @description In one transaction, makes the patient a delegate of its own record and of each of its data samples and healthcare elements that you can read, and reports how many changed. Running it again changes nothing. The patient needs a live user (400 PATIENT_HAS_NO_USER).
+         * @description In one transaction, makes the patient a delegate of its own record and of each of its data samples and healthcare elements that you can read, and reports how many changed. Running it again changes nothing. The patient needs an activated user: 400 PATIENT_HAS_NO_USER when it has none, 400 PATIENT_NOT_ACTIVATED while it has not activated its invitation (or its user is disabled).
          */
         post: operations["PatientsController_shareAllData"];
         delete?: never;
