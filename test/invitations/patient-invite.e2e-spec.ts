@@ -171,18 +171,20 @@ describe("Inviting an existing patient (iCure's createAndInviteUser)", () => {
     const email = `${unique('race')}@x.org`;
     const patient = await createPatient(doctor.client, { email });
     const results = await Promise.all(Array.from({ length: 10 }, () => doctor.client.post(`/api/v1/patients/${patient.id}/invite`, {})));
-    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
-    expect(results.filter((r) => r.status === 400)).toHaveLength(9);
-    expect(results.some((r) => r.status >= 500)).toBe(false);
     const users = await admin.get(`/api/v1/users?patientId=${patient.id}`);
-    expect(users.body.rows).toHaveLength(1);
-    await mail.waitFor(email);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(mail.to(email)).toHaveLength(1);
+    await mail.waitFor(email).catch(() => []); // a missing message is counted below, not thrown here
+    await new Promise((r) => setTimeout(r, 300)); // time for a duplicate to show up, if there were one
+    const mails = mail.to(email).length;
     recordRace(
       '10 concurrent invites of one patient',
       results.map((r) => r.status),
-      { usersAfter: users.body.rows.length, mails: mail.to(email).length, lost: Math.abs(users.body.rows.length - 1) },
+      // Users and messages missing or duplicated.
+      { usersAfter: users.body.rows.length, mails, lost: Math.abs(users.body.rows.length - 1) + Math.abs(mails - 1) },
     );
+    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 400)).toHaveLength(9);
+    expect(results.some((r) => r.status >= 500)).toBe(false);
+    expect(users.body.rows).toHaveLength(1);
+    expect(mails).toBe(1);
   });
 });

@@ -1,3 +1,4 @@
+import { sql } from '../support/db';
 import { recordRace } from '../support/figures';
 import { HttpClient } from '../support/http';
 import { createUser, loginAsAdmin, unique } from '../support/session';
@@ -221,20 +222,34 @@ describe('Medical records and sharing all data with a patient', () => {
       const { patient } = await patientWithRecords(12, 5);
       await patientUser(t.http, admin, patient.id);
       const runs = await Promise.all(Array.from({ length: 8 }, () => doctor.session.post(`/api/v1/patients/${patient.id}/share-all-data`)));
-      expect(runs.map((r) => r.status)).toEqual(Array(8).fill(200));
-      const total = (key: string) => runs.reduce((sum, r) => sum + r.body.statuses[key].modified, 0);
-      expect(total('dataSamples')).toBe(12);
-      expect(total('healthcareElements')).toBe(5);
-      expect(total('patient')).toBe(1);
+      const total = (key: string) => runs.reduce((sum, r) => sum + (r.body?.statuses?.[key]?.modified ?? 0), 0);
+      // Read back from the database: each of the 18 records (12 samples, 5 elements, the patient) must be shared with the
+      // patient by exactly one update (rev 2). Lost: a record not shared, or updated twice.
+      const [found] = await sql(
+        t.database.url,
+        `SELECT
+           (SELECT count(*) FROM medical_records r WHERE r.patient_id = $1 AND r.deletion_date IS NULL AND r.rev LIKE '2-%'
+              AND EXISTS (SELECT 1 FROM medical_record_delegations d WHERE d.record_id = r.id AND d.data_owner_id = $1))::int
+         + (SELECT count(*) FROM patients p WHERE p.id = $1 AND p.rev LIKE '2-%'
+              AND EXISTS (SELECT 1 FROM patient_delegations d WHERE d.patient_id = p.id AND d.data_owner_id = $1))::int AS shared`,
+        [patient.id],
+      );
       recordRace(
         '8 concurrent share-all-data of one patient (17 records)',
         runs.map((r) => r.status),
         {
           recordsShared: total('dataSamples') + total('healthcareElements') + total('patient'),
-          lost: 18 - (total('dataSamples') + total('healthcareElements') + total('patient')),
+          recordsFoundShared: found.shared,
+          lost: 18 - found.shared,
         },
       );
+      expect(runs.map((r) => r.status)).toEqual(Array(8).fill(200));
+      expect(found.shared).toBe(18);
+      expect(total('dataSamples')).toBe(12);
+      expect(total('healthcareElements')).toBe(5);
+      expect(total('patient')).toBe(1);
       const samples = await admin.get(`/api/v1/data-samples?patientId=${patient.id}`);
+      expect(samples.body.rows).toHaveLength(12);
       expect(
         samples.body.rows.every(
           (r: { rev: string; delegations: string[] }) => r.rev.startsWith('2-') && r.delegations.includes(patient.id),

@@ -49,20 +49,29 @@ describe('Graceful shutdown', () => {
       const me = await fetch(`${base}/api/v1/users/current`, { headers: { authorization: `Bearer ${accessToken}` } });
       const { id } = (await me.json()) as { id: string };
 
-      // Hold the users table so that a request stays in flight, then ask the process to stop.
+      // Hold the users table so that a read and a write stay in flight, then ask the process to stop.
       await blocker.connect();
       await blocker.query('BEGIN');
       await blocker.query('LOCK TABLE users IN ACCESS EXCLUSIVE MODE');
       const inFlight = fetch(`${base}/api/v1/users/${id}`, { headers: { authorization: `Bearer ${accessToken}` } });
-      // Wait until the request really waits on the lock inside PostgreSQL.
-      for (let i = 0; i < 100; i++) {
-        const waiting = await blocker.query(
+      const writeInFlight = fetch(`${base}/api/v1/users`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ login: `inflight-${Date.now()}` }),
+      });
+      // Wait until both requests really wait on the lock inside PostgreSQL.
+      // (Asked on a connection of its own: inside the blocker's transaction, pg_stat_activity would be a stale snapshot.)
+      let waitingOnLock = 0;
+      for (let i = 0; i < 100 && waitingOnLock < 2; i++) {
+        const waiting = await sql(
+          database.url,
           "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'careid' AND wait_event_type = 'Lock' AND datname = $1",
           [database.name],
         );
-        if (waiting.rows[0].n > 0) break;
-        await new Promise((r) => setTimeout(r, 50));
+        waitingOnLock = waiting[0].n;
+        if (waitingOnLock < 2) await new Promise((r) => setTimeout(r, 50));
       }
+      expect(waitingOnLock).toBe(2);
       const stopAt = Date.now();
       child.kill('SIGTERM');
       // New requests are refused (or answered 503) once the server stops listening.
@@ -75,12 +84,29 @@ describe('Graceful shutdown', () => {
       }
       await blocker.query('ROLLBACK');
       const finished = await inFlight;
-      expect(finished.status).toBe(200);
-      expect(((await finished.json()) as { id: string }).id).toBe(id);
-      expect(['refused', 503]).toContain(during);
+      const read = finished.status === 200 ? ((await finished.json()) as { id: string }) : undefined;
+      const written = await writeInFlight;
+      const created = written.status === 201 ? ((await written.json()) as { id: string }) : undefined;
       const code = await exited;
       const stopMs = Date.now() - stopAt;
       if (code !== 0) console.log(output.slice(-3000));
+      // The write was acknowledged before the process exited: its row must be there.
+      const stored = created ? await sql(database.url, 'SELECT id FROM users WHERE id = $1', [created.id]) : [];
+      const inFlightCompleted = (read?.id === id ? 1 : 0) + (created ? 1 : 0);
+      figures.record('faults', 'SIGTERM with a read and a write in flight', {
+        inFlight: 2,
+        inFlightCompleted,
+        newRequestRefused: ['refused', 503].includes(during) ? 1 : 0,
+        exitCode: code ?? -1,
+        stopMs,
+        // In-flight requests dropped, plus acknowledged writes missing from the database.
+        lost: 2 - inFlightCompleted + (created ? 1 - stored.length : 0),
+      });
+      expect(finished.status).toBe(200);
+      expect(read?.id).toBe(id);
+      expect(written.status).toBe(201);
+      expect(stored).toHaveLength(1);
+      expect(['refused', 503]).toContain(during);
       expect(code).toBe(0);
       expect(stopMs).toBeLessThan(10_000);
       expect(output).toContain('SIGTERM received');
@@ -90,13 +116,6 @@ describe('Graceful shutdown', () => {
         [database.name],
       );
       expect(connections[0].n).toBe(0);
-      figures.record('faults', 'SIGTERM with a request in flight', {
-        inFlightCompleted: 1,
-        newRequestRefused: 1,
-        exitCode: code ?? -1,
-        stopMs,
-        lost: 0,
-      });
     } finally {
       await blocker.end().catch(() => undefined);
       if (child.exitCode === null) child.kill('SIGKILL');

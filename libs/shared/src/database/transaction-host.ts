@@ -1,13 +1,15 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Pool } from 'pg';
-import { DataSource, EntityManager } from 'typeorm';
+import type { Pool, PoolClient } from 'pg';
+import { DataSource, EntityManager, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
 interface TransactionContext {
   manager: EntityManager;
   afterCommit: (() => void)[];
+  /** The error the transaction's connection reported, if it broke (e.g. the server shut down) while the work ran. */
+  connectionError?: Error;
 }
 
 /**
@@ -56,10 +58,25 @@ export class TransactionHost {
   async run<T>(work: () => Promise<T>): Promise<T> {
     if (this.storage.getStore()) return work();
     const context: TransactionContext = { manager: undefined as unknown as EntityManager, afterCommit: [] };
-    const result = await this.dataSource.transaction((manager) => {
-      context.manager = manager;
-      return this.storage.run(context, work);
-    });
+    // When the connection breaks between two statements, TypeORM releases the query runner and the next statement (or
+    // the COMMIT) fails with "already released", which says nothing of the cause. Keep the connection's own error, so
+    // that the caller sees a database outage (503), not an unexpected error (500).
+    let client: PoolClient | undefined;
+    const onError = (error: Error) => (context.connectionError ??= error);
+    let result: T;
+    try {
+      result = await this.dataSource.transaction((manager) => {
+        context.manager = manager;
+        client = (manager.queryRunner as unknown as { databaseConnection?: PoolClient } | undefined)?.databaseConnection;
+        client?.on('error', onError);
+        return this.storage.run(context, work);
+      });
+    } catch (error) {
+      const released = error instanceof QueryRunnerProviderAlreadyReleasedError || error instanceof QueryRunnerAlreadyReleasedError;
+      throw released && context.connectionError ? context.connectionError : error;
+    } finally {
+      client?.removeListener('error', onError);
+    }
     for (const callback of context.afterCommit) callback();
     return result;
   }
