@@ -141,3 +141,23 @@ describe('Secrets stay secret', () => {
     }
   });
 });
+
+describe('Audit trail: the client address behind a proxy', () => {
+  const forwardedLoginFailure = async (env: Record<string, string>) => {
+    const t = await startTestApp({ env });
+    try {
+      const login = unique('behind-proxy');
+      await t.http.post('/api/v1/auth/login', { login, password: 'wrong password 123' }, { headers: { 'x-forwarded-for': '203.0.113.7' } });
+      const rows = await sql(t.database.url, "SELECT ip FROM audit_events WHERE type = 'LOGIN_FAILED' ORDER BY id DESC LIMIT 1");
+      return rows[0]?.ip;
+    } finally {
+      await t.close();
+    }
+  };
+
+  it("records X-Forwarded-For's client only when the proxy is trusted (TRUST_PROXY)", async () => {
+    expect(await forwardedLoginFailure({ TRUST_PROXY: 'loopback' })).toBe('203.0.113.7');
+    // Untrusted by default: a client cannot choose the address it is recorded under.
+    expect(await forwardedLoginFailure({})).toBe('127.0.0.1');
+  });
+});

@@ -70,6 +70,8 @@ export async function createApp(configuration: Configuration, options: CreateApp
       (req as IncomingMessage & { id: string }).id = id;
       return id;
     },
+    // Behind a proxy (TRUST_PROXY), the client's address comes from X-Forwarded-For: rate limits and the audit trail use it.
+    trustProxy: configuration.app.trustedProxies.length ? configuration.app.trustedProxies : false,
     return503OnClosing: true,
     // No Nest middleware runs (logging.ts logs requests from a Fastify hook): no middleware layer on every request.
     skipMiddie: true,

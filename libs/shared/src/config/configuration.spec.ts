@@ -44,6 +44,14 @@ describe('buildConfiguration', () => {
     expect(() => buildConfiguration({ NODE_ENV: 'staging' })).toThrow(/NODE_ENV must be one of/);
   });
 
+  it('trusts no proxy by default, and takes addresses, CIDRs and named ranges for TRUST_PROXY', () => {
+    expect(buildConfiguration({}).app.trustedProxies).toEqual([]);
+    expect(buildConfiguration({ TRUST_PROXY: 'loopback, 10.0.0.0/8,::1' }).app.trustedProxies).toEqual(['loopback', '10.0.0.0/8', '::1']);
+    for (const bad of ['true', '10.0.0.0/33', 'proxy.example.org', '1.2.3.4/8/9']) {
+      expect(() => buildConfiguration({ TRUST_PROXY: bad })).toThrow(/TRUST_PROXY/);
+    }
+  });
+
   it('lets tests, and only tests, lower the bcrypt cost', () => {
     expect(buildConfiguration({ NODE_ENV: 'test', BCRYPT_COST: '4' }).auth.bcryptCost).toBe(4);
     expect(() => buildConfiguration({ NODE_ENV: 'development', BCRYPT_COST: '4' })).toThrow(/BCRYPT_COST/);

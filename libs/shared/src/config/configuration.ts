@@ -5,6 +5,7 @@
  * malformed value stops start-up with a message naming the variable. This is
  * the only file that reads raw environment values.
  */
+import { isIP } from 'node:net';
 
 type Kind = 'string' | 'int' | 'url' | 'postgres-url' | 'list' | 'enum';
 
@@ -45,6 +46,7 @@ const VARIABLES = {
   AUTH_RATE_LIMIT_PER_MINUTE: { kind: 'int', default: '60', min: 0, max: 1000000 },
   GROUP_ID: { kind: 'string', default: 'default' },
   CORS_ORIGINS: { kind: 'list', default: '' },
+  TRUST_PROXY: { kind: 'list', default: '' },
   LOCKOUT_MAX_FAILURES: { kind: 'int', default: '5', min: 1, max: 1000 },
   LOCKOUT_BASE_SECONDS: { kind: 'int', default: '60', min: 1, max: 86400 },
   LOCKOUT_MAX_SECONDS: { kind: 'int', default: '900', min: 1, max: 604800 },
@@ -64,6 +66,17 @@ const VARIABLES = {
 
 export type VariableName = keyof typeof VARIABLES;
 export type Environment = Partial<Record<string, string | undefined>>;
+
+const NAMED_PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** An address, a CIDR range or one of proxy-addr's named ranges (what Fastify's trustProxy takes). */
+function isProxyAddress(entry: string): boolean {
+  if (NAMED_PROXY_RANGES.includes(entry)) return true;
+  const [address, bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (!family || rest.length) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
 
 export class ConfigurationError extends Error {
   constructor(readonly problems: string[]) {
@@ -153,6 +166,11 @@ function parseEnvironment(env: Environment): Parsed {
       problems.push('JWT_SECRET must be at least 32 characters when NODE_ENV=production');
     }
   }
+  for (const entry of (parsed.TRUST_PROXY as string[] | undefined) ?? []) {
+    if (!isProxyAddress(entry)) {
+      problems.push(`TRUST_PROXY entries must be IP addresses, CIDR ranges or loopback/linklocal/uniquelocal, got "${entry}"`);
+    }
+  }
   if (
     typeof parsed.LOCKOUT_BASE_SECONDS === 'number' &&
     typeof parsed.LOCKOUT_MAX_SECONDS === 'number' &&
@@ -174,6 +192,8 @@ export function buildConfiguration(env: Environment) {
       logLevel: v.LOG_LEVEL as string,
       publicUrl: v.PUBLIC_URL as string,
       corsOrigins: v.CORS_ORIGINS as string[],
+      /** Proxies whose X-Forwarded-For is believed (the client's address for rate limits and the audit trail); none by default. */
+      trustedProxies: v.TRUST_PROXY as string[],
       bodyLimitBytes: v.BODY_LIMIT_BYTES as number,
       groupId: v.GROUP_ID as string,
       /** Benchmarks only (`npm run bench`): mounts an unguarded copy of `GET /users/:id` to measure the guard's cost. */
