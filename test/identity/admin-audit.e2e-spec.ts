@@ -1,3 +1,4 @@
+import { authenticator } from 'otplib';
 import { sql } from '../support/db';
 import { createUser, loginAs, loginAsAdmin, unique } from '../support/session';
 import { startTestApp, TEST_ADMIN, TestApp } from '../support/test-app';
@@ -101,6 +102,33 @@ describe('Audit trail', () => {
     expect((await me.get('/api/v1/audit-events')).status).toBe(401); // the user was deleted meanwhile
     const plain = await createUser(admin);
     expect((await (await loginAs(t.http, plain.login, plain.password)).get('/api/v1/audit-events')).status).toBe(403);
+  });
+
+  it('records turning two-factor login on and off, by the user, without the secret or a code', async () => {
+    const admin = await loginAsAdmin(t.http);
+    const { user, login, password } = await createUser(admin);
+    const me = await loginAs(t.http, login, password);
+    const setup = await me.post('/api/v1/users/current/2fa/setup', { currentPassword: password });
+    const enableCode = authenticator.generate(setup.body.secret);
+    expect((await me.post('/api/v1/users/current/2fa/enable', { code: enableCode })).status).toBe(204);
+    // The enable step used up the current code; the next time step's code (within the accepted window) turns it off.
+    const disableCode = authenticator.clone({ epoch: Date.now() + 30_000 }).generate(setup.body.secret);
+    expect((await me.post('/api/v1/users/current/2fa/disable', { code: disableCode, currentPassword: password })).status).toBe(204);
+    expect((await me.get('/api/v1/users/current')).body.use2fa).toBe(false);
+
+    const events = await admin.get(`/api/v1/audit-events?target=${user.id}&limit=100`);
+    expect(events.status).toBe(200);
+    const totp = events.body.rows.filter((e: { type: string }) => e.type.startsWith('TOTP_'));
+    // Newest first.
+    expect(totp.map((e: { type: string }) => e.type)).toEqual(['TOTP_DISABLED', 'TOTP_ENABLED', 'TOTP_SETUP_STARTED']);
+    for (const event of totp) expect(event).toMatchObject({ actorId: user.id, targetType: 'User', outcome: 'success', ip: '127.0.0.1' });
+    const text = JSON.stringify(events.body);
+    for (const secret of [setup.body.secret, password]) expect(text).not.toContain(secret);
+    // Six digits could turn up in a timestamp by chance: look for the codes where an event says what happened.
+    const details = JSON.stringify(events.body.rows.map((e: { details: unknown }) => e.details));
+    for (const code of [enableCode, disableCode]) expect(details).not.toContain(code);
+    const disabled = await admin.get(`/api/v1/audit-events?type=TOTP_DISABLED&actor=${user.id}`);
+    expect(disabled.body.rows).toHaveLength(1);
   });
 
   it('is append-only, enforced by PostgreSQL', async () => {

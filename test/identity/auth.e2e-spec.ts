@@ -280,8 +280,12 @@ describe('Authentication', () => {
 });
 
 describe('Sessions: idle and absolute lifetimes', () => {
-  let t: TestApp;
-  afterAll(() => t.close());
+  // Each test starts its own app with the lifetimes it is about, one after the other.
+  let t: TestApp | undefined;
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+  });
 
   it('expires a refresh token left idle', async () => {
     t = await startTestApp({ env: { REFRESH_IDLE_SECONDS: '1', ACCESS_TOKEN_SECONDS: '1' } });
@@ -293,5 +297,36 @@ describe('Sessions: idle and absolute lifetimes', () => {
     const refreshed = await t.http.post('/api/v1/auth/refresh', { refreshToken: session.tokens.refreshToken });
     expect(refreshed.status).toBe(401);
     expect(refreshed.body.code).toBe('SESSION_EXPIRED');
+  });
+
+  it('ends a session that keeps refreshing once its absolute lifetime is over', async () => {
+    // Idle timeout far away (and every refresh resets it): only the absolute lifetime can end this session.
+    t = await startTestApp({ env: { REFRESH_IDLE_SECONDS: '600', REFRESH_ABSOLUTE_SECONDS: '3' } });
+    const admin = await loginAsAdmin(t.http);
+    const { login, password } = await createUser(admin);
+    const startedBefore = Date.now();
+    const session = await loginAs(t.http, login, password);
+    const startedAfter = Date.now();
+    let refreshToken = session.tokens.refreshToken;
+    let refreshes = 0;
+    // Well inside the 3 s lifetime: every refresh rotates and works.
+    while (Date.now() - startedAfter < 1500) {
+      await sleep(250);
+      const refreshed = await t.http.post('/api/v1/auth/refresh', { refreshToken });
+      expect(refreshed.status).toBe(200);
+      expect((await t.http.as(refreshed.body.accessToken).get('/api/v1/users/current')).status).toBe(200);
+      refreshToken = refreshed.body.refreshToken;
+      refreshes += 1;
+    }
+    expect(refreshes).toBeGreaterThanOrEqual(3);
+    // Past the lifetime counted from the login, though the last refresh is recent.
+    await sleep(Math.max(0, startedBefore + 3300 - Date.now()));
+    const late = await t.http.post('/api/v1/auth/refresh', { refreshToken });
+    expect(late.status).toBe(401);
+    expect(late.body.code).toBe('SESSION_EXPIRED');
+    // The family is revoked, not just refused this once; a new login starts a new session.
+    expect((await t.http.post('/api/v1/auth/refresh', { refreshToken })).status).toBe(401);
+    const again = await loginAs(t.http, login, password);
+    expect((await t.http.post('/api/v1/auth/refresh', { refreshToken: again.tokens.refreshToken })).status).toBe(200);
   });
 });

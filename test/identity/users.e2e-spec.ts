@@ -188,6 +188,71 @@ describe('Users', () => {
     expect((await admin.get('/api/v1/users?limit=5000')).status).toBe(400);
   });
 
+  it('filters by status and healthcarePartyId, alone and together, and counts the same way', async () => {
+    const practitioner = async () => (await admin.post('/api/v1/practitioners', { firstName: 'Hippo', lastName: 'Crates' })).body.id;
+    // A practitioner has at most one live user: one practitioner per user here.
+    const [p1, p2, p3] = [await practitioner(), await practitioner(), await practitioner()];
+    const prefix = unique('flt');
+    const make = async (suffix: string, fields: Record<string, unknown>) =>
+      (await createUser(admin, { login: `${prefix}-${suffix}`, ...fields })).user.id as string;
+    const p1Active = await make('a', { healthcarePartyId: p1 });
+    const p2Disabled = await make('b', { healthcarePartyId: p2, status: 'DISABLED' });
+    const p3Registering = await make('c', { healthcarePartyId: p3, status: 'REGISTERING' });
+    const plainActive = await make('d', {});
+    const plainDisabled = await make('e', { status: 'DISABLED' });
+
+    const ids = async (query: string) => {
+      const page = await admin.get(`/api/v1/users?${query}&limit=100`);
+      expect(page.status).toBe(200);
+      expect(page.body.nextCursor).toBeNull();
+      return page.body.rows.map((u: { id: string }) => u.id).sort();
+    };
+    const count = async (query: string) => (await admin.get(`/api/v1/users/count?${query}`)).body.count;
+    const cases: [string, string[]][] = [
+      [`healthcarePartyId=${p1}`, [p1Active]],
+      [`healthcarePartyId=${p2}`, [p2Disabled]],
+      [`q=${prefix}`, [p1Active, p2Disabled, p3Registering, plainActive, plainDisabled]],
+      [`q=${prefix}&status=ACTIVE`, [p1Active, plainActive]],
+      [`q=${prefix}&status=DISABLED`, [p2Disabled, plainDisabled]],
+      [`q=${prefix}&status=REGISTERING`, [p3Registering]],
+      [`healthcarePartyId=${p2}&status=DISABLED`, [p2Disabled]],
+      [`healthcarePartyId=${p1}&status=DISABLED`, []],
+    ];
+    for (const [query, expected] of cases) {
+      expect({ query, ids: await ids(query) }).toEqual({ query, ids: [...expected].sort() });
+      expect({ query, count: await count(query) }).toEqual({ query, count: expected.length });
+    }
+    // Without the prefix, a status filter still returns only that status, ours included.
+    const disabled = (await admin.get('/api/v1/users?status=DISABLED&limit=100')).body.rows;
+    expect(disabled.every((u: { status: string }) => u.status === 'DISABLED')).toBe(true);
+    expect(disabled.map((u: { id: string }) => u.id)).toEqual(expect.arrayContaining([p2Disabled, plainDisabled]));
+    expect(await count('status=DISABLED')).toBe(disabled.length);
+  });
+
+  it('keeps logins and emails in Unicode NFC: composed and decomposed forms are one login, one email', async () => {
+    const suffix = unique('');
+    const decomposed = `jose\u0301-${suffix}`;
+    const composed = `jos\u00e9-${suffix}`;
+    expect(decomposed).not.toBe(composed);
+    const { user, password } = await createUser(admin, { login: decomposed, email: `${decomposed}@hospital.care` });
+    expect(user.login).toBe(composed);
+    expect(user.email).toBe(`${composed}@hospital.care`);
+
+    const sameLogin = await admin.post('/api/v1/users', { login: composed, email: `other-${suffix}@hospital.care` });
+    expect(sameLogin.status).toBe(400);
+    expect(sameLogin.body.code).toBe('DUPLICATE_LOGIN');
+    const sameEmail = await admin.post('/api/v1/users', { login: `other-${suffix}`, email: `${composed.toUpperCase()}@hospital.care` });
+    expect(sameEmail.status).toBe(400);
+    expect(sameEmail.body.code).toBe('DUPLICATE_EMAIL');
+
+    for (const form of [decomposed, composed, decomposed.toUpperCase()]) {
+      const session = await loginAs(t.http, form, password);
+      expect((await session.get('/api/v1/users/current')).body.id).toBe(user.id);
+    }
+    const byEmail = await admin.get(`/api/v1/users/by-email/${encodeURIComponent(`${decomposed}@hospital.care`)}`);
+    expect(byEmail.body.id).toBe(user.id);
+  });
+
   it('soft-deletes: {id, rev}, no more login, login and email free again', async () => {
     const { user, login, password } = await createUser(admin);
     const session = await loginAs(t.http, login, password);

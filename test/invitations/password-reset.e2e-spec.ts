@@ -1,3 +1,4 @@
+import { expectTicketRefused, launchBrowser } from '../support/browser';
 import { sql } from '../support/db';
 import { HttpClient } from '../support/http';
 import { linkIn, TestMailServer } from '../support/mail-server';
@@ -84,5 +85,35 @@ describe('Password reset', () => {
     const rows = await sql(t.database.url, 'SELECT status, text_body, html_body FROM outbox_messages WHERE recipient = $1', [user.email]);
     expect(rows).toEqual([{ status: 'SENT', text_body: null, html_body: null }]);
     expect(t.logText()).not.toContain(ticket);
+  });
+
+  it('in a real browser: the mailed link sets the password; the older and the used link explain themselves', async () => {
+    const { user, login } = await createUser(admin);
+    await t.http.post('/api/v1/auth/password-reset', { email: user.email });
+    await t.http.post('/api/v1/auth/password-reset', { email: user.email });
+    const [older, newer] = (await mail.waitFor(user.email, 2)).map((message) => linkIn(message.text, '/password-reset'));
+    // The mailed links point at PUBLIC_URL (http://careid.test); the browser resolves that host to the app, as DNS would.
+    const browser = await launchBrowser({ hosts: { [new URL(t.configuration.app.publicUrl).hostname]: t.baseUrl } });
+    try {
+      const page = await browser.newPage();
+      await page.goto(newer);
+      await page.waitForSelector('#form:not([hidden])');
+      expect(await page.textContent('#title')).toBe('Choose a new password');
+      expect(await page.textContent('#login')).toBe(login);
+      await page.fill('#password', 'a browser-chosen password');
+      await page.fill('#confirmation', 'a browser-chosen password');
+      await page.click('#submit');
+      await page.waitForSelector('#done:not([hidden])');
+      expect(await page.textContent('#done')).toContain('Your password is set');
+      await page.close();
+
+      await expectTicketRefused(browser, [
+        [newer, 'This link has already been used'],
+        [older, 'This link has been withdrawn; ask for a new one'],
+      ]);
+    } finally {
+      await browser.close();
+    }
+    await loginAs(t.http, login, 'a browser-chosen password');
   });
 });

@@ -1,5 +1,6 @@
 import { recordRace } from '../support/figures';
-import { launchBrowser } from '../support/browser';
+import type { Browser } from 'playwright-core';
+import { expectTicketRefused, launchBrowser } from '../support/browser';
 import { HttpClient } from '../support/http';
 import { linkIn, TestMailServer } from '../support/mail-server';
 import { loginAs, loginAsAdmin, unique } from '../support/session';
@@ -134,13 +135,23 @@ describe("Inviting a person (Oystehr's invite) and the set-password page", () =>
   });
 
   describe('the set-password page in a real browser', () => {
-    it('reads the ticket from the fragment, sets the password, and the new password logs in', async () => {
-      const invitation = (await invite({ firstName: '<img src=x onerror=alert(1)>' })).body;
-      const url = t.baseUrl + new URL(invitation.invitationUrl).pathname + new URL(invitation.invitationUrl).hash;
-      const browser = await launchBrowser();
+    // The mailed link points at PUBLIC_URL (http://careid.test); the browser resolves that host to the app, as DNS would.
+    const openBrowser = () => launchBrowser({ hosts: { [new URL(t.configuration.app.publicUrl).hostname]: t.baseUrl } });
+    const mailedLink = async (email: string) => linkIn((await mail.waitFor(email))[0].text, '/invitations/accept');
+
+    let browser: Browser;
+    beforeAll(async () => {
+      browser = await openBrowser();
+    });
+    afterAll(() => browser.close());
+
+    it('opens the link from the mail, sets the password, and the new password logs in', async () => {
+      const invitation = (await invite({ sendEmail: true, firstName: '<img src=x onerror=alert(1)>' })).body;
+      const link = await mailedLink(invitation.email);
+      expect(link.startsWith('http://careid.test/invitations/accept#ticket=')).toBe(true);
+      const page = await browser.newPage();
       try {
-        const page = await browser.newPage();
-        const response = await page.goto(url);
+        const response = await page.goto(link);
         expect(response!.headers()['content-security-policy']).toContain("script-src 'self'");
         expect(response!.headers()['referrer-policy']).toBe('no-referrer');
         await page.waitForSelector('#form:not([hidden])');
@@ -149,6 +160,7 @@ describe("Inviting a person (Oystehr's invite) and the set-password page", () =>
         expect(await page.isVisible('#password')).toBe(true);
         expect(await page.isVisible('#confirmation')).toBe(true);
         expect(await page.textContent('#rules')).toContain('At least 8 characters');
+        expect(await page.textContent('#login')).toBe(invitation.email);
         // The name is shown as text, never as markup.
         expect(await page.textContent('#greeting')).toContain('<img src=x onerror=alert(1)>');
         expect(await page.$('main img')).toBeNull();
@@ -163,22 +175,24 @@ describe("Inviting a person (Oystehr's invite) and the set-password page", () =>
         await page.waitForSelector('#done:not([hidden])');
         expect(await page.textContent('#done')).toContain('Your password is set');
       } finally {
-        await browser.close();
+        await page.close();
       }
+      await loginAs(t.http, invitation.email, 'winter is coming');
+
+      // The same mailed link, opened again after the accept, explains itself and offers no form.
+      await expectTicketRefused(browser, [[link, 'This link has already been used']]);
       await loginAs(t.http, invitation.email, 'winter is coming');
     });
 
-    it('explains a used or unknown ticket plainly', async () => {
-      const browser = await launchBrowser();
-      try {
-        const page = await browser.newPage();
-        await page.goto(`${t.baseUrl}/invitations/accept#ticket=${'x'.repeat(43)}`);
-        await page.waitForFunction("document.getElementById('status').textContent !== 'Checking your link…'");
-        expect(await page.textContent('#status')).toBe('This link is not valid');
-        expect(await page.isHidden('#form')).toBe(true);
-      } finally {
-        await browser.close();
-      }
+    it('explains a revoked or unknown ticket plainly and offers no form', async () => {
+      const revoked = (await invite({ sendEmail: true })).body;
+      const revokedLink = await mailedLink(revoked.email);
+      expect((await admin.delete(`/api/v1/invitations/${revoked.id}`)).body.status).toBe('REVOKED');
+
+      await expectTicketRefused(browser, [
+        [revokedLink, 'This link has been withdrawn; ask for a new one'],
+        [`${t.baseUrl}/invitations/accept#ticket=${'x'.repeat(43)}`, 'This link is not valid'],
+      ]);
     });
   });
 });
