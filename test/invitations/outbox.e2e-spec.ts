@@ -1,10 +1,13 @@
+import { spawnApp } from '../support/app-process';
 import { sql } from '../support/db';
 import { figures } from '../support/figures';
 import { HttpClient } from '../support/http';
 import { TestMailServer } from '../support/mail-server';
 import { loginAsAdmin, unique } from '../support/session';
 import { startTestApp } from '../support/test-app';
+import { createTestDatabase, dropTestDatabase } from '../support/test-database';
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const inviteBody = (email: string) => ({ email, resource: { resourceType: 'Patient' }, sendEmail: true });
 
 describe('Outbox: no message is lost', () => {
@@ -81,6 +84,67 @@ describe('Outbox: no message is lost', () => {
       await mail.stop();
     }
   });
+
+  it('delivers exactly once, after a restart, what was committed when the app process was killed mid-send', async () => {
+    const mail = new TestMailServer();
+    await mail.start();
+    mail.hold(); // the relay takes the connection, then hangs: the first message is being sent when the process dies
+    const database = await createTestDatabase();
+    const env = { DATABASE_URL: database.url, SMTP_URL: mail.url };
+    const emails = Array.from({ length: 3 }, () => `${unique('crash')}@x.org`);
+    let app = await spawnApp({ env });
+    try {
+      await app.ready();
+      const admin = await loginAsAdmin(app.http);
+      const ids: string[] = [];
+      for (const email of emails) {
+        const created = await admin.post('/api/v1/invitations', inviteBody(email));
+        expect(created.status).toBe(201); // committed, message included
+        ids.push(created.body.id);
+      }
+      await mail.waitForHeld(1);
+      // The worker has claimed one message (its row is locked by the worker's transaction) and is sending it.
+      const claimable = await sql(database.url, "SELECT id FROM outbox_messages WHERE status = 'QUEUED' FOR UPDATE SKIP LOCKED");
+      expect(claimable).toHaveLength(emails.length - 1);
+
+      await app.crash(); // SIGKILL: no shutdown hook, the send is cut off
+      expect(await app.exited).toBeNull();
+      const afterCrash = await sql<{ status: string; sent_at: string | null }>(
+        database.url,
+        'SELECT status, sent_at FROM outbox_messages WHERE recipient = ANY($1)',
+        [emails],
+      );
+      expect(afterCrash).toHaveLength(emails.length);
+      expect(afterCrash.every((row) => row.status === 'QUEUED' && row.sent_at === null)).toBe(true);
+      expect(mail.mails).toHaveLength(0);
+
+      mail.release();
+      app = await spawnApp({ env });
+      await app.ready();
+      const deadline = Date.now() + 15_000;
+      while (emails.some((email) => mail.to(email).length === 0) && Date.now() < deadline) await sleep(50);
+      await sleep(500); // time for a duplicate to show up, if there were one
+      const received = emails.filter((email) => mail.to(email).length >= 1).length;
+      const deliveredOnce = emails.filter((email) => mail.to(email).length === 1).length;
+      const again = await loginAsAdmin(app.http);
+      const statuses = await Promise.all(ids.map(async (id) => (await again.get(`/api/v1/invitations/${id}`)).body.delivery?.status));
+      figures.record('faults', 'app process killed (SIGKILL) mid-send, restarted', {
+        messages: emails.length,
+        queuedAfterCrash: afterCrash.filter((row) => row.status === 'QUEUED').length,
+        deliveredOnce,
+        duplicates: emails.reduce((n, email) => n + Math.max(0, mail.to(email).length - 1), 0),
+        shownSent: statuses.filter((status) => status === 'SENT').length,
+        lost: emails.length - received,
+      });
+      expect(received).toBe(emails.length);
+      expect(deliveredOnce).toBe(emails.length);
+      expect(statuses).toEqual(emails.map(() => 'SENT'));
+    } finally {
+      await app.crash();
+      await dropTestDatabase(database.name);
+      await mail.stop();
+    }
+  }, 90_000);
 
   it('gives up after the configured attempts and keeps the last error', async () => {
     const t = await startTestApp({ env: { SMTP_URL: 'smtp://127.0.0.1:1', OUTBOX_BASE_DELAY_MS: '10', OUTBOX_MAX_ATTEMPTS: '3' } });

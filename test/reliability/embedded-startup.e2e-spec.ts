@@ -1,9 +1,8 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { TEST_ENV } from '../support/test-app';
+import { join } from 'node:path';
+import { AppProcess, spawnApp } from '../support/app-process';
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
@@ -22,21 +21,8 @@ function livePostgresPid(dataDir: string): number | null {
 }
 
 /** main.ts in its own process, without DATABASE_URL: it starts an embedded PostgreSQL in `dataDir`. */
-function startMain(dataDir: string, port: number): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
-  const child = spawn(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/api/src/main.ts'],
-    {
-      cwd: resolve(__dirname, '../..'),
-      env: { ...process.env, ...TEST_ENV, DATABASE_URL: undefined, EMBEDDED_PG_DIR: dataDir, PORT: String(port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-  return { child, exited, output: () => output };
+function startMain(dataDir: string, port: number): Promise<AppProcess> {
+  return spawnApp({ port, env: { DATABASE_URL: undefined, EMBEDDED_PG_DIR: dataDir } });
 }
 
 /** A port something else already listens on. */
@@ -67,7 +53,7 @@ describe('Embedded PostgreSQL when start-up does not finish', () => {
   it('is stopped when start-up fails after it is up (port already in use)', async () => {
     const { port, server } = await busyPort();
     try {
-      const main = startMain(dataDir, port);
+      const main = await startMain(dataDir, port);
       const code = await main.exited;
       expect(main.output()).toContain('EADDRINUSE');
       expect(code).toBe(1);
@@ -78,7 +64,7 @@ describe('Embedded PostgreSQL when start-up does not finish', () => {
   }, 90_000);
 
   it('is stopped by a SIGTERM that arrives while it is starting', async () => {
-    const main = startMain(dataDir, 0);
+    const main = await startMain(dataDir, 0);
     try {
       // The server process exists (it wrote its pid file) but has not said it is ready yet, or just has.
       for (let i = 0; i < 3000 && !livePostgresPid(dataDir) && main.child.exitCode === null; i++) await sleep(10);

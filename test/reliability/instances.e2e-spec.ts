@@ -1,9 +1,9 @@
 import { webcrypto } from 'node:crypto';
+import { AppProcess, spawnApp } from '../support/app-process';
 import { createPatient, createPractitionerUser } from '../support/care';
 import { figures } from '../support/figures';
 import { lineValue, TestMailServer } from '../support/mail-server';
 import { createUser, loginAs, loginAsAdmin, unique } from '../support/session';
-import { startTestApp, TestApp } from '../support/test-app';
 import { createTestDatabase, dropTestDatabase } from '../support/test-database';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -18,22 +18,27 @@ async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number):
   }
 }
 
-/** Two API instances on one database: nothing that must be shared lives in one process only. */
+/**
+ * Two API instances on one database, each the real entry point (main.ts) in a process of its own with the
+ * same JWT_SECRET: nothing that must be shared may live in one process's memory (passport's strategy
+ * registry, the logger, caches), and with separate processes nothing can.
+ */
 describe('Two instances on one database', () => {
   const mail = new TestMailServer();
   let database: { name: string; url: string };
-  let one: TestApp;
-  let two: TestApp;
+  let one: AppProcess;
+  let two: AppProcess;
 
   beforeAll(async () => {
     await mail.start();
     database = await createTestDatabase();
-    const env = { SMTP_URL: mail.url, LOCKOUT_MAX_FAILURES: '3', LOCKOUT_BASE_SECONDS: '60' };
-    [one, two] = await Promise.all([startTestApp({ database, env }), startTestApp({ database, env })]);
-  });
+    const env = { DATABASE_URL: database.url, SMTP_URL: mail.url, LOCKOUT_MAX_FAILURES: '3', LOCKOUT_BASE_SECONDS: '60' };
+    [one, two] = await Promise.all([spawnApp({ env }), spawnApp({ env })]);
+    await Promise.all([one.ready(), two.ready()]);
+    expect(one.child.pid).not.toBe(two.child.pid);
+  }, 120_000);
   afterAll(async () => {
-    await one.close();
-    await two.close();
+    await Promise.all([one?.stop(), two?.stop()]);
     await dropTestDatabase(database.name);
     await mail.stop();
   });

@@ -1,45 +1,20 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { resolve } from 'node:path';
 import { Client } from 'pg';
+import { spawnApp } from '../support/app-process';
 import { sql } from '../support/db';
 import { figures } from '../support/figures';
-import { TEST_ADMIN, TEST_ENV } from '../support/test-app';
+import { TEST_ADMIN } from '../support/test-app';
 import { createTestDatabase, dropTestDatabase } from '../support/test-database';
-
-const freePort = () =>
-  new Promise<number>((done) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
 
 /** The real entry point (main.ts) in its own process, stopped with SIGTERM while a request is in flight. */
 describe('Graceful shutdown', () => {
   it('finishes in-flight requests, refuses new ones, closes the pool and exits 0', async () => {
     const database = await createTestDatabase();
-    const port = await freePort();
-    const child: ChildProcess = spawn(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/api/src/main.ts'],
-      {
-        cwd: resolve(__dirname, '../..'),
-        env: { ...process.env, ...TEST_ENV, DATABASE_URL: database.url, PORT: String(port), LOG_LEVEL: 'info' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let output = '';
-    child.stdout!.on('data', (chunk) => (output += chunk));
-    child.stderr!.on('data', (chunk) => (output += chunk));
-    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-    const base = `http://127.0.0.1:${port}`;
+    const app = await spawnApp({ env: { DATABASE_URL: database.url, LOG_LEVEL: 'info' } });
+    const { child, exited } = app;
+    const base = app.baseUrl;
     const blocker = new Client({ connectionString: database.url });
     try {
-      for (let i = 0; i < 600; i++) {
-        if ((await fetch(`${base}/health/ready`).catch(() => undefined))?.status === 200) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await app.ready();
       const login = await fetch(`${base}/api/v1/auth/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -89,7 +64,7 @@ describe('Graceful shutdown', () => {
       const created = written.status === 201 ? ((await written.json()) as { id: string }) : undefined;
       const code = await exited;
       const stopMs = Date.now() - stopAt;
-      if (code !== 0) console.log(output.slice(-3000));
+      if (code !== 0) console.log(app.output().slice(-3000));
       // The write was acknowledged before the process exited: its row must be there.
       const stored = created ? await sql(database.url, 'SELECT id FROM users WHERE id = $1', [created.id]) : [];
       const inFlightCompleted = (read?.id === id ? 1 : 0) + (created ? 1 : 0);
@@ -109,7 +84,7 @@ describe('Graceful shutdown', () => {
       expect(['refused', 503]).toContain(during);
       expect(code).toBe(0);
       expect(stopMs).toBeLessThan(10_000);
-      expect(output).toContain('SIGTERM received');
+      expect(app.output()).toContain('SIGTERM received');
       const connections = await sql(
         database.url,
         "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE 'careid%' AND datname = $1",
@@ -118,7 +93,7 @@ describe('Graceful shutdown', () => {
       expect(connections[0].n).toBe(0);
     } finally {
       await blocker.end().catch(() => undefined);
-      if (child.exitCode === null) child.kill('SIGKILL');
+      await app.crash();
       await dropTestDatabase(database.name);
     }
   }, 90_000);

@@ -20,6 +20,9 @@ export interface ReceivedMail {
 export class TestMailServer {
   readonly mails: ReceivedMail[] = [];
   private server: SMTPServer | undefined;
+  private holding = false;
+  /** Sessions stalled at MAIL FROM by `hold()`, by session id, with the answer they wait for. */
+  private readonly held = new Map<string, (error?: Error | null) => void>();
   port = 0;
 
   get url(): string {
@@ -31,6 +34,13 @@ export class TestMailServer {
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
+      onMailFrom: (_address, session, callback) => {
+        if (!this.holding) return callback();
+        this.held.set(session.id, callback);
+      },
+      onClose: (session) => {
+        this.held.delete(session.id);
+      },
       onData: (stream, _session, callback) => {
         simpleParser(stream)
           .then((mail) => {
@@ -55,7 +65,36 @@ export class TestMailServer {
     this.port = (this.server.server.address() as AddressInfo).port;
   }
 
+  /**
+   * A relay that hangs in the middle of a send: from now on each session is greeted, then left
+   * without an answer to MAIL FROM (so no mail is taken) until `release()`.
+   */
+  hold(): void {
+    this.holding = true;
+  }
+
+  /** Stops holding; a session still stalled is answered 451 (try again later), so nothing is taken from it. */
+  release(): void {
+    this.holding = false;
+    for (const answer of this.held.values()) answer(Object.assign(new Error('try again later'), { responseCode: 451 }));
+    this.held.clear();
+  }
+
+  /** Waits until `count` sessions are stalled by `hold()`. */
+  async waitForHeld(count = 1, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.held.size < count) {
+      if (Date.now() > deadline) throw new Error(`${this.held.size} of ${count} sessions stalled within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  get heldSessions(): number {
+    return this.held.size;
+  }
+
   async stop(): Promise<void> {
+    this.release();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server = undefined;
   }
