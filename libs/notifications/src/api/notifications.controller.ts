@@ -34,7 +34,9 @@ export class NotificationsController {
   @Get('stream')
   @ApiOperation({
     summary: 'Server-Sent Events: one `notification` event per new notification for the caller',
-    description: 'Works across API instances (PostgreSQL LISTEN/NOTIFY). A comment line is sent every 15 s to keep the connection open.',
+    description:
+      'Works across API instances (PostgreSQL LISTEN/NOTIFY). A comment line is sent every 15 s to keep the connection open. ' +
+      'The stream ends when the session it was opened with does (password or roles changed, user disabled or deleted).',
   })
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: "An endless event stream; each event's data is a notification as JSON", schema: { type: 'string' } })
@@ -53,12 +55,15 @@ export class NotificationsController {
       'x-accel-buffering': 'no',
     });
     raw.write(': connected\n\n');
+    const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), HEARTBEAT_MS);
     const unsubscribe = this.stream.subscribe(
       actor,
       (notification) => raw.write(`id: ${notification.id}\nevent: notification\ndata: ${JSON.stringify(notification)}\n\n`),
-      () => raw.end(),
+      () => {
+        clearInterval(heartbeat);
+        raw.end();
+      },
     );
-    const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), HEARTBEAT_MS);
     request.raw.on('close', () => {
       clearInterval(heartbeat);
       unsubscribe();

@@ -395,7 +395,7 @@ export interface paths {
         };
         /**
          * Server-Sent Events: one `notification` event per new notification for the caller
-         * @description Works across API instances (PostgreSQL LISTEN/NOTIFY). A comment line is sent every 15 s to keep the connection open.
+         * @description Works across API instances (PostgreSQL LISTEN/NOTIFY). A comment line is sent every 15 s to keep the connection open. The stream ends when the session it was opened with does (password or roles changed, user disabled or deleted).
          */
         get: operations["NotificationsController_open"];
         put?: never;
