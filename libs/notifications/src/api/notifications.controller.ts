@@ -23,7 +23,9 @@ export class NotificationsController {
   @Get()
   @ApiOperation({
     summary: "The caller's notifications, newest first (iCure's getPendingNotificationsAfter)",
-    description: 'A practitioner user sees those addressed to its practitioner. `after` (epoch ms) is optional.',
+    description:
+      'Those addressed to the data owner the caller stands for (a practitioner user: its practitioner); none for a user without one, ' +
+      'admins included. `after` (epoch ms) is optional.',
   })
   @ApiOkResponse({ type: NotificationListDto })
   @ApiProblems(400)
@@ -35,6 +37,7 @@ export class NotificationsController {
   @ApiOperation({
     summary: 'Server-Sent Events: one `notification` event per new notification for the caller',
     description:
+      "The caller's own notifications, as the list shows them. " +
       'Works across API instances (PostgreSQL LISTEN/NOTIFY). A comment line is sent every 15 s to keep the connection open. ' +
       'The stream ends when the session it was opened with does (password or roles changed, user disabled or deleted).',
   })

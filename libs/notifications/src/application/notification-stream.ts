@@ -76,7 +76,7 @@ export class NotificationStream implements OnModuleInit, BeforeApplicationShutdo
     } catch {
       return;
     }
-    const interested = [...this.subscribers].filter((s) => this.notifications.mayHandle({ recipient: message.recipient }, s.actor));
+    const interested = [...this.subscribers].filter((s) => this.notifications.isAddressedTo({ recipient: message.recipient }, s.actor));
     if (!interested.length) return;
     const notification = await this.notifications.get(message.id, interested[0].actor).catch(() => null);
     if (!notification) return;
