@@ -1,6 +1,7 @@
 import { recordRace } from '../support/figures';
 import { webcrypto } from 'node:crypto';
 import { createPatient, createPractitionerUser } from '../support/care';
+import { openNotificationStream } from '../support/event-stream';
 import { HttpClient } from '../support/http';
 import { lineValue, TestMailServer } from '../support/mail-server';
 import { loginAsAdmin, unique } from '../support/session';
@@ -13,54 +14,6 @@ async function publicKeyHex(): Promise<string> {
     ['encrypt', 'decrypt'],
   );
   return Buffer.from(await webcrypto.subtle.exportKey('spki', pair.publicKey)).toString('hex');
-}
-
-/** Reads Server-Sent Events from a real HTTP stream until `predicate` holds. */
-async function openStream(baseUrl: string, token: string) {
-  const controller = new AbortController();
-  const response = await fetch(`${baseUrl}/api/v1/notifications/stream`, {
-    headers: { authorization: `Bearer ${token}` },
-    signal: controller.signal,
-  });
-  const events: any[] = [];
-  const reader = response.body!.getReader();
-  let buffer = '';
-  const pump = (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buffer += Buffer.from(value).toString('utf8');
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = block.split('\n').find((line) => line.startsWith('data: '));
-          if (data) events.push(JSON.parse(data.slice(6)));
-        }
-      }
-    } catch {
-      // aborted
-    }
-  })();
-  return {
-    status: response.status,
-    contentType: response.headers.get('content-type'),
-    events,
-    async waitFor(predicate: (event: any) => boolean, timeoutMs = 10_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (Date.now() < deadline) {
-        const found = events.find(predicate);
-        if (found) return found;
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      throw new Error(`no matching event within ${timeoutMs} ms (got ${events.length})`);
-    },
-    async close() {
-      controller.abort();
-      await pump;
-    },
-  };
 }
 
 describe('An invited patient asks for its data, practitioners are notified and share it', () => {
@@ -111,7 +64,7 @@ describe('An invited patient asks for its data, practitioners are notified and s
     expect(
       (await doctor.client.post(`/api/v1/patients/${patient.id}/delegations`, { dataOwnerId: colleague.practitioner.id })).status,
     ).toBe(200);
-    const stream = await openStream(t.baseUrl, colleague.client.tokens.accessToken);
+    const stream = await openNotificationStream(t.baseUrl, colleague.client.tokens.accessToken);
     const before = Date.now() - 1;
 
     // The patient's first login, with a key pair made by WebCrypto.

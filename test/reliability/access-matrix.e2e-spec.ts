@@ -250,7 +250,8 @@ const MATRIX: Record<string, Row> = {
     body: { ticket: ticketOf((await w.invitation()).invitationUrl), password: NEW_PASSWORD },
   })),
 
-  // --- notifications: the caller's own; a list never shows others' ---
+  // --- notifications: the caller's own; a list never shows others' (whom it shows: the test after the matrix) ---
+  // By id, an admin may still read and move any notification (API.md: "only the recipient (or an admin)").
   'GET /api/v1/notifications': signedIn(200, async () => ({ path: '/api/v1/notifications?limit=5' })),
   'GET /api/v1/notifications/stream': signedIn(200, async () => ({ path: '/api/v1/notifications/stream' }), { stream: true }),
   'GET /api/v1/notifications/{id}': recipientOrAdmin(200, async (w) => ({ path: `/api/v1/notifications/${(await w.notification()).id}` })),
@@ -412,6 +413,25 @@ describe('Access matrix: every other route, pages included', () => {
     await response.body?.cancel().catch(() => undefined);
     return { status: response.status, headers: response.headers };
   }
+
+  it("lists the access request to its recipient only: an admin's role widens nothing", async () => {
+    const world = new World(f);
+    const notification = await world.notification();
+    const listed: Record<string, number> = {};
+    for (const actor of ACTORS.filter((a) => a !== 'anonymous')) {
+      const { client } = await callerFor(actor, world, false);
+      const response = expectStatus(await client.get(`/api/v1/notifications?responsible=${notification.responsible}`), 200);
+      listed[actor] = response.body.rows.filter((n: { id: string }) => n.id === notification.id).length;
+    }
+    expect(listed).toEqual({
+      plainUser: 0,
+      patientUserOwn: 0,
+      patientUserOther: 0,
+      practitionerWithDelegation: 1,
+      practitionerWithout: 0,
+      admin: 0,
+    });
+  });
 
   it.each(Object.keys(MATRIX))('%s', async (route) => {
     const [method] = route.split(' ');

@@ -1,6 +1,7 @@
 import { webcrypto } from 'node:crypto';
 import { AppProcess, spawnApp } from '../support/app-process';
 import { createPatient, createPractitionerUser } from '../support/care';
+import { openNotificationStream } from '../support/event-stream';
 import { figures } from '../support/figures';
 import { lineValue, TestMailServer } from '../support/mail-server';
 import { createUser, loginAs, loginAsAdmin, unique } from '../support/session';
@@ -141,5 +142,19 @@ describe('Two instances on one database', () => {
       controller.abort();
       await reading;
     }
+  });
+
+  it('ends on one instance a notification stream whose session was revoked on the other', async () => {
+    const admin = await loginAsAdmin(one.http);
+    const doctor = await createPractitionerUser(admin, { email: `${unique('hcp')}@x.org` });
+    const stream = await openNotificationStream(two.baseUrl, doctor.client.tokens.accessToken);
+    expect(stream.status).toBe(200);
+    const user = (await admin.get(`/api/v1/users/${doctor.user.id}`)).body;
+    const started = Date.now();
+    expect((await admin.put(`/api/v1/users/${user.id}`, { ...user, status: 'DISABLED' })).status).toBe(200);
+    const endedAfterMs = await stream.waitForEnd(started, 2000);
+    await stream.close();
+    expect(endedAfterMs).toBeLessThan(1000);
+    figures.record('instances', 'SSE stream ended across instances', { endedAfterMs });
   });
 });

@@ -7,6 +7,9 @@ const CHANNEL = 'careid_principal_changed';
 const MAX_ENTRIES = 20_000;
 const MAX_AGE_MS = 60_000;
 
+/** Told a user's id once its change committed (on any instance), or null when changes may have been missed. */
+export type PrincipalChangeListener = (userId: string | null) => void;
+
 interface Entry {
   principal: Principal | null;
   loadedAt: number;
@@ -23,6 +26,7 @@ export class PrincipalCache implements OnModuleInit {
   private readonly entries = new Map<string, Entry>();
   /** Grows on every eviction: a load that raced with one is not cached. */
   private evictions = 0;
+  private readonly changeListeners = new Set<PrincipalChangeListener>();
 
   constructor(
     private readonly tx: TransactionHost,
@@ -30,11 +34,25 @@ export class PrincipalCache implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.listener.subscribe(CHANNEL, (userId) => this.evict(userId));
+    await this.listener.subscribe(CHANNEL, (userId) => {
+      this.evict(userId);
+      this.tellListeners(userId);
+    });
     this.listener.onReconnect(() => {
       this.evictions++;
       this.entries.clear();
+      this.tellListeners(null);
     });
+  }
+
+  /**
+   * Listens to user changes from every instance, heard after the entry is
+   * evicted (so `get` then loads the user afresh); null after the LISTEN
+   * connection came back, when any user may have changed meanwhile.
+   */
+  onChange(listener: PrincipalChangeListener): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
   }
 
   /** The live, authenticatable principal for a user id, or null. */
@@ -55,6 +73,10 @@ export class PrincipalCache implements OnModuleInit {
   async userChanged(userId: string): Promise<void> {
     this.tx.afterCommit(() => this.evict(userId));
     await this.tx.query('SELECT pg_notify($1, $2)', [CHANNEL, userId]);
+  }
+
+  private tellListeners(userId: string | null): void {
+    for (const listener of this.changeListeners) listener(userId);
   }
 
   private evict(userId: string): void {

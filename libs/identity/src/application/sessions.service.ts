@@ -3,8 +3,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import { AppConfigService, AuthSettings, DomainError, TransactionHost } from '@careid/shared';
+import type { Principal } from '../domain/principal';
 import { AuditTrail } from './audit-trail';
 import { LockoutService } from './lockout.service';
+import { PrincipalCache, PrincipalChangeListener } from './principal-cache';
 import { hashSecret, newSecret } from './secrets';
 
 export interface TokenPair {
@@ -39,6 +41,7 @@ export class SessionsService {
     private readonly jwt: JwtService,
     private readonly lockout: LockoutService,
     private readonly audit: AuditTrail,
+    private readonly principals: PrincipalCache,
     @Inject(ConfigService) config: AppConfigService,
   ) {
     this.settings = config.get('auth', { infer: true });
@@ -117,6 +120,26 @@ export class SessionsService {
       `UPDATE refresh_tokens SET revoked_at = $2, revoked_reason = 'user-changed' WHERE user_id = $1 AND revoked_at IS NULL`,
       [userId, Date.now()],
     );
+  }
+
+  /**
+   * Whether the session a principal was authenticated with still holds: its
+   * user live (not disabled or deleted) and its session version unchanged,
+   * the same check the guard makes on every request. For what outlives a
+   * request, such as an event stream.
+   */
+  async isSessionCurrent(principal: Pick<Principal, 'userId' | 'sessionVersion'>): Promise<boolean> {
+    const live = await this.principals.get(principal.userId);
+    return !!live && live.sessionVersion === principal.sessionVersion;
+  }
+
+  /**
+   * Calls `listener` with a user's id whenever that user changed, on any
+   * instance (its sessions may have ended), or with null when changes may
+   * have been missed. Returns the unsubscribe function.
+   */
+  onUserChanged(listener: PrincipalChangeListener): () => void {
+    return this.principals.onChange(listener);
   }
 
   private async reuseDetected(familyId: string, userId: string): Promise<void> {

@@ -23,7 +23,9 @@ export class NotificationsController {
   @Get()
   @ApiOperation({
     summary: "The caller's notifications, newest first (iCure's getPendingNotificationsAfter)",
-    description: 'A practitioner user sees those addressed to its practitioner. `after` (epoch ms) is optional.',
+    description:
+      'Those addressed to the data owner the caller stands for (a practitioner user: its practitioner); none for a user without one, ' +
+      'admins included. `after` (epoch ms) is optional.',
   })
   @ApiOkResponse({ type: NotificationListDto })
   @ApiProblems(400)
@@ -34,7 +36,10 @@ export class NotificationsController {
   @Get('stream')
   @ApiOperation({
     summary: 'Server-Sent Events: one `notification` event per new notification for the caller',
-    description: 'Works across API instances (PostgreSQL LISTEN/NOTIFY). A comment line is sent every 15 s to keep the connection open.',
+    description:
+      "The caller's own notifications, as the list shows them. " +
+      'Works across API instances (PostgreSQL LISTEN/NOTIFY). A comment line is sent every 15 s to keep the connection open. ' +
+      'The stream ends when the session it was opened with does (password or roles changed, user disabled or deleted).',
   })
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: "An endless event stream; each event's data is a notification as JSON", schema: { type: 'string' } })
@@ -53,12 +58,15 @@ export class NotificationsController {
       'x-accel-buffering': 'no',
     });
     raw.write(': connected\n\n');
+    const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), HEARTBEAT_MS);
     const unsubscribe = this.stream.subscribe(
       actor,
       (notification) => raw.write(`id: ${notification.id}\nevent: notification\ndata: ${JSON.stringify(notification)}\n\n`),
-      () => raw.end(),
+      () => {
+        clearInterval(heartbeat);
+        raw.end();
+      },
     );
-    const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), HEARTBEAT_MS);
     request.raw.on('close', () => {
       clearInterval(heartbeat);
       unsubscribe();

@@ -1,5 +1,5 @@
-import { BeforeApplicationShutdown, Injectable, OnModuleInit } from '@nestjs/common';
-import { Principal } from '@careid/identity';
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Principal, SessionsService } from '@careid/identity';
 import { PgListener } from '@careid/shared';
 import { Notification } from '../domain/notification';
 import { NOTIFICATION_CHANNEL, NotificationsService } from './notifications.service';
@@ -10,17 +10,24 @@ type Subscriber = { actor: Principal; send: (notification: Notification) => void
  * Live notifications for Server-Sent Events. Every instance LISTENs on the
  * channel the creating transaction NOTIFYs, so a stream opened on one
  * instance hears notifications created through any other.
+ *
+ * A stream is authenticated once, when it opens: it ends as soon as that
+ * session does (password or roles changed, user disabled or deleted),
+ * wherever the change was made, as identity tells every instance of it.
  */
 @Injectable()
 export class NotificationStream implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger(NotificationStream.name);
   private readonly subscribers = new Set<Subscriber>();
 
   constructor(
     private readonly listener: PgListener,
     private readonly notifications: NotificationsService,
+    private readonly sessions: SessionsService,
   ) {}
 
   async onModuleInit(): Promise<void> {
+    this.sessions.onUserChanged((userId) => void this.endStaleSessions(userId));
     await this.listener.subscribe(NOTIFICATION_CHANNEL, (payload) => void this.dispatch(payload));
   }
 
@@ -33,7 +40,33 @@ export class NotificationStream implements OnModuleInit, BeforeApplicationShutdo
   subscribe(actor: Principal, send: (notification: Notification) => void, end: () => void): () => void {
     const subscriber = { actor, send, end };
     this.subscribers.add(subscriber);
+    // The session may have ended between the guard's check and now, before this stream could hear of it.
+    void this.endStaleSessions(actor.userId);
     return () => this.subscribers.delete(subscriber);
+  }
+
+  /** Ends the streams of `userId` (of every user when null) whose session no longer holds. */
+  private async endStaleSessions(userId: string | null): Promise<void> {
+    const bySession = new Map<string, Subscriber[]>();
+    for (const subscriber of this.subscribers) {
+      if (userId !== null && subscriber.actor.userId !== userId) continue;
+      const key = `${subscriber.actor.userId}:${subscriber.actor.sessionVersion}`;
+      bySession.set(key, [...(bySession.get(key) ?? []), subscriber]);
+    }
+    await Promise.all(
+      [...bySession.values()].map(async (streams) => {
+        const current = await this.sessions.isSessionCurrent(streams[0].actor).catch((error: unknown) => {
+          // Unknown (database unreachable): end it; the client reconnects through the guard's own check.
+          this.logger.warn({ err: error }, 'Could not check the session of a notification stream; ending it');
+          return false;
+        });
+        if (current) return;
+        for (const subscriber of streams) {
+          if (!this.subscribers.delete(subscriber)) continue;
+          subscriber.end();
+        }
+      }),
+    );
   }
 
   private async dispatch(payload: string): Promise<void> {
@@ -43,10 +76,11 @@ export class NotificationStream implements OnModuleInit, BeforeApplicationShutdo
     } catch {
       return;
     }
-    const interested = [...this.subscribers].filter((s) => this.notifications.mayHandle({ recipient: message.recipient }, s.actor));
+    const interested = [...this.subscribers].filter((s) => this.notifications.isAddressedTo({ recipient: message.recipient }, s.actor));
     if (!interested.length) return;
     const notification = await this.notifications.get(message.id, interested[0].actor).catch(() => null);
     if (!notification) return;
-    for (const subscriber of interested) subscriber.send(notification);
+    // A stream ended while the notification was loading hears nothing more.
+    for (const subscriber of interested) if (this.subscribers.has(subscriber)) subscriber.send(notification);
   }
 }

@@ -73,11 +73,15 @@ export class NotificationsService {
     return notification;
   }
 
-  /** The caller's notifications (addressed to the data owner it stands for), newest first. */
+  /**
+   * The caller's own notifications, newest first: those addressed to the data
+   * owner it stands for, none without one. Being an admin widens nothing here
+   * (API.md: "the caller's own notifications").
+   */
   async list(actor: Principal, filter: NotificationFilter): Promise<Page<Notification>> {
-    if (!actor.dataOwnerId && !actor.isAdmin) return { rows: [], nextCursor: null };
+    if (!actor.dataOwnerId) return { rows: [], nextCursor: null };
     const sql = new SqlBuilder();
-    if (actor.dataOwnerId) sql.where('recipient = ?', actor.dataOwnerId);
+    sql.where('recipient = ?', actor.dataOwnerId);
     if (filter.status) sql.where('status = ?', filter.status);
     if (filter.type) sql.where('type = ?', filter.type);
     if (filter.responsible) sql.where('responsible = ?', filter.responsible);
@@ -131,7 +135,13 @@ export class NotificationsService {
     });
   }
 
+  /** Whether the notification is the caller's own, as the list and the live stream show them. */
+  isAddressedTo(notification: Pick<Notification, 'recipient'>, actor: Principal): boolean {
+    return !!actor.dataOwnerId && notification.recipient === actor.dataOwnerId;
+  }
+
+  /** Reading one by id and changing its status: its recipient, or an admin (API.md: "only the recipient (or an admin)"). */
   mayHandle(notification: Pick<Notification, 'recipient'>, actor: Principal): boolean {
-    return actor.isAdmin || (!!actor.dataOwnerId && notification.recipient === actor.dataOwnerId);
+    return actor.isAdmin || this.isAddressedTo(notification, actor);
   }
 }

@@ -338,7 +338,7 @@ export interface paths {
         };
         /**
          * The caller's notifications, newest first (iCure's getPendingNotificationsAfter)
-         * @description A practitioner user sees those addressed to its practitioner. `after` (epoch ms) is optional.
+         * @description Those addressed to the data owner the caller stands for (a practitioner user: its practitioner); none for a user without one, admins included. `after` (epoch ms) is optional.
          */
         get: operations["NotificationsController_list"];
         put?: never;
@@ -395,7 +395,7 @@ export interface paths {
         };
         /**
          * Server-Sent Events: one `notification` event per new notification for the caller
-         * @description Works across API instances (PostgreSQL LISTEN/NOTIFY). A comment line is sent every 15 s to keep the connection open.
+         * @description The caller's own notifications, as the list shows them. Works across API instances (PostgreSQL LISTEN/NOTIFY). A comment line is sent every 15 s to keep the connection open. The stream ends when the session it was opened with does (password or roles changed, user disabled or deleted).
          */
         get: operations["NotificationsController_open"];
         put?: never;
