@@ -62,8 +62,7 @@ export class ActivationService {
   ): Promise<TokenPair & { longLivedToken: string; user: Record<string, unknown> }> {
     const publicKey = parsePublicKey(publicKeyHex);
     const loginKey = identifierKey(login);
-    // Counted before the transaction opens (a failure unless this succeeds), so no second connection is taken inside it.
-    await this.lockout.reserveAttempt(loginKey);
+    await this.lockout.assertNotLocked(loginKey);
     const user = await this.users.findByLoginKey(loginKey);
     const eligible = user && user.patientId && (user.status === 'REGISTERING' || user.status === 'ACTIVE');
     const result = eligible
@@ -87,6 +86,7 @@ export class ActivationService {
         })
       : null;
     if (!result) {
+      await this.lockout.recordFailure(loginKey);
       await this.audit.record({
         type: 'ACTIVATION_FAILED',
         outcome: 'failure',

@@ -5,7 +5,7 @@ import { User } from '../domain/user';
 import { UsersRepository } from '../infrastructure/users.repository';
 import { AuditTrail } from './audit-trail';
 import { LoginTokensService } from './login-tokens.service';
-import { LockoutService, ReservedAttempt } from './lockout.service';
+import { LockoutService } from './lockout.service';
 import { PasswordHasher } from './password-hasher';
 import { SECRET_SHAPE } from './secrets';
 import { SessionsService, TokenPair } from './sessions.service';
@@ -21,9 +21,8 @@ const INVALID_CREDENTIALS = () => DomainError.unauthenticated('INVALID_CREDENTIA
 
 /**
  * `POST /auth/login`: the password, or a live authentication token, opens a
- * session. Every attempt counts towards the login's lockout before anything
- * is checked (a success clears the count), and a login that matches no user
- * costs the same bcrypt work and gets the same answer.
+ * session. Every failure counts towards the login's lockout, and a login that
+ * matches no user costs the same bcrypt work and gets the same answer.
  */
 @Injectable()
 export class AuthenticationService {
@@ -39,7 +38,7 @@ export class AuthenticationService {
 
   async login(attempt: LoginAttempt): Promise<TokenPair> {
     const loginKey = identifierKey(attempt.login);
-    const reserved = await this.lockout.reserveAttempt(loginKey);
+    await this.lockout.assertNotLocked(loginKey);
     const user = await this.users.findByLoginKey(loginKey);
 
     // A token is cheap to check (SHA-256 and an index), so token logins skip bcrypt entirely.
@@ -55,10 +54,9 @@ export class AuthenticationService {
     const passwordMatches = user?.passwordHash
       ? await this.hasher.verify(attempt.password, user.passwordHash)
       : await this.hasher.verifyAgainstNothing(attempt.password);
-    if (!user || !passwordMatches) return this.fail(reserved, user, 'INVALID_CREDENTIALS');
+    if (!user || !passwordMatches) return this.fail(loginKey, user, 'INVALID_CREDENTIALS');
     if (user.status !== 'ACTIVE') {
       // The right password of a disabled or registering user: refused, without counting as a guess.
-      await this.lockout.release(reserved);
       await this.audit.record({
         type: 'LOGIN_FAILED',
         outcome: 'denied',
@@ -70,12 +68,8 @@ export class AuthenticationService {
       throw DomainError.unauthenticated('ACCOUNT_NOT_ACTIVE', 'This account cannot log in with a password');
     }
     if (user.use2fa) {
-      if (!attempt.totp) {
-        // The right password, asking for the code: not a guess.
-        await this.lockout.release(reserved);
-        throw DomainError.unauthenticated('TOTP_REQUIRED', 'This account needs a TOTP code (`totp`)');
-      }
-      if (!(await this.twoFactor.verifyLoginCode(user, attempt.totp))) return this.fail(reserved, user, 'TOTP_INVALID');
+      if (!attempt.totp) throw DomainError.unauthenticated('TOTP_REQUIRED', 'This account needs a TOTP code (`totp`)');
+      if (!(await this.twoFactor.verifyLoginCode(user, attempt.totp))) return this.fail(loginKey, user, 'TOTP_INVALID');
     }
     return this.succeed(user, loginKey, 'password');
   }
@@ -94,15 +88,15 @@ export class AuthenticationService {
     return pair;
   }
 
-  /** The reserved attempt already counts as the failure; this reports it. */
-  private async fail(reserved: ReservedAttempt, user: User | null, code: 'INVALID_CREDENTIALS' | 'TOTP_INVALID'): Promise<never> {
+  private async fail(loginKey: string, user: User | null, code: 'INVALID_CREDENTIALS' | 'TOTP_INVALID'): Promise<never> {
+    const { lockedForMs } = await this.lockout.recordFailure(loginKey);
     await this.audit.record({
       type: 'LOGIN_FAILED',
       outcome: 'failure',
       targetType: 'User',
       targetId: user?.id ?? null,
       actorId: user?.id ?? null,
-      details: { reason: code === 'TOTP_INVALID' ? 'totp' : 'credentials', locked: reserved.lockSet !== null },
+      details: { reason: code === 'TOTP_INVALID' ? 'totp' : 'credentials', locked: lockedForMs > 0 },
     });
     if (code === 'TOTP_INVALID') throw DomainError.unauthenticated('TOTP_INVALID', 'The TOTP code is not valid');
     throw INVALID_CREDENTIALS();

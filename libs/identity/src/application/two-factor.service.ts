@@ -62,13 +62,12 @@ export class TwoFactorService {
 
   private async checkCode(user: User, secret: string, code: string): Promise<number> {
     const loginKey = identifierKey(user.login);
-    const reserved = await this.lockout.reserveAttempt(loginKey);
+    await this.lockout.assertNotLocked(loginKey);
     const step = this.stepOf(secret, code);
     if (step === null || (user.totpLastStep !== null && step <= user.totpLastStep)) {
+      await this.lockout.recordFailure(loginKey);
       throw DomainError.invalid('TOTP_INVALID', 'The TOTP code is not valid');
     }
-    // A right code proves nothing about the password: it neither counts nor clears the failures.
-    await this.lockout.release(reserved);
     return step;
   }
 
@@ -80,11 +79,11 @@ export class TwoFactorService {
 
   private async assertPassword(user: User, currentPassword: string): Promise<void> {
     const loginKey = identifierKey(user.login);
-    const reserved = await this.lockout.reserveAttempt(loginKey);
+    await this.lockout.assertNotLocked(loginKey);
     if (!user.passwordHash || !(await this.hasher.verify(currentPassword, user.passwordHash))) {
+      await this.lockout.recordFailure(loginKey);
       throw DomainError.forbidden('CURRENT_PASSWORD_INVALID', 'The current password is not correct');
     }
-    await this.lockout.release(reserved);
   }
 
   private async requireUser(userId: string): Promise<User> {

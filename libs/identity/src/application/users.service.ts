@@ -361,12 +361,11 @@ export class UsersService {
     if (!currentPassword)
       throw DomainError.invalid('CURRENT_PASSWORD_REQUIRED', 'Changing your own email or password needs your current password');
     const loginKey = identifierKey(user.login);
-    const reserved = await this.lockout.reserveAttempt(loginKey);
+    await this.lockout.assertNotLocked(loginKey);
     if (!user.passwordHash || !(await this.hasher.verify(currentPassword, user.passwordHash))) {
+      await this.lockout.recordFailure(loginKey);
       throw DomainError.forbidden('CURRENT_PASSWORD_INVALID', 'The current password is not correct');
     }
-    // Right, but as before not a login: it neither counts nor clears the failures.
-    await this.lockout.release(reserved);
   }
 
   private async assertDataOwnersExist(input: { healthcarePartyId?: string | null; patientId?: string | null }): Promise<void> {
