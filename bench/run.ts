@@ -24,7 +24,7 @@ import {
 } from './lib/database';
 import { load, median, Request, Window } from './lib/load';
 import { BUILT_MAIN, Child, freePort, killStarting, ROOT, startNode } from './lib/processes';
-import { Report, ScenarioResult, writeReport } from './lib/report';
+import { Figures, Report, ScenarioResult, writeReport } from './lib/report';
 
 const env = process.env;
 const SECONDS = Number(env.BENCH_SECONDS ?? 5);
@@ -309,14 +309,8 @@ async function measure(label: string, target: Target): Promise<Window> {
   return window;
 }
 
-export interface Summary {
-  requestsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  cpuMsPerRequest?: number;
-  errors: number;
-  non2xx: number;
-  windows: number;
+/** A scenario side's figures: medians over its windows, and each window. */
+interface Summary extends Figures {
   perWindow: { requestsPerSecond: number; p50Ms: number; p99Ms: number; cpuMsPerRequest?: number }[];
 }
 

@@ -5,6 +5,7 @@ import { publicKeyHex } from '../support/keys';
 import { linkIn, TestMailServer } from '../support/mail-server';
 import { createUser, loginAs, loginAsAdmin, unique } from '../support/session';
 import { startTestApp, TestApp } from '../support/test-app';
+import { openNotificationStream } from '../support/event-stream';
 
 /**
  * Insecure direct object references: three attackers (a practitioner, a
@@ -17,45 +18,6 @@ import { startTestApp, TestApp } from '../support/test-app';
  */
 const PASSWORD = 'correct horse battery staple';
 const ticketOf = (link: string) => new URL(link).hash.replace('#ticket=', '');
-
-/** Collects the notifications an SSE stream delivers. */
-async function openStream(baseUrl: string, token: string) {
-  const controller = new AbortController();
-  const response = await fetch(`${baseUrl}/api/v1/notifications/stream`, {
-    headers: { authorization: `Bearer ${token}` },
-    signal: controller.signal,
-  });
-  expect(response.status).toBe(200);
-  const events: any[] = [];
-  const reader = response.body!.getReader();
-  let buffer = '';
-  const pump = (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buffer += Buffer.from(value).toString('utf8');
-        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-          const data = buffer
-            .slice(0, end)
-            .split('\n')
-            .find((line) => line.startsWith('data: '));
-          buffer = buffer.slice(end + 2);
-          if (data) events.push(JSON.parse(data.slice(6)));
-        }
-      }
-    } catch {
-      // hung up
-    }
-  })();
-  return {
-    events,
-    async close() {
-      controller.abort();
-      await pump;
-    },
-  };
-}
 
 interface Attack {
   name: string;
@@ -90,7 +52,7 @@ describe('IDOR: ids of records that are not yours, in paths and bodies', () => {
   /** The attackers: their sessions, users and what they own. */
   let a: Record<Attacker, { session: HttpClient; user: any; dataOwnerId: string | null }>;
   let own: { patient: any; uninvitedPatient: any; sample: any; tokenOf: Record<Attacker, string> };
-  let streams: Record<Attacker | 'victim', Awaited<ReturnType<typeof openStream>>>;
+  let streams: Record<Attacker | 'victim', Awaited<ReturnType<typeof openNotificationStream>>>;
   let attempts = 0;
   const leaks: string[] = [];
 
@@ -131,11 +93,12 @@ describe('IDOR: ids of records that are not yours, in paths and bodies', () => {
 
     // Everyone listens while the victim's patient activates: only its practitioner may hear of it.
     streams = {
-      victim: await openStream(t.baseUrl, doctor.client.tokens.accessToken),
-      practitioner: await openStream(t.baseUrl, doctorA.client.tokens.accessToken),
-      plainUser: await openStream(t.baseUrl, a.plainUser.session.defaultToken!),
-      patientUser: await openStream(t.baseUrl, a.patientUser.session.defaultToken!),
+      victim: await openNotificationStream(t.baseUrl, doctor.client.tokens.accessToken),
+      practitioner: await openNotificationStream(t.baseUrl, doctorA.client.tokens.accessToken),
+      plainUser: await openNotificationStream(t.baseUrl, a.plainUser.session.defaultToken!),
+      patientUser: await openNotificationStream(t.baseUrl, a.patientUser.session.defaultToken!),
     };
+    for (const stream of Object.values(streams)) expect(stream.status).toBe(200);
     const activationToken = (await admin.post(`/api/v1/users/${patientUser.user.id}/tokens`, { validitySeconds: 600 })).body.token;
     const activated = await t.http.post('/api/v1/auth/activate', {
       login: patientUser.login,

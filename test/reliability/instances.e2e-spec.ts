@@ -1,8 +1,8 @@
-import { webcrypto } from 'node:crypto';
 import { AppProcess, spawnApp } from '../support/app-process';
 import { createPatient, createPractitionerUser } from '../support/care';
 import { openNotificationStream } from '../support/event-stream';
 import { figures } from '../support/figures';
+import { publicKeyHex } from '../support/keys';
 import { lineValue, TestMailServer } from '../support/mail-server';
 import { createUser, loginAs, loginAsAdmin, unique } from '../support/session';
 import { createTestDatabase, dropTestDatabase } from '../support/test-database';
@@ -99,48 +99,23 @@ describe('Two instances on one database', () => {
     await doctor.client.post(`/api/v1/patients/${patient.id}/invite`, {});
     const [message] = await mail.waitFor(email);
 
-    const controller = new AbortController();
-    const stream = await fetch(`${two.baseUrl}/api/v1/notifications/stream`, {
-      headers: { authorization: `Bearer ${doctor.client.tokens.accessToken}` },
-      signal: controller.signal,
-    });
-    expect(stream.status).toBe(200);
-    const reader = stream.body!.getReader();
-    let received = '';
-    const reading = (async () => {
-      try {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) return;
-          received += Buffer.from(value).toString('utf8');
-        }
-      } catch {
-        // aborted
-      }
-    })();
-
+    const stream = await openNotificationStream(two.baseUrl, doctor.client.tokens.accessToken);
     try {
-      const pair = await webcrypto.subtle.generateKey(
-        { name: 'RSA-OAEP', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
-        true,
-        ['encrypt', 'decrypt'],
-      );
-      const publicKey = Buffer.from(await webcrypto.subtle.exportKey('spki', pair.publicKey)).toString('hex');
+      expect(stream.status).toBe(200);
       const started = Date.now();
       const activated = await one.http.post('/api/v1/auth/activate', {
         login: lineValue(message.text, 'Login'),
         token: lineValue(message.text, 'Token'),
-        publicKey,
+        publicKey: publicKeyHex(),
       });
       expect(activated.status).toBe(200);
-      const { afterMs } = await until(async () => (received.includes(patient.id) ? true : undefined), 5000);
-      controller.abort();
-      await reading;
-      expect(received).toContain('event: notification');
-      figures.record('instances', 'SSE across instances', { deliveredAfterMs: Date.now() - started, waitedMs: afterMs });
+      const waitStarted = Date.now();
+      const notification = await stream.waitFor((event) => event.responsible === patient.id, 5000);
+      const deliveredAfterMs = Date.now() - started;
+      expect(notification.type).toBe('NEW_USER_OWN_DATA_ACCESS');
+      figures.record('instances', 'SSE across instances', { deliveredAfterMs, waitedMs: Date.now() - waitStarted });
     } finally {
-      controller.abort();
-      await reading;
+      await stream.close();
     }
   });
 
