@@ -23,7 +23,7 @@ import {
   serverVersion,
 } from './lib/database';
 import { load, median, Request, Window } from './lib/load';
-import { BUILT_MAIN, Child, freePort, killStarting, ROOT, startNode } from './lib/processes';
+import { BUILT_MAIN, Child, freePort, killStarting, postgresCpuMs, ROOT, startNode } from './lib/processes';
 import { Figures, Report, ScenarioResult, writeReport } from './lib/report';
 
 const env = process.env;
@@ -297,14 +297,19 @@ async function measure(label: string, target: Target): Promise<Window> {
   }
   const perConnection = await target.perConnection?.();
   const cpuBefore = target.server?.cpuMs();
+  const postgresBefore = postgresCpuMs();
+  const selfBefore = process.cpuUsage();
   const seconds = SECONDS * (target.lengthFactor ?? 1);
   const window = await load({ url: target.url, connections: target.connections, seconds, request, perConnection });
   if (target.server && cpuBefore !== undefined) window.cpuMsPerRequest = (target.server.cpuMs() - cpuBefore) / Math.max(1, window.ok);
+  const self = process.cpuUsage(selfBefore);
+  window.postgresCpuMsPerRequest = (postgresCpuMs() - postgresBefore) / Math.max(1, window.ok);
+  window.loadCpuMsPerRequest = (self.user + self.system) / 1000 / Math.max(1, window.ok);
   if (!windows.has(label)) windows.set(label, []);
   windows.get(label)!.push(window);
   const codes = Object.keys(window.statusCodes).length ? ` codes ${JSON.stringify(window.statusCodes)}` : '';
   log(
-    `  ${label.padEnd(26)} ${window.requestsPerSecond.toFixed(1).padStart(8)} req/s  p50 ${window.p50Ms.toFixed(2)} ms  p99 ${window.p99Ms.toFixed(2)} ms  cpu/req ${window.cpuMsPerRequest?.toFixed(3) ?? '–'} ms  errors ${window.errors} non-2xx ${window.non2xx}${codes}`,
+    `  ${label.padEnd(26)} ${window.requestsPerSecond.toFixed(1).padStart(8)} req/s  p50 ${window.p50Ms.toFixed(2)} ms  p99 ${window.p99Ms.toFixed(2)} ms  cpu/req ${window.cpuMsPerRequest?.toFixed(3) ?? '–'} ms (postgres ${window.postgresCpuMsPerRequest.toFixed(3)}, load ${window.loadCpuMsPerRequest.toFixed(3)})  errors ${window.errors} non-2xx ${window.non2xx}${codes}`,
   );
   return window;
 }

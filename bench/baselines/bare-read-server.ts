@@ -13,7 +13,7 @@ import jwt from 'jsonwebtoken';
 import { Pool } from 'pg';
 import { INSERT_AUDIT_EVENT } from '../../libs/identity/src/application/audit-trail';
 import { toUserView } from '../../libs/identity/src/domain/user';
-import { SELECT_USER, toUser } from '../../libs/identity/src/infrastructure/users.repository';
+import { toUser, USER_BY_ID } from '../../libs/identity/src/infrastructure/users.repository';
 import { toPatientView } from '../../libs/patients/src/domain/patient';
 import { SELECT_PATIENT, toPatient } from '../../libs/patients/src/infrastructure/patients.repository';
 
@@ -23,7 +23,6 @@ const pool = new Pool({ connectionString: env.DATABASE_URL, max: Number(env.DB_P
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // The repositories' statements, as UsersRepository.findById and PatientsRepository.findById run them.
-const SELECT_USER_BY_ID = `${SELECT_USER} WHERE u.id = $1 AND u.deletion_date IS NULL`;
 const SELECT_PATIENT_BY_ID = `${SELECT_PATIENT} FROM patients p WHERE p.id = $1 AND p.deletion_date IS NULL`;
 
 /** The caller's login and data owner by user id, loaded once: the app's guard caches its principals too. */
@@ -61,7 +60,7 @@ function subjectOf(req: IncomingMessage): string | undefined {
 
 async function getUser(res: ServerResponse, sub: string, id: string): Promise<void> {
   if (sub !== id) return send(res, 404, { status: 404 });
-  const { rows } = await pool.query(SELECT_USER_BY_ID, [id]);
+  const { rows } = await pool.query({ name: USER_BY_ID.name, text: USER_BY_ID.text, values: [id] });
   return rows.length ? send(res, 200, toUserView(toUser(rows[0]))) : send(res, 404, { status: 404 });
 }
 

@@ -11,6 +11,9 @@ export interface Window {
   seconds: number;
   /** CPU time (user + system) the server process spent per 2xx answer, when its pid is known. */
   cpuMsPerRequest?: number;
+  /** The same for all PostgreSQL processes of the machine, and for the load generator (this process). */
+  postgresCpuMsPerRequest?: number;
+  loadCpuMsPerRequest?: number;
   /** A few status codes other than 2xx, for diagnosis. */
   statusCodes: Record<string, number>;
 }

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { openSync, readFileSync } from 'node:fs';
+import { openSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -23,6 +23,29 @@ export function cpuMsOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * CPU time of PostgreSQL on this machine so far, in ms: every running postgres process, plus what the postmasters
+ * collected from backends and workers that have exited (cutime + cstime). Its difference over a window, divided by
+ * the window's answers, is the database's share of each request.
+ */
+export function postgresCpuMs(): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') continue;
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) * 10;
+      const parent = readFileSync(`/proc/${fields[1]}/comm`, 'utf8').trim();
+      if (parent !== 'postgres') total += (Number(fields[13]) + Number(fields[14])) * 10;
+    } catch {
+      // gone in between
+    }
+  }
+  return total;
 }
 
 export interface Child {

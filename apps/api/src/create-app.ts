@@ -104,18 +104,16 @@ export async function createApp(configuration: Configuration, options: CreateApp
     if (!fastify.server.listening) void reply.header('connection', 'close');
     done(null, payload);
   });
+  // helmet's headers do not depend on the request with these options: computed once, set on every answer (see
+  // securityHeaders). On Fastify's reply, not the raw response: Node then writes them with the status line, without
+  // keeping a second copy of every header per answer.
+  const security = Object.entries(await securityHeaders());
   fastify.addHook('onRequest', (request, reply, done) => {
+    for (let i = 0; i < security.length; i++) void reply.header(security[i][0], security[i][1]);
     void reply.header('x-request-id', request.id);
     requestContext.run({ requestId: String(request.id), ip: request.ip }, done);
   });
   logRequests(fastify, logger);
-
-  // helmet's headers do not depend on the request with these options: computed once, set on every answer (see securityHeaders).
-  const headers = Object.entries(await securityHeaders());
-  fastify.addHook('onRequest', (_request, reply, done) => {
-    for (const [name, value] of headers) reply.raw.setHeader(name, value);
-    done();
-  });
   const corsOrigins = new Set(configuration.app.corsOrigins);
   app.enableCors({
     // A configured origin gets its CORS headers; any other origin gets none at all (not even Allow-Credentials or a preflight answer).

@@ -24,12 +24,25 @@ const REDACTED_PATHS = [
   '*.secret',
 ];
 
+/** How long a log line may wait in the buffer before it is written. */
+const LOG_FLUSH_INTERVAL_MS = 500;
+
+/**
+ * Standard output, buffered: lines are written 4 KB at a time, or every
+ * LOG_FLUSH_INTERVAL_MS, and on exit (pino flushes synchronously then). One
+ * write per line cost about a tenth of the CPU of an authenticated GET. A
+ * SIGKILL loses at most the last half second of lines.
+ */
+function bufferedStdout(): DestinationStream {
+  return pino.destination({ fd: 1, minLength: 4096, periodicFlush: LOG_FLUSH_INTERVAL_MS });
+}
+
 /**
  * The process's one logger: structured JSON lines, known secret-bearing
  * fields redacted, and every line written while a request is handled
  * carries that request's id (`reqId`, from the request context).
  */
-export function createRootLogger(level: string, stream?: DestinationStream): Logger {
+export function createRootLogger(level: string, stream: DestinationStream = bufferedStdout()): Logger {
   return pino(
     {
       level,
@@ -39,7 +52,7 @@ export function createRootLogger(level: string, stream?: DestinationStream): Log
         return requestId ? { reqId: requestId } : {};
       },
     },
-    stream as DestinationStream,
+    stream,
   );
 }
 
@@ -62,7 +75,8 @@ export function logRequests(fastify: FastifyInstance, logger: Logger): void {
   // The line is built here from fields that carry no secret: redacting it would only cost time.
   const requestLog = logger.child({}, { redact: { paths: [], censor: '[redacted]' } });
   fastify.addHook('onResponse', (request, reply, done) => {
-    const path = request.url.split('?', 1)[0];
+    const query = request.url.indexOf('?');
+    const path = query < 0 ? request.url : request.url.slice(0, query);
     if (!path.startsWith('/health')) {
       const statusCode = reply.statusCode;
       const level = statusCode === 503 ? 'warn' : statusCode >= 500 ? 'error' : 'info';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { decodeCursor, Page, toPage, TransactionHost } from '@careid/shared';
+import { decodeCursor, Page, preparedStatement, toPage, TransactionHost } from '@careid/shared';
 import type { User, UserStatus } from '../domain/user';
 
 /** Columns a write may set, in the domain's words. */
@@ -38,12 +38,25 @@ const COLUMNS: Record<keyof UserColumns, string> = {
 const JSON_COLUMNS = new Set(['properties', 'permissions', 'autoDelegations', 'sharingDataWith', 'accessPolicy']);
 
 // One round trip per read: the user's live tokens come along as a JSON object. (The bench's bare baseline runs it too.)
+// Columns by name, not u.*: the by-id, by-login and by-email reads are prepared statements (see PreparedStatement).
 export const SELECT_USER = `
-  SELECT u.*, COALESCE((
+  SELECT u.id, ${Object.values(COLUMNS)
+    .map((column) => `u.${column}`)
+    .join(', ')}, COALESCE((
     SELECT jsonb_object_agg(t.key, jsonb_build_object('creationTime', t.created, 'validity', (t.expires_at - t.created) / 1000))
     FROM user_tokens t WHERE t.user_id = u.id AND t.expires_at > (extract(epoch FROM clock_timestamp()) * 1000)::bigint
   ), '{}'::jsonb) AS authentication_tokens
   FROM users u`;
+
+export const USER_BY_ID = preparedStatement('users.by-id', `${SELECT_USER} WHERE u.id = $1 AND u.deletion_date IS NULL`);
+export const USER_BY_LOGIN_KEY = preparedStatement(
+  'users.by-login-key',
+  `${SELECT_USER} WHERE u.login_key = $1 AND u.deletion_date IS NULL`,
+);
+export const USER_BY_EMAIL_KEY = preparedStatement(
+  'users.by-email-key',
+  `${SELECT_USER} WHERE u.email_key = $1 AND u.deletion_date IS NULL`,
+);
 
 export function toUser(row: Record<string, any>): User {
   const number = (value: unknown) => (value === null || value === undefined ? null : Number(value));
@@ -106,17 +119,17 @@ export class UsersRepository {
   }
 
   async findById(id: string): Promise<User | null> {
-    const rows = await this.tx.query(`${SELECT_USER} WHERE u.id = $1 AND u.deletion_date IS NULL`, [id]);
+    const rows = await this.tx.query(USER_BY_ID, [id]);
     return rows.length ? toUser(rows[0]) : null;
   }
 
   async findByLoginKey(loginKey: string): Promise<User | null> {
-    const rows = await this.tx.query(`${SELECT_USER} WHERE u.login_key = $1 AND u.deletion_date IS NULL`, [loginKey]);
+    const rows = await this.tx.query(USER_BY_LOGIN_KEY, [loginKey]);
     return rows.length ? toUser(rows[0]) : null;
   }
 
   async findByEmailKey(emailKey: string): Promise<User | null> {
-    const rows = await this.tx.query(`${SELECT_USER} WHERE u.email_key = $1 AND u.deletion_date IS NULL`, [emailKey]);
+    const rows = await this.tx.query(USER_BY_EMAIL_KEY, [emailKey]);
     return rows.length ? toUser(rows[0]) : null;
   }
 
