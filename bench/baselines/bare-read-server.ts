@@ -4,8 +4,8 @@
  * nothing else: check the bearer JWT (same secret, HS256, issuer and
  * audience, a KeyObject built once, the same jsonwebtoken library
  * passport-jwt uses), run the app's own SQL statements through a `pg` pool
- * of the same size, and write the same JSON. No framework, no logging, no
- * validation beyond the id's shape.
+ * of the same size (prepared where the app prepares them), and write the
+ * same JSON. No framework, no logging, no validation beyond the id's shape.
  */
 import { randomUUID, createSecretKey } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
@@ -15,15 +15,12 @@ import { INSERT_AUDIT_EVENT } from '../../libs/identity/src/application/audit-tr
 import { toUserView } from '../../libs/identity/src/domain/user';
 import { toUser, USER_BY_ID } from '../../libs/identity/src/infrastructure/users.repository';
 import { toPatientView } from '../../libs/patients/src/domain/patient';
-import { SELECT_PATIENT, toPatient } from '../../libs/patients/src/infrastructure/patients.repository';
+import { PATIENT_BY_ID, toPatient } from '../../libs/patients/src/infrastructure/patients.repository';
 
 const env = process.env;
 const key = createSecretKey(Buffer.from(env.JWT_SECRET!, 'utf8'));
 const pool = new Pool({ connectionString: env.DATABASE_URL, max: Number(env.DB_POOL_SIZE ?? 10), application_name: 'careid-bench-bare' });
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-// The repositories' statements, as UsersRepository.findById and PatientsRepository.findById run them.
-const SELECT_PATIENT_BY_ID = `${SELECT_PATIENT} FROM patients p WHERE p.id = $1 AND p.deletion_date IS NULL`;
 
 /** The caller's login and data owner by user id, loaded once: the app's guard caches its principals too. */
 const callers = new Map<string, Promise<{ login: string; dataOwnerId: string | null } | null>>();
@@ -36,6 +33,11 @@ function callerOf(userId: string) {
     callers.set(userId, caller);
   }
   return caller;
+}
+
+/** A repository's prepared statement, run as the app's pool runs it outside a transaction (prepared once per connection). */
+function run(statement: { name: string; text: string }, values: unknown[]) {
+  return pool.query({ name: statement.name, text: statement.text, values });
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -60,14 +62,14 @@ function subjectOf(req: IncomingMessage): string | undefined {
 
 async function getUser(res: ServerResponse, sub: string, id: string): Promise<void> {
   if (sub !== id) return send(res, 404, { status: 404 });
-  const { rows } = await pool.query({ name: USER_BY_ID.name, text: USER_BY_ID.text, values: [id] });
+  const { rows } = await run(USER_BY_ID, [id]);
   return rows.length ? send(res, 200, toUserView(toUser(rows[0]))) : send(res, 404, { status: 404 });
 }
 
 /** The patient if the caller's data owner is one of its delegates; the read is audited as the app audits it. */
 async function getPatient(req: IncomingMessage, res: ServerResponse, sub: string, id: string): Promise<void> {
   const caller = await callerOf(sub);
-  const { rows } = await pool.query(SELECT_PATIENT_BY_ID, [id]);
+  const { rows } = await run(PATIENT_BY_ID, [id]);
   const patient = rows.length ? toPatient(rows[0]) : null;
   if (!caller || !patient || !caller.dataOwnerId || !patient.delegations.includes(caller.dataOwnerId))
     return send(res, 404, { status: 404 });

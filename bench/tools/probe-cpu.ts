@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     ? await startNode({
         name: 'probe-app-b',
         args: [...JSON.parse(process.env.PROBE_NODE_FLAGS_B ?? '[]'), mainB],
-        env: { ...env, PORT: String(appBPort), PUBLIC_URL: 'http://127.0.0.1' },
+        env: { ...env, ...JSON.parse(process.env.PROBE_APP_ENV_B ?? '{}'), PORT: String(appBPort), PUBLIC_URL: 'http://127.0.0.1' },
         port: appBPort,
         readyPath: '/health/ready',
       })

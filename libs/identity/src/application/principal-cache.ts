@@ -1,9 +1,14 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { PgListener, TransactionHost } from '@careid/shared';
+import { PgListener, preparedStatement, TransactionHost } from '@careid/shared';
 import { ADMIN_ROLE, Principal } from '../domain/principal';
 import type { AccessPolicy } from '../domain/access-policy';
 
 const CHANNEL = 'careid_principal_changed';
+const PRINCIPAL_BY_USER_ID = preparedStatement(
+  'users.principal',
+  `SELECT id, login, roles, status, healthcare_party_id, patient_id, access_policy, auto_delegations, session_version
+   FROM users WHERE id = $1 AND deletion_date IS NULL`,
+);
 const MAX_ENTRIES = 20_000;
 const MAX_AGE_MS = 60_000;
 
@@ -85,11 +90,7 @@ export class PrincipalCache implements OnModuleInit {
   }
 
   private async load(userId: string): Promise<Principal | null> {
-    const rows: Record<string, any>[] = await this.tx.queryOutsideTransaction(
-      `SELECT id, login, roles, status, healthcare_party_id, patient_id, access_policy, auto_delegations, session_version
-       FROM users WHERE id = $1 AND deletion_date IS NULL`,
-      [userId],
-    );
+    const rows: Record<string, any>[] = await this.tx.queryOutsideTransaction(PRINCIPAL_BY_USER_ID, [userId]);
     const row = rows[0];
     if (!row || row.status === 'DISABLED') return null;
     return {
