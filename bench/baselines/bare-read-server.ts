@@ -74,7 +74,7 @@ async function getPatient(req: IncomingMessage, res: ServerResponse, sub: string
   if (!caller || !patient || !caller.dataOwnerId || !patient.delegations.includes(caller.dataOwnerId))
     return send(res, 404, { status: 404 });
   const requestId = randomUUID();
-  await pool.query(INSERT_AUDIT_EVENT, [
+  await run(INSERT_AUDIT_EVENT, [
     Date.now(),
     'PATIENT_READ',
     'success',

@@ -1,124 +1,132 @@
 /**
- * Where the machine's CPU goes per authenticated GET: server process, PostgreSQL backends, the load generator.
- * Experiment tool. Usage: DATABASE_URL=.../careid_bench node -r ts-node/register/transpile-only -r tsconfig-paths/register bench/tools/probe-cpu.ts [rounds]
+ * Where the machine's CPU goes per authenticated GET (`GET /api/v1/users/:id`, 32 connections): the server
+ * process, PostgreSQL (all its processes) and the load generator, in alternating 5 s windows. With a variant B
+ * (another build, other node flags or other environment variables) it compares two app processes on the same
+ * database in the same run. For experiments; not part of `npm run bench`.
+ *
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/careid_bench \
+ *     node -r ts-node/register/transpile-only -r tsconfig-paths/register bench/tools/probe-cpu.ts [rounds]
+ *
+ * Runs against a database the bench has set up (its admin and `bench-reader`). Settings, all optional:
+ * PROBE_SIDES (comma-separated of app, appB, app-unguarded, bare), PROBE_LOGIN / PROBE_PASSWORD (who reads itself;
+ * default the bench admin), PROBE_NODE_FLAGS and PROBE_APP_ENV (JSON: node flags and environment of both apps and
+ * the bare server), PROBE_MAIN_B (another build's main.js), PROBE_NODE_FLAGS_B and PROBE_APP_ENV_B (B only), and
+ * PROBE_LOGIN_WARMUP_SECONDS (token logins on app A before the windows, as the bench's warm-up does).
  */
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { load } from '../lib/load';
-import { BUILT_MAIN, freePort, postgresCpuMs, ROOT, startNode } from '../lib/processes';
+import { BUILT_MAIN, Child, freePort, postgresCpuMs, ROOT, startNode } from '../lib/processes';
 
-async function commits(url: string): Promise<number> {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  const { rows } = await c.query('SELECT xact_commit::bigint AS n FROM pg_stat_database WHERE datname = current_database()');
-  await c.end();
+const env = process.env;
+const json = <T>(name: string, fallback: T): T => (env[name] ? (JSON.parse(env[name]!) as T) : fallback);
+const DATABASE_URL = env.DATABASE_URL!;
+const ADMIN = { login: 'bench-admin', password: 'bench-admin-password-0123' };
+const appEnv = {
+  ...env,
+  NODE_ENV: 'production',
+  ADMIN_LOGIN: ADMIN.login,
+  ADMIN_PASSWORD: ADMIN.password,
+  JWT_SECRET: 'probe-secret-0123456789abcdef0123456789abcdef',
+  PUBLIC_URL: 'http://127.0.0.1',
+  AUTH_RATE_LIMIT_PER_MINUTE: '0',
+  LOG_LEVEL: 'info',
+  BENCH_UNGUARDED_ROUTES: '1',
+  ...json<Record<string, string>>('PROBE_APP_ENV', {}),
+};
+
+async function startApp(name: string, main: string, flags: string[], extraEnv: Record<string, string>): Promise<Child> {
+  const port = await freePort();
+  return startNode({ name, args: [...flags, main], env: { ...appEnv, ...extraEnv, PORT: String(port) }, port, readyPath: '/health/ready' });
+}
+
+/** Transactions committed in the database so far: their difference over a window tells the statements per request. */
+async function commits(): Promise<number> {
+  const client = new Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  const { rows } = await client.query('SELECT xact_commit::bigint AS n FROM pg_stat_database WHERE datname = current_database()');
+  await client.end();
   return Number(rows[0].n);
 }
 
-async function main(): Promise<void> {
-  const url = process.env.DATABASE_URL!;
-  const JWT_SECRET = 'probe-secret-0123456789abcdef0123456789abcdef';
-  const env = {
-    ...process.env,
-    NODE_ENV: 'production',
-    ADMIN_LOGIN: 'bench-admin',
-    ADMIN_PASSWORD: 'bench-admin-password-0123',
-    JWT_SECRET,
-    AUTH_RATE_LIMIT_PER_MINUTE: '0',
-    LOG_LEVEL: 'info',
-    BENCH_UNGUARDED_ROUTES: '1',
-    ...JSON.parse(process.env.PROBE_APP_ENV ?? '{}'),
-  };
-  const appPort = await freePort();
-  const app = await startNode({
-    name: 'probe-app',
-    args: [...JSON.parse(process.env.PROBE_NODE_FLAGS ?? '[]'), BUILT_MAIN],
-    env: { ...env, PORT: String(appPort), PUBLIC_URL: 'http://127.0.0.1' },
-    port: appPort,
-    readyPath: '/health/ready',
+async function call(url: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<any> {
+  const response = await fetch(`${url}${path}`, {
+    method: options.body === undefined ? 'GET' : 'POST',
+    headers: {
+      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+    },
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
   });
+  return response.json();
+}
+
+async function main(): Promise<void> {
+  const flags = json<string[]>('PROBE_NODE_FLAGS', []);
+  const app = await startApp('probe-app', BUILT_MAIN, flags, {});
   const barePort = await freePort();
   const bare = await startNode({
     name: 'probe-bare',
     args: [
-      ...JSON.parse(process.env.PROBE_NODE_FLAGS ?? '[]'),
+      ...flags,
       '-r',
       'ts-node/register/transpile-only',
       '-r',
       'tsconfig-paths/register',
       join(ROOT, 'bench', 'baselines', 'bare-read-server.ts'),
     ],
-    env: { ...env, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), PORT: String(barePort), DATABASE_URL: url },
+    env: { ...appEnv, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), PORT: String(barePort), DATABASE_URL },
     port: barePort,
     readyPath: '/ready',
   });
-  const login = (await fetch(`${app.url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      login: process.env.PROBE_LOGIN ?? 'bench-admin',
-      password: process.env.PROBE_PASSWORD ?? 'bench-admin-password-0123',
-    }),
-  }).then((r) => r.json())) as any;
-  const me = (await fetch(`${app.url}/api/v1/users/current`, { headers: { authorization: `Bearer ${login.accessToken}` } }).then((r) =>
-    r.json(),
-  )) as any;
-  const mainB = process.env.PROBE_MAIN_B ?? (process.env.PROBE_NODE_FLAGS_B ? BUILT_MAIN : undefined);
-  const appBPort = await freePort();
+  const mainB = env.PROBE_MAIN_B ?? (env.PROBE_NODE_FLAGS_B || env.PROBE_APP_ENV_B ? BUILT_MAIN : undefined);
   const appB = mainB
-    ? await startNode({
-        name: 'probe-app-b',
-        args: [...JSON.parse(process.env.PROBE_NODE_FLAGS_B ?? '[]'), mainB],
-        env: { ...env, ...JSON.parse(process.env.PROBE_APP_ENV_B ?? '{}'), PORT: String(appBPort), PUBLIC_URL: 'http://127.0.0.1' },
-        port: appBPort,
-        readyPath: '/health/ready',
-      })
+    ? await startApp('probe-app-b', mainB, json<string[]>('PROBE_NODE_FLAGS_B', []), json('PROBE_APP_ENV_B', {}))
     : undefined;
+
+  const login = await call(app.url, '/api/v1/auth/login', {
+    body: { login: env.PROBE_LOGIN ?? ADMIN.login, password: env.PROBE_PASSWORD ?? ADMIN.password },
+  });
+  const me = await call(app.url, '/api/v1/users/current', { token: login.accessToken });
+  const headers = { authorization: `Bearer ${login.accessToken}` };
   const sides = [
     { label: 'app', child: app, path: `/api/v1/users/${me.id}` },
     ...(appB ? [{ label: 'appB', child: appB, path: `/api/v1/users/${me.id}` }] : []),
     { label: 'app-unguarded', child: app, path: `/api/v1/bench-unguarded/users/${me.id}` },
     { label: 'bare', child: bare, path: `/users/${me.id}` },
-  ].filter((s) => !process.env.PROBE_SIDES || process.env.PROBE_SIDES.split(',').includes(s.label));
-  const headers = { authorization: `Bearer ${login.accessToken}` };
-  const loginWarmup = Number(process.env.PROBE_LOGIN_WARMUP_SECONDS ?? 0);
+  ].filter((side) => !env.PROBE_SIDES || env.PROBE_SIDES.split(',').includes(side.label));
+
+  const loginWarmup = Number(env.PROBE_LOGIN_WARMUP_SECONDS ?? 0);
   if (loginWarmup > 0) {
-    const created = (await fetch(`${app.url}/api/v1/users/${me.id}/tokens`, {
-      method: 'POST',
-      headers: { ...headersOf(login.accessToken), 'content-type': 'application/json' },
-      body: JSON.stringify({ validitySeconds: 86400 }),
-    }).then((r) => r.json())) as any;
+    const { token } = await call(app.url, `/api/v1/users/${me.id}/tokens`, { token: login.accessToken, body: { validitySeconds: 86400 } });
+    const body = JSON.stringify({ login: me.login, password: token });
     const w = await load({
       url: app.url,
       connections: 32,
       seconds: loginWarmup,
-      request: { method: 'POST', path: '/api/v1/auth/login', body: JSON.stringify({ login: me.login, password: created.token }) },
+      request: { method: 'POST', path: '/api/v1/auth/login', body },
     });
-    process.stdout.write(`token logins on app only: ${w.requestsPerSecond.toFixed(0)} req/s, non2xx ${w.non2xx}\n`);
+    process.stdout.write(`token logins on app only: ${w.requestsPerSecond.toFixed(0)} req/s, non-2xx ${w.non2xx}\n`);
   }
-  for (const s of sides) await load({ url: s.child.url, connections: 32, seconds: 3, request: { path: s.path, headers } });
-  for (let r = 0; r < Number(process.argv[2] ?? 3); r++) {
-    for (const s of r % 2 ? [...sides].reverse() : sides) {
-      const server0 = s.child.cpuMs();
-      const pg0 = postgresCpuMs();
-      const self0 = process.cpuUsage();
-      const c0 = await commits(url);
-      const w = await load({ url: s.child.url, connections: 32, seconds: 5, request: { path: s.path, headers } });
-      const c1 = await commits(url);
-      const self = process.cpuUsage(self0);
-      const n = w.ok;
-      const f = (x: number) => (x / n).toFixed(3).padStart(6);
+  for (const side of sides) await load({ url: side.child.url, connections: 32, seconds: 3, request: { path: side.path, headers } });
+  for (let round = 0; round < Number(process.argv[2] ?? 3); round++) {
+    for (const side of round % 2 ? [...sides].reverse() : sides) {
+      const [server, postgres, self, transactions] = [side.child.cpuMs(), postgresCpuMs(), process.cpuUsage(), await commits()];
+      const w = await load({ url: side.child.url, connections: 32, seconds: 5, request: { path: side.path, headers } });
+      const transactionsPerRequest = ((await commits()) - transactions - 1) / w.ok; // less the count's own
+      const used = process.cpuUsage(self);
+      const perRequest = (ms: number) => (ms / w.ok).toFixed(3);
       process.stdout.write(
-        `${s.label.padEnd(14)} ${w.requestsPerSecond.toFixed(0).padStart(5)} req/s  ms/req: server ${f(s.child.cpuMs() - server0)} pg ${f(postgresCpuMs() - pg0)} loadgen ${f((self.user + self.system) / 1000)}  xacts/req ${((c1 - c0 - 2) / n).toFixed(2)} rss ${(s.child.rssBytes() / 1e6).toFixed(0)} MB  non2xx ${w.non2xx}\n`,
+        `${side.label.padEnd(14)} ${w.requestsPerSecond.toFixed(0).padStart(5)} req/s  CPU ms/req: server ${perRequest(side.child.cpuMs() - server)}` +
+          ` postgres ${perRequest(postgresCpuMs() - postgres)} load ${perRequest((used.user + used.system) / 1000)}` +
+          `  transactions/req ${transactionsPerRequest.toFixed(2)}  rss ${(side.child.rssBytes() / 1e6).toFixed(0)} MB  non-2xx ${w.non2xx}\n`,
       );
     }
   }
   await Promise.all([app.stop(), bare.stop(), appB?.stop()]);
 }
-function headersOf(token: string) {
-  return { authorization: `Bearer ${token}` };
-}
-main().catch((e) => {
-  console.error(e);
+
+main().catch((error: unknown) => {
+  console.error(error);
   process.exit(1);
 });

@@ -1,6 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { AppConfigService, AuthSettings, DomainError, TransactionHost } from '@careid/shared';
+import { AppConfigService, AuthSettings, DomainError, preparedStatement, TransactionHost } from '@careid/shared';
+
+// Every login asks for the lock and clears the failures: prepared once per connection (see PreparedStatement).
+const LOCK_OF_LOGIN = preparedStatement('lockout.lock-of-login', 'SELECT locked_until FROM login_failures WHERE login_key = $1');
+const CLEAR_FAILURES = preparedStatement('lockout.clear-failures', 'DELETE FROM login_failures WHERE login_key = $1');
 
 /**
  * Brute-force protection on every path that checks a secret. Consecutive
@@ -22,10 +26,7 @@ export class LockoutService {
 
   /** 429 with Retry-After while the login is locked. */
   async assertNotLocked(loginKey: string): Promise<void> {
-    const rows: { locked_until: string }[] = await this.tx.dataSource.query(
-      'SELECT locked_until FROM login_failures WHERE login_key = $1',
-      [loginKey],
-    );
+    const rows: { locked_until: string }[] = await this.tx.queryOutsideTransaction(LOCK_OF_LOGIN, [loginKey]);
     const lockedUntil = rows.length ? Number(rows[0].locked_until) : 0;
     const now = Date.now();
     if (lockedUntil > now) throw this.lockedError(lockedUntil - now);
@@ -60,7 +61,7 @@ export class LockoutService {
    * that callers queued on that lock may be holding.
    */
   async recordSuccess(loginKey: string): Promise<void> {
-    await this.tx.manager.query('DELETE FROM login_failures WHERE login_key = $1', [loginKey]);
+    await this.tx.query(CLEAR_FAILURES, [loginKey]);
   }
 
   /** An admin lifts a lock. Returns whether there was anything to clear. */

@@ -1,10 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { AppConfigService, DomainError, TransactionHost } from '@careid/shared';
+import { AppConfigService, DomainError, preparedStatement, TransactionHost } from '@careid/shared';
 import type { UserTokenKind } from '../infrastructure/token.entities';
 import { AuditTrail } from './audit-trail';
+
 import { hashSecret, newSecret } from './secrets';
+
+// Asked by every token login: prepared once per connection (see PreparedStatement).
+const LIVE_TOKEN = preparedStatement(
+  'login-tokens.live',
+  'SELECT 1 FROM user_tokens WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3',
+);
 
 export interface CreatedToken {
   token: string;
@@ -84,11 +91,7 @@ export class LoginTokensService {
 
   /** Whether `token` is a live token of this user. */
   async isLiveTokenOf(userId: string, token: string): Promise<boolean> {
-    const rows = await this.tx.query('SELECT 1 FROM user_tokens WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3', [
-      hashSecret(token),
-      userId,
-      Date.now(),
-    ]);
+    const rows = await this.tx.query(LIVE_TOKEN, [hashSecret(token), userId, Date.now()]);
     return rows.length > 0;
   }
 

@@ -2,12 +2,28 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
-import { AppConfigService, AuthSettings, DomainError, TransactionHost } from '@careid/shared';
+import { AppConfigService, AuthSettings, DomainError, preparedStatement, TransactionHost } from '@careid/shared';
 import type { Principal } from '../domain/principal';
 import { AuditTrail } from './audit-trail';
 import { LockoutService } from './lockout.service';
 import { PrincipalCache, PrincipalChangeListener } from './principal-cache';
 import { hashSecret, newSecret } from './secrets';
+
+// The statements of every login and refresh, prepared once per connection (see PreparedStatement).
+const INSERT_REFRESH_TOKEN = preparedStatement(
+  'sessions.insert-refresh-token',
+  'INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, family_created, created) VALUES ($1, $2, $3, $4, $5, $6)',
+);
+const REFRESH_TOKEN_BY_HASH = preparedStatement(
+  'sessions.refresh-token-by-hash',
+  `SELECT r.id, r.family_id, r.user_id, r.family_created, r.created, r.revoked_at, r.revoked_reason,
+          u.login_key, u.status, u.deletion_date, u.session_version
+   FROM refresh_tokens r JOIN users u ON u.id = r.user_id WHERE r.token_hash = $1`,
+);
+const RETIRE_REFRESH_TOKEN = preparedStatement(
+  'sessions.retire-refresh-token',
+  `UPDATE refresh_tokens SET revoked_at = $2, revoked_reason = 'rotated' WHERE id = $1 AND revoked_at IS NULL`,
+);
 
 export interface TokenPair {
   accessToken: string;
@@ -51,20 +67,12 @@ export class SessionsService {
     const familyId = randomUUID();
     const now = Date.now();
     const refreshToken = newSecret();
-    await this.tx.query(
-      `INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, family_created, created) VALUES ($1, $2, $3, $4, $5, $5)`,
-      [randomUUID(), familyId, user.id, hashSecret(refreshToken), now],
-    );
+    await this.tx.query(INSERT_REFRESH_TOKEN, [randomUUID(), familyId, user.id, hashSecret(refreshToken), now, now]);
     return this.pair(user.id, user.sessionVersion, familyId, refreshToken);
   }
 
   async refresh(refreshToken: string): Promise<TokenPair> {
-    const rows: Record<string, any>[] = await this.tx.query(
-      `SELECT r.id, r.family_id, r.user_id, r.family_created, r.created, r.revoked_at, r.revoked_reason,
-              u.login_key, u.status, u.deletion_date, u.session_version
-       FROM refresh_tokens r JOIN users u ON u.id = r.user_id WHERE r.token_hash = $1`,
-      [hashSecret(refreshToken)],
-    );
+    const rows: Record<string, any>[] = await this.tx.query(REFRESH_TOKEN_BY_HASH, [hashSecret(refreshToken)]);
     const token = rows[0];
     if (!token) throw DomainError.unauthenticated('INVALID_REFRESH_TOKEN', 'The refresh token is not valid');
     await this.lockout.assertNotLocked(token.login_key);
@@ -86,19 +94,20 @@ export class SessionsService {
     }
     return this.tx.run(async () => {
       // Retire the presented token atomically: of two concurrent refreshes with it, one wins and the other is a reuse.
-      const [, retired] = await this.tx.query(
-        `UPDATE refresh_tokens SET revoked_at = $2, revoked_reason = 'rotated' WHERE id = $1 AND revoked_at IS NULL`,
-        [token.id, now],
-      );
+      const [, retired] = await this.tx.query(RETIRE_REFRESH_TOKEN, [token.id, now]);
       if (!retired) {
         await this.reuseDetected(token.family_id, token.user_id);
         throw DomainError.unauthenticated('INVALID_REFRESH_TOKEN', 'The refresh token is not valid');
       }
       const next = newSecret();
-      await this.tx.query(
-        `INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, family_created, created) VALUES ($1, $2, $3, $4, $5, $6)`,
-        [randomUUID(), token.family_id, token.user_id, hashSecret(next), token.family_created, now],
-      );
+      await this.tx.query(INSERT_REFRESH_TOKEN, [
+        randomUUID(),
+        token.family_id,
+        token.user_id,
+        hashSecret(next),
+        token.family_created,
+        now,
+      ]);
       return this.pair(token.user_id, token.session_version, token.family_id, next);
     });
   }

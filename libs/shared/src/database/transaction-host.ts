@@ -28,6 +28,8 @@ export function preparedStatement(name: string, text: string): PreparedStatement
 
 interface TransactionContext {
   manager: EntityManager;
+  /** The transaction's connection, for prepared statements (TypeORM's manager has no named statements). */
+  client?: PoolClient;
   afterCommit: (() => void)[];
   /** The error the transaction's connection reported, if it broke (e.g. the server shut down) while the work ran. */
   connectionError?: Error;
@@ -58,17 +60,20 @@ export class TransactionHost {
    */
   query<T = any>(sql: string | PreparedStatement, parameters?: unknown[]): Promise<T> {
     const context = this.storage.getStore();
-    // In a transaction, a prepared statement runs as plain text on the transaction's connection (TypeORM has no named statements).
-    return context
-      ? context.manager.query(typeof sql === 'string' ? sql : sql.text, parameters)
-      : this.queryOutsideTransaction<T>(sql, parameters);
+    if (!context) return this.queryOutsideTransaction<T>(sql, parameters);
+    if (typeof sql === 'string' || !context.client) return context.manager.query(typeof sql === 'string' ? sql : sql.text, parameters);
+    return this.execute(context.client, sql, parameters);
   }
 
   /** One statement on the pool, never in the ambient transaction (for what must stand even if that transaction rolls back). */
-  async queryOutsideTransaction<T = any>(sql: string | PreparedStatement, parameters?: unknown[]): Promise<T> {
+  queryOutsideTransaction<T = any>(sql: string | PreparedStatement, parameters?: unknown[]): Promise<T> {
+    return this.execute(this.pool, sql, parameters);
+  }
+
+  private async execute<T>(on: Pool | PoolClient, sql: string | PreparedStatement, parameters?: unknown[]): Promise<T> {
     const result = await (typeof sql === 'string'
-      ? this.pool.query(sql, parameters)
-      : this.pool.query({ name: sql.name, text: sql.text, values: parameters }));
+      ? on.query(sql, parameters)
+      : on.query({ name: sql.name, text: sql.text, values: parameters }));
     return (result.command === 'UPDATE' || result.command === 'DELETE' ? [result.rows, result.rowCount] : result.rows) as T;
   }
 
@@ -94,6 +99,7 @@ export class TransactionHost {
       result = await this.dataSource.transaction((manager) => {
         context.manager = manager;
         client = (manager.queryRunner as unknown as { databaseConnection?: PoolClient } | undefined)?.databaseConnection;
+        context.client = client;
         client?.on('error', onError);
         return this.storage.run(context, work);
       });
