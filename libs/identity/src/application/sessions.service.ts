@@ -20,9 +20,15 @@ const REFRESH_TOKEN_BY_HASH = preparedStatement(
           u.login_key, u.status, u.deletion_date, u.session_version
    FROM refresh_tokens r JOIN users u ON u.id = r.user_id WHERE r.token_hash = $1`,
 );
-const RETIRE_REFRESH_TOKEN = preparedStatement(
-  'sessions.retire-refresh-token',
-  `UPDATE refresh_tokens SET revoked_at = $2, revoked_reason = 'rotated' WHERE id = $1 AND revoked_at IS NULL`,
+const ROTATE_REFRESH_TOKEN = preparedStatement(
+  'sessions.rotate-refresh-token',
+  `WITH retired AS (
+     UPDATE refresh_tokens SET revoked_at = $2, revoked_reason = 'rotated' WHERE id = $1 AND revoked_at IS NULL
+     RETURNING family_id, user_id, family_created
+   )
+   INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, family_created, created)
+   SELECT $3, family_id, user_id, $4, family_created, $2 FROM retired
+   RETURNING id`,
 );
 
 export interface TokenPair {
@@ -92,24 +98,15 @@ export class SessionsService {
       await this.revokeFamily(token.family_id, 'expired');
       throw DomainError.unauthenticated('SESSION_EXPIRED', 'The session has expired; log in again');
     }
-    return this.tx.run(async () => {
-      // Retire the presented token atomically: of two concurrent refreshes with it, one wins and the other is a reuse.
-      const [, retired] = await this.tx.query(RETIRE_REFRESH_TOKEN, [token.id, now]);
-      if (!retired) {
-        await this.reuseDetected(token.family_id, token.user_id);
-        throw DomainError.unauthenticated('INVALID_REFRESH_TOKEN', 'The refresh token is not valid');
-      }
-      const next = newSecret();
-      await this.tx.query(INSERT_REFRESH_TOKEN, [
-        randomUUID(),
-        token.family_id,
-        token.user_id,
-        hashSecret(next),
-        token.family_created,
-        now,
-      ]);
-      return this.pair(token.user_id, token.session_version, token.family_id, next);
-    });
+    // One statement retires the presented token and stores its successor, so it is atomic without a transaction: of
+    // two concurrent refreshes with one token, one retires it and the other finds it retired (a reuse).
+    const next = newSecret();
+    const rotated: unknown[] = await this.tx.query(ROTATE_REFRESH_TOKEN, [token.id, now, randomUUID(), hashSecret(next)]);
+    if (!rotated.length) {
+      await this.reuseDetected(token.family_id, token.user_id);
+      throw DomainError.unauthenticated('INVALID_REFRESH_TOKEN', 'The refresh token is not valid');
+    }
+    return this.pair(token.user_id, token.session_version, token.family_id, next);
   }
 
   /** Ends the session the refresh token belongs to. Unknown tokens are ignored (nothing to reveal). */
