@@ -38,7 +38,7 @@ export class AuthenticationService {
 
   async login(attempt: LoginAttempt): Promise<TokenPair> {
     const loginKey = identifierKey(attempt.login);
-    await this.lockout.assertNotLocked(loginKey);
+    const { hasFailures } = await this.lockout.assertNotLocked(loginKey);
     const user = await this.users.findByLoginKey(loginKey);
 
     // A token is cheap to check (SHA-256 and an index), so token logins skip bcrypt entirely.
@@ -48,7 +48,7 @@ export class AuthenticationService {
       SECRET_SHAPE.test(attempt.password) &&
       (await this.loginTokens.isLiveTokenOf(user.id, attempt.password))
     ) {
-      return this.succeed(user, loginKey, 'token');
+      return this.succeed(user, loginKey, 'token', hasFailures);
     }
 
     const passwordMatches = user?.passwordHash
@@ -71,11 +71,16 @@ export class AuthenticationService {
       if (!attempt.totp) throw DomainError.unauthenticated('TOTP_REQUIRED', 'This account needs a TOTP code (`totp`)');
       if (!(await this.twoFactor.verifyLoginCode(user, attempt.totp))) return this.fail(loginKey, user, 'TOTP_INVALID');
     }
-    return this.succeed(user, loginKey, 'password');
+    return this.succeed(user, loginKey, 'password', hasFailures);
   }
 
-  private async succeed(user: User, loginKey: string, method: 'password' | 'token'): Promise<TokenPair> {
-    await this.lockout.recordSuccess(loginKey);
+  /**
+   * A success clears the login's failures, when it had any at the lock check (most logins have none: no statement).
+   * A failure recorded while this login was being checked stays counted until the next success: the lock can only
+   * come sooner, never later.
+   */
+  private async succeed(user: User, loginKey: string, method: 'password' | 'token', hadFailures: boolean): Promise<TokenPair> {
+    if (hadFailures) await this.lockout.recordSuccess(loginKey);
     const pair = await this.sessions.start(user);
     await this.audit.record({
       type: 'LOGIN_SUCCEEDED',

@@ -24,12 +24,13 @@ export class LockoutService {
     this.settings = config.get('auth', { infer: true });
   }
 
-  /** 429 with Retry-After while the login is locked. */
-  async assertNotLocked(loginKey: string): Promise<void> {
+  /** 429 with Retry-After while the login is locked; otherwise whether failures are on record for it. */
+  async assertNotLocked(loginKey: string): Promise<{ hasFailures: boolean }> {
     const rows: { locked_until: string }[] = await this.tx.queryOutsideTransaction(LOCK_OF_LOGIN, [loginKey]);
     const lockedUntil = rows.length ? Number(rows[0].locked_until) : 0;
     const now = Date.now();
     if (lockedUntil > now) throw this.lockedError(lockedUntil - now);
+    return { hasFailures: rows.length > 0 };
   }
 
   /** Counts a failure; returns the lock it earned, if any. */
