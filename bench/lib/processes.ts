@@ -18,10 +18,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** The fields of /proc/<pid>/stat after the command name: [1] is the parent's pid, [11..14] utime, stime, cutime, cstime. */
+function statFieldsOf(pid: number | string): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 /** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat (clock ticks of 10 ms). */
 export function cpuMsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const fields = statFieldsOf(pid);
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
@@ -36,8 +41,7 @@ export function postgresCpuMs(): number {
     if (!/^\d+$/.test(pid)) continue;
     try {
       if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') continue;
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const fields = statFieldsOf(pid);
       total += (Number(fields[11]) + Number(fields[12])) * 10;
       const parent = readFileSync(`/proc/${fields[1]}/comm`, 'utf8').trim();
       if (parent !== 'postgres') total += (Number(fields[13]) + Number(fields[14])) * 10;
