@@ -177,7 +177,7 @@ describe('Security headers and CORS', () => {
   });
 });
 
-// Its own app, started once the first is closed: two apps in one process share passport's strategy registry.
+// Its own app (CORS_ORIGINS unset), started once the first is closed.
 describe('CORS without CORS_ORIGINS', () => {
   it('sends no CORS headers at all when CORS_ORIGINS is not set', async () => {
     const closed = await startTestApp();

@@ -21,8 +21,8 @@ async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number):
 
 /**
  * Two API instances on one database, each the real entry point (main.ts) in a process of its own with the
- * same JWT_SECRET: nothing that must be shared may live in one process's memory (passport's strategy
- * registry, the logger, caches), and with separate processes nothing can.
+ * same JWT_SECRET: nothing that must be shared may live in one process's memory (caches, the logger),
+ * and with separate processes nothing can.
  */
 describe('Two instances on one database', () => {
   const mail = new TestMailServer();

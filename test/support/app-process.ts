@@ -35,7 +35,7 @@ const OUTPUT_LIMIT = 1_000_000;
 
 /**
  * Spawns main.ts with TEST_ENV plus `env` (an `undefined` value removes a variable). It is a separate
- * Node process: nothing (passport's registry, the logger, timers) is shared with the test or another app.
+ * Node process: nothing (caches, the logger, timers) is shared with the test or another app.
  */
 export async function spawnApp(options: { env?: Record<string, string | undefined>; port?: number } = {}): Promise<AppProcess> {
   const port = options.port ?? (await freePort());

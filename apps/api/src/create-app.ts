@@ -9,6 +9,7 @@ import { Logger } from 'nestjs-pino';
 import { Configuration, createValidationPipe, DomainError, parseJsonBody, ProblemDetailsFilter, requestContext } from '@careid/shared';
 import type { DestinationStream } from 'pino';
 import { AppModule, AppModuleOptions } from './app.module';
+import { allowCors } from './cors';
 import { createRootLogger, logRequests } from './logging';
 
 export interface CreateAppOptions extends Pick<AppModuleOptions, 'extraModules'> {
@@ -107,21 +108,16 @@ export async function createApp(configuration: Configuration, options: CreateApp
   // helmet's headers do not depend on the request with these options: computed once, set on every answer (see
   // securityHeaders). On Fastify's reply, not the raw response: Node then writes them with the status line, without
   // keeping a second copy of every header per answer.
-  const security = Object.entries(await securityHeaders());
+  const corsOrigins = configuration.app.corsOrigins;
+  // Answers depend on the Origin header once origins are configured (allowCors): caches must key on it.
+  const security = Object.entries({ ...(await securityHeaders()), ...(corsOrigins.length ? { vary: 'Origin' } : {}) });
   fastify.addHook('onRequest', (request, reply, done) => {
     for (let i = 0; i < security.length; i++) void reply.header(security[i][0], security[i][1]);
     void reply.header('x-request-id', request.id);
     requestContext.run({ requestId: String(request.id), ip: request.ip }, done);
   });
   logRequests(fastify, logger);
-  const corsOrigins = new Set(configuration.app.corsOrigins);
-  app.enableCors({
-    // A configured origin gets its CORS headers; any other origin gets none at all (not even Allow-Credentials or a preflight answer).
-    origin: (origin: string | undefined, allow: (error: Error | null, origin: string | false) => void) =>
-      allow(null, origin !== undefined && corsOrigins.has(origin) ? origin : false),
-    credentials: true,
-    exposedHeaders: ['x-request-id', 'retry-after'],
-  });
+  allowCors(fastify, { origins: corsOrigins, exposedHeaders: ['x-request-id', 'retry-after'] });
   if (configuration.auth.rateLimitPerMinute > 0) {
     await app.register(rateLimit, {
       global: true,

@@ -3,14 +3,10 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
-import { PassportModule } from '@nestjs/passport';
 import type { AppConfigService } from '@careid/shared';
 import { AuditController } from './api/audit.controller';
 import { AuthController } from './api/auth.controller';
-import { JwtAuthGuard } from './api/jwt-auth.guard';
-import { JwtStrategy } from './api/jwt.strategy';
-import { PermissionGuard } from './api/permission.guard';
-import { RolesGuard } from './api/roles.guard';
+import { AccessGuard } from './api/access.guard';
 import { UsersController } from './api/users.controller';
 import { ActivationService } from './application/activation.service';
 import { AdminSeeder } from './application/admin-seeder';
@@ -27,7 +23,6 @@ import { UsersRepository } from './infrastructure/users.repository';
 
 @Module({
   imports: [
-    PassportModule,
     JwtModule.registerAsync({
       inject: [ConfigService],
       useFactory: (config: AppConfigService) => ({
@@ -50,10 +45,7 @@ import { UsersRepository } from './infrastructure/users.repository';
     ActivationService,
     AuditTrail,
     AdminSeeder,
-    JwtStrategy,
-    { provide: APP_GUARD, useClass: JwtAuthGuard },
-    { provide: APP_GUARD, useClass: RolesGuard },
-    { provide: APP_GUARD, useClass: PermissionGuard },
+    { provide: APP_GUARD, useClass: AccessGuard },
   ],
   exports: [UsersService, LoginTokensService, SessionsService, LockoutService, AuditTrail, PasswordHasher],
 })

@@ -1,7 +1,7 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { Principal } from '../domain/principal';
 
-/** The authenticated caller (set by the JWT guard). */
+/** The authenticated caller (set by AccessGuard). */
 export const CurrentUser = createParamDecorator((_data: unknown, context: ExecutionContext): Principal => {
   return context.switchToHttp().getRequest<{ user: Principal }>().user;
 });

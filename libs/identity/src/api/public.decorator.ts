@@ -2,5 +2,5 @@ import { SetMetadata } from '@nestjs/common';
 
 export const IS_PUBLIC = 'careid:public';
 
-/** Opts a route (or controller) out of the global JWT guard. */
+/** Opts a route (or controller) out of AccessGuard: no token, role or permission is asked for. */
 export const Public = () => SetMetadata(IS_PUBLIC, true);

@@ -60,11 +60,21 @@ export class PrincipalCache implements OnModuleInit {
     return () => this.changeListeners.delete(listener);
   }
 
+  /**
+   * The cached answer of `get`, without a promise: the principal, null for a
+   * user who cannot authenticate, or undefined when it must be loaded.
+   */
+  cached(userId: string): Principal | null | undefined {
+    if (!this.listener.isListening) return undefined;
+    const cached = this.entries.get(userId);
+    return cached && Date.now() - cached.loadedAt < MAX_AGE_MS ? cached.principal : undefined;
+  }
+
   /** The live, authenticatable principal for a user id, or null. */
   async get(userId: string): Promise<Principal | null> {
-    const cached = this.entries.get(userId);
+    const cached = this.cached(userId);
+    if (cached !== undefined) return cached;
     const useCache = this.listener.isListening;
-    if (useCache && cached && Date.now() - cached.loadedAt < MAX_AGE_MS) return cached.principal;
     const evictionsBefore = this.evictions;
     const principal = await this.load(userId);
     if (useCache && evictionsBefore === this.evictions) {

@@ -43,6 +43,8 @@ interface TransactionContext {
 @Injectable()
 export class TransactionHost {
   private readonly storage = new AsyncLocalStorage<TransactionContext>();
+  /** Transactions under way; at 0 the storage is disabled (see `run`). */
+  private running = 0;
 
   constructor(@InjectDataSource() readonly dataSource: DataSource) {}
 
@@ -89,6 +91,18 @@ export class TransactionHost {
   /** Runs `work` in a transaction; nested calls join the outer one. */
   async run<T>(work: () => Promise<T>): Promise<T> {
     if (this.storage.getStore()) return work();
+    this.running++;
+    try {
+      return await this.runOutermost(work);
+    } finally {
+      // With no transaction under way, nothing needs the storage: disabled, it no longer copies itself onto every
+      // promise the process makes (Node 20's AsyncLocalStorage does, from a promise hook); `storage.run` enables it
+      // again. A continuation of a finished transaction that still runs then sees no transaction, as it should.
+      if (--this.running === 0) this.storage.disable();
+    }
+  }
+
+  private async runOutermost<T>(work: () => Promise<T>): Promise<T> {
     const context: TransactionContext = { manager: undefined as unknown as EntityManager, afterCommit: [] };
     // When the connection breaks between two statements, TypeORM releases the query runner and the next statement (or
     // the COMMIT) fails with "already released", which says nothing of the cause. Keep the connection's own error, so

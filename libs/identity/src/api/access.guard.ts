@@ -1,0 +1,124 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { JwtService } from '@nestjs/jwt';
+import { DomainError, requestContext } from '@careid/shared';
+import { AuditTrail } from '../application/audit-trail';
+import { PrincipalCache } from '../application/principal-cache';
+import { AccessClaims, JWT_AUDIENCE, JWT_ISSUER } from '../application/sessions.service';
+import { auditTypeFor, principalMay } from '../domain/permissions';
+import type { Principal } from '../domain/principal';
+import { REQUIRED_ROLES } from './current-user.decorator';
+import { REQUIRED_PERMISSION, RequiredPermission } from './permission.decorator';
+import { IS_PUBLIC } from './public.decorator';
+
+/** What a route asks of its caller, from its decorators (the handler's win over its controller's). */
+interface RoutePolicy {
+  isPublic: boolean;
+  roles: string[] | undefined;
+  permission: RequiredPermission | undefined;
+}
+
+interface GuardedRequest {
+  headers: Record<string, string | string[] | undefined>;
+  params?: Record<string, string>;
+  user?: Principal;
+}
+
+const BEARER = /^\s*bearer\s+(\S+)\s*$/i;
+
+/**
+ * The one global guard, deny by default: every route needs a valid access
+ * JWT unless marked `@Public()`, then the roles of `@Roles(...)` (403) and
+ * the permission of `@RequiresPermission(...)` (403, recorded in the audit
+ * trail as denied). A JWT is valid when it is HS256 (`alg: none` and others
+ * are refused), carries Careid's issuer and audience, has not expired, and
+ * its user is still live at the session version it names, so a password or
+ * role change, a disable or a delete takes effect at once.
+ *
+ * One guard instead of three (JWT via passport, roles, permission): Nest
+ * awaits each guard in turn and passport builds a strategy and five
+ * callbacks per request; together that was about a sixth of the CPU of an
+ * authenticated GET (BENCHMARKS.md). A route's decorators are read once; a
+ * principal already in the cache is checked without a promise.
+ */
+@Injectable()
+export class AccessGuard implements CanActivate {
+  private readonly policies = new WeakMap<object, RoutePolicy>();
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly jwt: JwtService,
+    private readonly principals: PrincipalCache,
+    private readonly audit: AuditTrail,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    const policy = this.policyOf(context);
+    if (policy.isPublic) return true;
+    const request = context.switchToHttp().getRequest<GuardedRequest>();
+    const claims = this.claimsOf(request.headers.authorization);
+    const cached = this.principals.cached(claims.sub);
+    if (cached !== undefined) return this.admit(request, claims, cached, policy);
+    return this.principals.get(claims.sub).then((principal) => this.admit(request, claims, principal, policy));
+  }
+
+  private policyOf(context: ExecutionContext): RoutePolicy {
+    const handler = context.getHandler();
+    let policy = this.policies.get(handler);
+    if (!policy) {
+      const targets = [handler, context.getClass()];
+      policy = {
+        isPublic: this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) === true,
+        roles: this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_ROLES, targets),
+        permission: this.reflector.getAllAndOverride<RequiredPermission | undefined>(REQUIRED_PERMISSION, targets),
+      };
+      this.policies.set(handler, policy);
+    }
+    return policy;
+  }
+
+  /** The access JWT's claims (401 when it is missing, malformed, forged, expired or not Careid's). */
+  private claimsOf(authorization: string | string[] | undefined): AccessClaims {
+    const token = typeof authorization === 'string' ? BEARER.exec(authorization)?.[1] : undefined;
+    if (!token) throw unauthenticated();
+    let claims: Partial<AccessClaims>;
+    try {
+      claims = this.jwt.verify<AccessClaims>(token, { algorithms: ['HS256'], issuer: JWT_ISSUER, audience: JWT_AUDIENCE });
+    } catch (error) {
+      if ((error as Error).name === 'TokenExpiredError')
+        throw DomainError.unauthenticated('ACCESS_TOKEN_EXPIRED', 'The access token has expired; refresh it');
+      throw unauthenticated();
+    }
+    if (typeof claims.sub !== 'string' || typeof claims.sv !== 'number')
+      throw DomainError.unauthenticated('INVALID_ACCESS_TOKEN', 'The access token is not valid');
+    return claims as AccessClaims;
+  }
+
+  /** True, or a promise of the 403 once a refused permission is in the audit trail. */
+  private admit(request: GuardedRequest, claims: AccessClaims, principal: Principal | null, policy: RoutePolicy): true | Promise<never> {
+    if (!principal || principal.sessionVersion !== claims.sv)
+      throw DomainError.unauthenticated('SESSION_REVOKED', 'This session has ended; log in again');
+    request.user = principal;
+    requestContext.setActor(principal.userId, principal.login);
+    const { roles, permission } = policy;
+    if (roles?.length && !roles.some((role) => principal.roles.includes(role)))
+      throw DomainError.forbidden('FORBIDDEN', `This operation needs the role ${roles.join(' or ')}`);
+    if (permission && !principalMay(principal, permission.resource, permission.action)) return this.refuse(request, permission);
+    return true;
+  }
+
+  private async refuse(request: GuardedRequest, { resource, action }: RequiredPermission): Promise<never> {
+    const targetId = request.params?.id;
+    await this.audit.record({
+      type: auditTypeFor(resource, action),
+      outcome: 'denied',
+      targetType: resource,
+      targetId: typeof targetId === 'string' ? targetId.slice(0, 100) : null,
+      details: { reason: 'role-or-access-policy' },
+    });
+    throw DomainError.forbidden('FORBIDDEN', `Your role or access policy does not allow ${action} on ${resource}`);
+  }
+}
+
+const unauthenticated = () =>
+  DomainError.unauthenticated('UNAUTHENTICATED', 'A valid access token is required (Authorization: Bearer <token>)');
