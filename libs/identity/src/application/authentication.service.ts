@@ -4,10 +4,9 @@ import { identifierKey } from '../domain/normalize';
 import { User } from '../domain/user';
 import { UsersRepository } from '../infrastructure/users.repository';
 import { AuditTrail } from './audit-trail';
-import { LoginTokensService } from './login-tokens.service';
 import { LockoutService } from './lockout.service';
 import { PasswordHasher } from './password-hasher';
-import { SECRET_SHAPE } from './secrets';
+import { hashSecret, SECRET_SHAPE } from './secrets';
 import { SessionsService, TokenPair } from './sessions.service';
 import { TwoFactorService } from './two-factor.service';
 
@@ -29,7 +28,6 @@ export class AuthenticationService {
   constructor(
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
-    private readonly loginTokens: LoginTokensService,
     private readonly sessions: SessionsService,
     private readonly lockout: LockoutService,
     private readonly twoFactor: TwoFactorService,
@@ -38,18 +36,16 @@ export class AuthenticationService {
 
   async login(attempt: LoginAttempt): Promise<TokenPair> {
     const loginKey = identifierKey(attempt.login);
-    const { hasFailures } = await this.lockout.assertNotLocked(loginKey);
-    const user = await this.users.findByLoginKey(loginKey);
+    // One round trip for the lock, the user and the token check (a token is cheap to check: SHA-256 and an index).
+    const mayBeToken = SECRET_SHAPE.test(attempt.password);
+    const { user, lockedUntil, hasFailures, tokenMatches } = await this.users.findForLogin(
+      loginKey,
+      mayBeToken ? hashSecret(attempt.password) : null,
+    );
+    this.lockout.assertUnlocked(lockedUntil);
 
-    // A token is cheap to check (SHA-256 and an index), so token logins skip bcrypt entirely.
-    if (
-      user &&
-      user.status !== 'DISABLED' &&
-      SECRET_SHAPE.test(attempt.password) &&
-      (await this.loginTokens.isLiveTokenOf(user.id, attempt.password))
-    ) {
-      return this.succeed(user, loginKey, 'token', hasFailures);
-    }
+    // A live token skips bcrypt entirely.
+    if (user && user.status !== 'DISABLED' && tokenMatches) return this.succeed(user, loginKey, 'token', hasFailures);
 
     const passwordMatches = user?.passwordHash
       ? await this.hasher.verify(attempt.password, user.passwordHash)

@@ -27,10 +27,14 @@ export class LockoutService {
   /** 429 with Retry-After while the login is locked; otherwise whether failures are on record for it. */
   async assertNotLocked(loginKey: string): Promise<{ hasFailures: boolean }> {
     const rows: { locked_until: string }[] = await this.tx.queryOutsideTransaction(LOCK_OF_LOGIN, [loginKey]);
-    const lockedUntil = rows.length ? Number(rows[0].locked_until) : 0;
+    this.assertUnlocked(rows.length ? Number(rows[0].locked_until) : 0);
+    return { hasFailures: rows.length > 0 };
+  }
+
+  /** 429 with Retry-After while `lockedUntil` (epoch ms, from the login's row read along with something else) is ahead. */
+  assertUnlocked(lockedUntil: number): void {
     const now = Date.now();
     if (lockedUntil > now) throw this.lockedError(lockedUntil - now);
-    return { hasFailures: rows.length > 0 };
   }
 
   /** Counts a failure; returns the lock it earned, if any. */

@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { AppConfigService, DomainError, preparedStatement, TransactionHost } from '@careid/shared';
+import { AppConfigService, DomainError, TransactionHost } from '@careid/shared';
 import type { UserTokenKind } from '../infrastructure/token.entities';
 import { AuditTrail } from './audit-trail';
 
 import { hashSecret, newSecret } from './secrets';
-
-// Asked by every token login: prepared once per connection (see PreparedStatement).
-const LIVE_TOKEN = preparedStatement(
-  'login-tokens.live',
-  'SELECT 1 FROM user_tokens WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3',
-);
 
 export interface CreatedToken {
   token: string;
@@ -87,12 +81,6 @@ export class LoginTokensService {
 
   async revokeAll(userId: string): Promise<void> {
     await this.tx.query('DELETE FROM user_tokens WHERE user_id = $1', [userId]);
-  }
-
-  /** Whether `token` is a live token of this user. */
-  async isLiveTokenOf(userId: string, token: string): Promise<boolean> {
-    const rows = await this.tx.query(LIVE_TOKEN, [hashSecret(token), userId, Date.now()]);
-    return rows.length > 0;
   }
 
   /** Uses up a live token of this user (single use, also under concurrent calls). */

@@ -17,8 +17,9 @@ const INSERT_REFRESH_TOKEN = preparedStatement(
 const REFRESH_TOKEN_BY_HASH = preparedStatement(
   'sessions.refresh-token-by-hash',
   `SELECT r.id, r.family_id, r.user_id, r.family_created, r.created, r.revoked_at, r.revoked_reason,
-          u.login_key, u.status, u.deletion_date, u.session_version
-   FROM refresh_tokens r JOIN users u ON u.id = r.user_id WHERE r.token_hash = $1`,
+          u.status, u.deletion_date, u.session_version, f.locked_until
+   FROM refresh_tokens r JOIN users u ON u.id = r.user_id LEFT JOIN login_failures f ON f.login_key = u.login_key
+   WHERE r.token_hash = $1`,
 );
 const ROTATE_REFRESH_TOKEN = preparedStatement(
   'sessions.rotate-refresh-token',
@@ -81,7 +82,8 @@ export class SessionsService {
     const rows: Record<string, any>[] = await this.tx.query(REFRESH_TOKEN_BY_HASH, [hashSecret(refreshToken)]);
     const token = rows[0];
     if (!token) throw DomainError.unauthenticated('INVALID_REFRESH_TOKEN', 'The refresh token is not valid');
-    await this.lockout.assertNotLocked(token.login_key);
+    // The login's lock came with the token (one round trip): a locked login cannot refresh either.
+    this.lockout.assertUnlocked(token.locked_until === null ? 0 : Number(token.locked_until));
     const now = Date.now();
     if (token.revoked_at !== null) {
       if (token.revoked_reason === 'rotated') await this.reuseDetected(token.family_id, token.user_id);

@@ -29,9 +29,8 @@ export class UserTokenEntity {
 export class RefreshTokenEntity {
   @PrimaryColumn('uuid', { primaryKeyConstraintName: 'refresh_tokens_pkey' }) id!: string;
   @Column('uuid', { name: 'family_id' }) familyId!: string;
-  @ForeignKey(() => UserEntity, { name: 'refresh_tokens_user_id_fkey', onDelete: 'CASCADE' })
-  @Column('uuid', { name: 'user_id' })
-  userId!: string;
+  /** No foreign key: see migration RefreshTokensWithoutUserLock1795700000000. */
+  @Column('uuid', { name: 'user_id' }) userId!: string;
   @Column('bytea', { name: 'token_hash' }) tokenHash!: Buffer;
   @Column('bigint', { name: 'family_created', transformer: epochMs }) familyCreated!: number;
   @Column('bigint', { transformer: epochMs }) created!: number;

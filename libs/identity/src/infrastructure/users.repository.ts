@@ -53,6 +53,31 @@ export const USER_BY_LOGIN_KEY = preparedStatement(
   'users.by-login-key',
   `${SELECT_USER} WHERE u.login_key = $1 AND u.deletion_date IS NULL`,
 );
+/**
+ * What a login needs, in one round trip: the live user of a login key, the
+ * key's lockout row (login_failures) and whether the attempted password is
+ * one of that user's live authentication tokens ($2, its SHA-256, or null).
+ */
+const USER_FOR_LOGIN = preparedStatement(
+  'users.for-login',
+  `SELECT f.locked_until AS lock_until, f.login_key IS NOT NULL AS lock_has_failures,
+          EXISTS (SELECT 1 FROM user_tokens t WHERE t.token_hash = $2 AND t.user_id = l.id AND t.expires_at > $3) AS token_matches,
+          l.*
+   FROM (SELECT $1::text AS login_key) k
+   LEFT JOIN login_failures f ON f.login_key = k.login_key
+   LEFT JOIN LATERAL (${SELECT_USER} WHERE u.login_key = k.login_key AND u.deletion_date IS NULL) l ON true`,
+);
+
+/** A login attempt's user (or null), the login's lock, and whether the attempted password is a live token of the user. */
+export interface LoginCandidate {
+  user: User | null;
+  /** Epoch ms until which the login is locked (0: not locked). */
+  lockedUntil: number;
+  /** Failures are on record for the login (a success clears them). */
+  hasFailures: boolean;
+  tokenMatches: boolean;
+}
+
 export const USER_BY_EMAIL_KEY = preparedStatement(
   'users.by-email-key',
   `${SELECT_USER} WHERE u.email_key = $1 AND u.deletion_date IS NULL`,
@@ -121,6 +146,17 @@ export class UsersRepository {
   async findById(id: string): Promise<User | null> {
     const rows = await this.tx.query(USER_BY_ID, [id]);
     return rows.length ? toUser(rows[0]) : null;
+  }
+
+  /** See USER_FOR_LOGIN; `tokenHash` is the SHA-256 of the attempted password when it may be a token, else null. */
+  async findForLogin(loginKey: string, tokenHash: Buffer | null): Promise<LoginCandidate> {
+    const [row]: Record<string, any>[] = await this.tx.query(USER_FOR_LOGIN, [loginKey, tokenHash, Date.now()]);
+    return {
+      user: row.id ? toUser(row) : null,
+      lockedUntil: row.lock_until === null ? 0 : Number(row.lock_until),
+      hasFailures: row.lock_has_failures,
+      tokenMatches: row.token_matches,
+    };
   }
 
   async findByLoginKey(loginKey: string): Promise<User | null> {
