@@ -77,8 +77,7 @@ export class AuthenticationService {
    */
   private async succeed(user: User, loginKey: string, method: 'password' | 'token', hadFailures: boolean): Promise<TokenPair> {
     if (hadFailures) await this.lockout.recordSuccess(loginKey);
-    const pair = await this.sessions.start(user);
-    await this.audit.record({
+    return this.sessions.start(user, {
       type: 'LOGIN_SUCCEEDED',
       targetType: 'User',
       targetId: user.id,
@@ -86,7 +85,6 @@ export class AuthenticationService {
       actorLogin: user.login,
       details: { method },
     });
-    return pair;
   }
 
   private async fail(loginKey: string, user: User | null, code: 'INVALID_CREDENTIALS' | 'TOTP_INVALID'): Promise<never> {

@@ -4,7 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import { AppConfigService, AuthSettings, DomainError, preparedStatement, TransactionHost } from '@careid/shared';
 import type { Principal } from '../domain/principal';
-import { AuditTrail } from './audit-trail';
+import { AuditRecord, AuditTrail, insertAuditEventSql } from './audit-trail';
 import { LockoutService } from './lockout.service';
 import { PrincipalCache, PrincipalChangeListener } from './principal-cache';
 import { hashSecret, newSecret } from './secrets';
@@ -13,6 +13,14 @@ import { hashSecret, newSecret } from './secrets';
 const INSERT_REFRESH_TOKEN = preparedStatement(
   'sessions.insert-refresh-token',
   'INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, family_created, created) VALUES ($1, $2, $3, $4, $5, $6)',
+);
+/** A session and its audit event in one statement: one round trip and one commit, and never one without the other. */
+const INSERT_REFRESH_TOKEN_AUDITED = preparedStatement(
+  'sessions.insert-refresh-token-audited',
+  `WITH session AS (
+     INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, family_created, created) VALUES ($1, $2, $3, $4, $5, $6)
+   )
+   ${insertAuditEventSql(7)}`,
 );
 const REFRESH_TOKEN_BY_HASH = preparedStatement(
   'sessions.refresh-token-by-hash',
@@ -70,11 +78,14 @@ export class SessionsService {
     this.settings = config.get('auth', { infer: true });
   }
 
-  async start(user: { id: string; sessionVersion: number }): Promise<TokenPair> {
+  /** Starts a session (a new refresh-token family) for the user; with `audit`, that event is written in the same statement. */
+  async start(user: { id: string; sessionVersion: number }, audit?: AuditRecord): Promise<TokenPair> {
     const familyId = randomUUID();
     const now = Date.now();
     const refreshToken = newSecret();
-    await this.tx.query(INSERT_REFRESH_TOKEN, [randomUUID(), familyId, user.id, hashSecret(refreshToken), now, now]);
+    const session = [randomUUID(), familyId, user.id, hashSecret(refreshToken), now, now];
+    if (audit) await this.tx.query(INSERT_REFRESH_TOKEN_AUDITED, [...session, ...this.audit.parametersOf(audit)]);
+    else await this.tx.query(INSERT_REFRESH_TOKEN, session);
     return this.pair(user.id, user.sessionVersion, familyId, refreshToken);
   }
 
