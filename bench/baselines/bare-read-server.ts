@@ -2,8 +2,9 @@
  * Baseline for the authenticated reads: a bare node:http server that does
  * what `GET /api/v1/users/:id` and `GET /api/v1/patients/:id` must do and
  * nothing else: check the bearer JWT (same secret, HS256, issuer and
- * audience, a KeyObject built once, the same jsonwebtoken library
- * passport-jwt uses), run the app's own SQL statements through a `pg` pool
+ * audience, a KeyObject built once, the jsonwebtoken library the app's
+ * guard uses through @nestjs/jwt, a verified token remembered until it
+ * expires as the guard remembers it), run the app's own SQL statements through a `pg` pool
  * of the same size (prepared where the app prepares them), and write the
  * same JSON. No framework, no logging, no validation beyond the id's shape.
  */
@@ -12,6 +13,7 @@ import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import jwt from 'jsonwebtoken';
 import { Pool } from 'pg';
 import { INSERT_AUDIT_EVENT } from '../../libs/identity/src/application/audit-trail';
+import { VerifiedTokens } from '../../libs/identity/src/api/verified-tokens';
 import { toUserView } from '../../libs/identity/src/domain/user';
 import { toUser, USER_BY_ID } from '../../libs/identity/src/infrastructure/users.repository';
 import { toPatientView } from '../../libs/patients/src/domain/patient';
@@ -45,16 +47,24 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
+/** Tokens already verified, until they expire: the app's guard keeps them the same way (VerifiedTokens). */
+const verified = new VerifiedTokens();
+
 function subjectOf(req: IncomingMessage): string | undefined {
   const header = req.headers.authorization ?? '';
   if (!header.startsWith('Bearer ')) return undefined;
+  const token = header.slice(7);
+  const known = verified.get(token);
+  if (known) return known.sub;
   try {
-    const claims = jwt.verify(header.slice(7), key as unknown as string, {
+    const claims = jwt.verify(token, key as unknown as string, {
       algorithms: ['HS256'],
       issuer: 'careid',
       audience: 'careid-api',
-    }) as { sub?: unknown };
-    return typeof claims.sub === 'string' ? claims.sub : undefined;
+    }) as { sub?: unknown; sv?: unknown; exp?: unknown };
+    if (typeof claims.sub !== 'string' || typeof claims.sv !== 'number' || typeof claims.exp !== 'number') return undefined;
+    verified.remember(token, { sub: claims.sub, sv: claims.sv, exp: claims.exp });
+    return claims.sub;
   } catch {
     return undefined;
   }

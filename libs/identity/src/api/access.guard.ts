@@ -10,6 +10,7 @@ import type { Principal } from '../domain/principal';
 import { REQUIRED_ROLES } from './current-user.decorator';
 import { REQUIRED_PERMISSION, RequiredPermission } from './permission.decorator';
 import { IS_PUBLIC } from './public.decorator';
+import { VerifiedClaims, VerifiedTokens } from './verified-tokens';
 
 /** What a route asks of its caller, from its decorators (the handler's win over its controller's). */
 interface RoutePolicy {
@@ -39,11 +40,13 @@ const BEARER = /^\s*bearer\s+(\S+)\s*$/i;
  * awaits each guard in turn and passport builds a strategy and five
  * callbacks per request; together that was about a sixth of the CPU of an
  * authenticated GET (BENCHMARKS.md). A route's decorators are read once; a
- * principal already in the cache is checked without a promise.
+ * principal already in the cache is checked without a promise, and a token
+ * already verified is not verified again until it expires (VerifiedTokens).
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
   private readonly policies = new WeakMap<object, RoutePolicy>();
+  private readonly verified = new VerifiedTokens();
 
   constructor(
     private readonly reflector: Reflector,
@@ -78,10 +81,12 @@ export class AccessGuard implements CanActivate {
   }
 
   /** The access JWT's claims (401 when it is missing, malformed, forged, expired or not Careid's). */
-  private claimsOf(authorization: string | string[] | undefined): AccessClaims {
+  private claimsOf(authorization: string | string[] | undefined): VerifiedClaims {
     const token = typeof authorization === 'string' ? BEARER.exec(authorization)?.[1] : undefined;
     if (!token) throw unauthenticated();
-    let claims: Partial<AccessClaims>;
+    const known = this.verified.get(token);
+    if (known) return known;
+    let claims: Partial<AccessClaims> & { exp?: number };
     try {
       claims = this.jwt.verify<AccessClaims>(token, { algorithms: ['HS256'], issuer: JWT_ISSUER, audience: JWT_AUDIENCE });
     } catch (error) {
@@ -89,13 +94,15 @@ export class AccessGuard implements CanActivate {
         throw DomainError.unauthenticated('ACCESS_TOKEN_EXPIRED', 'The access token has expired; refresh it');
       throw unauthenticated();
     }
-    if (typeof claims.sub !== 'string' || typeof claims.sv !== 'number')
+    if (typeof claims.sub !== 'string' || typeof claims.sv !== 'number' || typeof claims.exp !== 'number')
       throw DomainError.unauthenticated('INVALID_ACCESS_TOKEN', 'The access token is not valid');
-    return claims as AccessClaims;
+    const verified = { sub: claims.sub, sv: claims.sv, exp: claims.exp };
+    this.verified.remember(token, verified);
+    return verified;
   }
 
   /** True, or a promise of the 403 once a refused permission is in the audit trail. */
-  private admit(request: GuardedRequest, claims: AccessClaims, principal: Principal | null, policy: RoutePolicy): true | Promise<never> {
+  private admit(request: GuardedRequest, claims: VerifiedClaims, principal: Principal | null, policy: RoutePolicy): true | Promise<never> {
     if (!principal || principal.sessionVersion !== claims.sv)
       throw DomainError.unauthenticated('SESSION_REVOKED', 'This session has ended; log in again');
     request.user = principal;
