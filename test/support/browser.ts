@@ -45,7 +45,8 @@ export async function expectTicketRefused(browser: Browser, links: [link: string
       posts.length = 0;
       await page.goto('about:blank');
       await page.goto(link);
-      await page.waitForFunction("document.getElementById('status').textContent !== 'Checking your link…'");
+      // A locator, not waitForFunction: its polling evaluates a string in the page, which the page's CSP (no eval) refuses.
+      await page.locator('#status', { hasNotText: 'Checking your link…' }).waitFor();
       expect(await page.textContent('#status')).toBe(explanation);
       expect(await page.isVisible('#status')).toBe(true);
       expect(await page.isHidden('#form')).toBe(true);
