@@ -45,7 +45,8 @@ const BEARER = /^\s*bearer\s+(\S+)\s*$/i;
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
-  private readonly policies = new WeakMap<object, RoutePolicy>();
+  /** By controller class, then handler: a handler a subclass inherits may sit under other class-level decorators. */
+  private readonly policies = new WeakMap<object, WeakMap<object, RoutePolicy>>();
   private readonly verified = new VerifiedTokens();
 
   constructor(
@@ -67,15 +68,18 @@ export class AccessGuard implements CanActivate {
 
   private policyOf(context: ExecutionContext): RoutePolicy {
     const handler = context.getHandler();
-    let policy = this.policies.get(handler);
+    const controller = context.getClass();
+    let ofController = this.policies.get(controller);
+    if (!ofController) this.policies.set(controller, (ofController = new WeakMap()));
+    let policy = ofController.get(handler);
     if (!policy) {
-      const targets = [handler, context.getClass()];
+      const targets = [handler, controller];
       policy = {
         isPublic: this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) === true,
         roles: this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_ROLES, targets),
         permission: this.reflector.getAllAndOverride<RequiredPermission | undefined>(REQUIRED_PERMISSION, targets),
       };
-      this.policies.set(handler, policy);
+      ofController.set(handler, policy);
     }
     return policy;
   }
