@@ -105,11 +105,11 @@ export async function createApp(configuration: Configuration, options: CreateApp
     if (!fastify.server.listening) void reply.header('connection', 'close');
     done(null, payload);
   });
+  const corsOrigins = configuration.app.corsOrigins;
   // helmet's headers do not depend on the request with these options: computed once, set on every answer (see
   // securityHeaders). On Fastify's reply, not the raw response: Node then writes them with the status line, without
-  // keeping a second copy of every header per answer.
-  const corsOrigins = configuration.app.corsOrigins;
-  // Answers depend on the Origin header once origins are configured (allowCors): caches must key on it.
+  // keeping a second copy of every header per answer. Answers depend on the Origin header once origins are configured
+  // (allowCors): caches must key on it.
   const security = Object.entries({ ...(await securityHeaders()), ...(corsOrigins.length ? { vary: 'Origin' } : {}) });
   fastify.addHook('onRequest', (request, reply, done) => {
     for (let i = 0; i < security.length; i++) void reply.header(security[i][0], security[i][1]);

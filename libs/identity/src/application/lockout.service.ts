@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { AppConfigService, AuthSettings, DomainError, preparedStatement, TransactionHost } from '@careid/shared';
 
-// Every login asks for the lock and clears the failures: prepared once per connection (see PreparedStatement).
+// Asked by every path that checks a secret (logins and refreshes read the lock with their own statement: see
+// assertUnlocked); prepared once per connection (see PreparedStatement).
 const LOCK_OF_LOGIN = preparedStatement('lockout.lock-of-login', 'SELECT locked_until FROM login_failures WHERE login_key = $1');
 const CLEAR_FAILURES = preparedStatement('lockout.clear-failures', 'DELETE FROM login_failures WHERE login_key = $1');
 

@@ -10,17 +10,13 @@ import { PrincipalCache, PrincipalChangeListener } from './principal-cache';
 import { hashSecret, newSecret } from './secrets';
 
 // The statements of every login and refresh, prepared once per connection (see PreparedStatement).
-const INSERT_REFRESH_TOKEN = preparedStatement(
-  'sessions.insert-refresh-token',
-  'INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, family_created, created) VALUES ($1, $2, $3, $4, $5, $6)',
-);
+const INSERT_REFRESH_TOKEN_SQL =
+  'INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, family_created, created) VALUES ($1, $2, $3, $4, $5, $6)';
+const INSERT_REFRESH_TOKEN = preparedStatement('sessions.insert-refresh-token', INSERT_REFRESH_TOKEN_SQL);
 /** A session and its audit event in one statement: one round trip and one commit, and never one without the other. */
 const INSERT_REFRESH_TOKEN_AUDITED = preparedStatement(
   'sessions.insert-refresh-token-audited',
-  `WITH session AS (
-     INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, family_created, created) VALUES ($1, $2, $3, $4, $5, $6)
-   )
-   ${insertAuditEventSql(7)}`,
+  `WITH session AS (${INSERT_REFRESH_TOKEN_SQL}) ${insertAuditEventSql(7)}`,
 );
 const REFRESH_TOKEN_BY_HASH = preparedStatement(
   'sessions.refresh-token-by-hash',
@@ -94,7 +90,7 @@ export class SessionsService {
     const token = rows[0];
     if (!token) throw DomainError.unauthenticated('INVALID_REFRESH_TOKEN', 'The refresh token is not valid');
     // The login's lock came with the token (one round trip): a locked login cannot refresh either.
-    this.lockout.assertUnlocked(token.locked_until === null ? 0 : Number(token.locked_until));
+    this.lockout.assertUnlocked(Number(token.locked_until ?? 0));
     const now = Date.now();
     if (token.revoked_at !== null) {
       if (token.revoked_reason === 'rotated') await this.reuseDetected(token.family_id, token.user_id);

@@ -53,6 +53,11 @@ export const USER_BY_LOGIN_KEY = preparedStatement(
   'users.by-login-key',
   `${SELECT_USER} WHERE u.login_key = $1 AND u.deletion_date IS NULL`,
 );
+export const USER_BY_EMAIL_KEY = preparedStatement(
+  'users.by-email-key',
+  `${SELECT_USER} WHERE u.email_key = $1 AND u.deletion_date IS NULL`,
+);
+
 /**
  * What a login needs, in one round trip: the live user of a login key, the
  * key's lockout row (login_failures) and whether the attempted password is
@@ -77,11 +82,6 @@ export interface LoginCandidate {
   hasFailures: boolean;
   tokenMatches: boolean;
 }
-
-export const USER_BY_EMAIL_KEY = preparedStatement(
-  'users.by-email-key',
-  `${SELECT_USER} WHERE u.email_key = $1 AND u.deletion_date IS NULL`,
-);
 
 export function toUser(row: Record<string, any>): User {
   const number = (value: unknown) => (value === null || value === undefined ? null : Number(value));
@@ -153,7 +153,7 @@ export class UsersRepository {
     const [row]: Record<string, any>[] = await this.tx.query(USER_FOR_LOGIN, [loginKey, tokenHash, Date.now()]);
     return {
       user: row.id ? toUser(row) : null,
-      lockedUntil: row.lock_until === null ? 0 : Number(row.lock_until),
+      lockedUntil: Number(row.lock_until ?? 0),
       hasFailures: row.lock_has_failures,
       tokenMatches: row.token_matches,
     };
