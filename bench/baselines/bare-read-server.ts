@@ -61,9 +61,10 @@ function subjectOf(req: IncomingMessage): string | undefined {
       algorithms: ['HS256'],
       issuer: 'careid',
       audience: 'careid-api',
-    }) as { sub?: unknown; sv?: unknown; exp?: unknown };
-    if (typeof claims.sub !== 'string' || typeof claims.sv !== 'number' || typeof claims.exp !== 'number') return undefined;
-    verified.remember(token, { sub: claims.sub, sv: claims.sv, exp: claims.exp });
+    }) as { sub?: unknown; sv?: unknown; sid?: unknown; exp?: unknown };
+    if (typeof claims.sub !== 'string' || typeof claims.sv !== 'number' || typeof claims.sid !== 'string' || typeof claims.exp !== 'number')
+      return undefined;
+    verified.remember(token, { sub: claims.sub, sv: claims.sv, sid: claims.sid, exp: claims.exp });
     return claims.sub;
   } catch {
     return undefined;

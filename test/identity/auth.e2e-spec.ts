@@ -100,11 +100,11 @@ describe('Authentication', () => {
       expect((await admin.delete(`/api/v1/users/${user.id}/tokens/${created.body.key}`)).status).toBe(404);
     });
 
-    it('lets a registering user in with a token, not with a password', async () => {
+    it('refuses a registering user whatever the credential, a password or a live token', async () => {
       const { user, login, password } = await createUser(admin, { status: 'REGISTERING' });
       const created = await admin.post(`/api/v1/users/${user.id}/tokens`, { validitySeconds: 60 });
       expect((await t.http.post('/api/v1/auth/login', { login, password })).status).toBe(401);
-      expect((await t.http.post('/api/v1/auth/login', { login, password: created.body.token })).status).toBe(200);
+      expect((await t.http.post('/api/v1/auth/login', { login, password: created.body.token })).status).toBe(401);
     });
   });
 

@@ -14,7 +14,7 @@ describe('Password reset', () => {
 
   beforeAll(async () => {
     await mail.start();
-    t = await startTestApp({ env: { SMTP_URL: mail.url, PASSWORD_RESET_SECONDS: '60' } });
+    t = await startTestApp({ env: { SMTP_URL: mail.url, PASSWORD_RESET_SECONDS: '60', PASSWORD_RESET_MIN_INTERVAL_SECONDS: '0' } });
     admin = await loginAsAdmin(t.http);
   });
   afterAll(async () => {

@@ -56,8 +56,9 @@ describe("Inviting an existing patient (iCure's createAndInviteUser)", () => {
     expect(message.text).toContain('https://app.example/login');
     expect(message.html).toContain(token);
     expect(message.html).toContain(email);
-    // The token works as a password for the registering user.
-    await loginAs(t.http, email, token);
+    // The token is for activation only: /auth/login refuses the registering user whatever the credential.
+    const login = await t.http.post('/api/v1/auth/login', { login: email, password: token });
+    expect([login.status, login.body.code]).toEqual([401, 'ACCOUNT_NOT_ACTIVE']);
   });
 
   it('accepts the invitation when the patient activates: one InvitationAccepted event and audit entry, not again on a second activation', async () => {
@@ -93,10 +94,10 @@ describe("Inviting an existing patient (iCure's createAndInviteUser)", () => {
       expect(accepted).toEqual([expect.objectContaining({ invitationId: invitation.id, userId: user.id })]);
       expect((await admin.get(`/api/v1/invitations?email=${encodeURIComponent(email)}`)).body.rows[0].status).toBe('ACCEPTED');
 
-      // Activating again (with a new token) changes no invitation, so nothing more is announced or audited.
+      // Activating again (with a new token) is refused (409), so nothing more is announced or audited.
       const me = t.http.as(activated.body.accessToken);
       const token = (await me.post(`/api/v1/users/${user.id}/tokens`, { validitySeconds: 600 })).body.token;
-      expect((await t.http.post('/api/v1/auth/activate', { login: email, token, publicKey: publicKeyHex() })).status).toBe(200);
+      expect((await t.http.post('/api/v1/auth/activate', { login: email, token, publicKey: publicKeyHex() })).status).toBe(409);
       expect(await auditOfAccept()).toHaveLength(1);
       expect(accepted).toHaveLength(1);
     } finally {
@@ -116,7 +117,12 @@ describe("Inviting an existing patient (iCure's createAndInviteUser)", () => {
     while (!sms.messages.some((m) => m.to === mobile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const message = sms.messages.find((m) => m.to === mobile)!;
     expect(lineValue(message.body, 'Login')).toBe(mobile);
-    await loginAs(t.http, mobile, lineValue(message.body, 'Token'));
+    const activated = await t.http.post('/api/v1/auth/activate', {
+      login: mobile,
+      token: lineValue(message.body, 'Token'),
+      publicKey: publicKeyHex(),
+    });
+    expect(activated.status).toBe(200);
   });
 
   describe('preconditions, each with its own code', () => {

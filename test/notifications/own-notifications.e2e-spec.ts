@@ -1,4 +1,4 @@
-import { createPatient, patientUser, practitionerUser } from '../patients/fixtures';
+import { createPatient, registeringPatientUser, practitionerUser } from '../patients/fixtures';
 import { openNotificationStream } from '../support/event-stream';
 import { HttpClient } from '../support/http';
 import { publicKeyHex } from '../support/keys';
@@ -22,8 +22,7 @@ describe('Admins list and stream only their own notifications', () => {
   /** A patient of the practitioner activates its user: the practitioner gets an access request. */
   async function accessRequestTo(practitioner: { session: HttpClient }): Promise<string> {
     const patient = await createPatient(practitioner.session);
-    const { user } = await patientUser(t.http, admin, patient.id);
-    const { token } = (await admin.post(`/api/v1/users/${user.id}/tokens`, { validitySeconds: 600 })).body;
+    const { user, token } = await registeringPatientUser(admin, patient.id);
     expect((await t.http.post('/api/v1/auth/activate', { login: user.login, token, publicKey })).status).toBe(200);
     return patient.id;
   }

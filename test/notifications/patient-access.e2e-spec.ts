@@ -168,10 +168,11 @@ describe('An invited patient asks for its data, practitioners are notified and s
     expect(keyStored).toBe(true);
     const again = await t.http.post('/api/v1/auth/activate', { login, token, publicKey: key });
     expect(again.status).toBe(401);
-    // Activating again with a new token asks again, but the open request is not duplicated.
+    // Activation runs once per user: a live token of the now ACTIVE patient gets 409 and asks nothing again.
     const user = results.find((r) => r.status === 200)!.body.user;
     const fresh = await admin.post(`/api/v1/users/${user.id}/tokens`, { validitySeconds: 60 });
-    expect((await t.http.post('/api/v1/auth/activate', { login, token: fresh.body.token, publicKey: key })).status).toBe(200);
+    const second = await t.http.post('/api/v1/auth/activate', { login, token: fresh.body.token, publicKey: key });
+    expect([second.status, second.body.code]).toEqual([409, 'ALREADY_ACTIVE']);
     const pending = await doctor.client.get(`/api/v1/notifications?responsible=${patient.id}`);
     expect(pending.body.rows).toHaveLength(1);
   });

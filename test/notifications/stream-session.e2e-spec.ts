@@ -1,4 +1,4 @@
-import { createPatient, patientUser, practitionerUser } from '../patients/fixtures';
+import { createPatient, registeringPatientUser, practitionerUser } from '../patients/fixtures';
 import { openNotificationStream } from '../support/event-stream';
 import { HttpClient } from '../support/http';
 import { publicKeyHex } from '../support/keys';
@@ -23,8 +23,7 @@ describe('The notification stream ends with its session', () => {
   /** A patient of the practitioner, whose activation (`request`) sends the practitioner an access request. */
   async function patientOf(practitioner: { session: HttpClient }) {
     const patient = await createPatient(practitioner.session);
-    const { user } = await patientUser(t.http, admin, patient.id);
-    const { token } = (await admin.post(`/api/v1/users/${user.id}/tokens`, { validitySeconds: 600 })).body;
+    const { user, token } = await registeringPatientUser(admin, patient.id);
     return {
       id: patient.id as string,
       async requestAccess() {
@@ -35,11 +34,13 @@ describe('The notification stream ends with its session', () => {
 
   const current = async (userId: string) => (await admin.get(`/api/v1/users/${userId}`)).body;
 
-  it('ends when the user changes its password, and delivers nothing afterwards', async () => {
+  it("ends the user's other sessions' streams when it changes its password, and keeps the calling session's", async () => {
     const doctor = await practitionerUser(t.http, admin);
     const patient = await patientOf(doctor);
-    const stream = await openNotificationStream(t.baseUrl, doctor.session.tokens.accessToken);
-    expect(stream.status).toBe(200);
+    const otherSession = await loginAs(t.http, doctor.user.login, PASSWORD);
+    const stream = await openNotificationStream(t.baseUrl, otherSession.tokens.accessToken);
+    const callingStream = await openNotificationStream(t.baseUrl, doctor.session.tokens.accessToken);
+    expect([stream.status, callingStream.status]).toEqual([200, 200]);
 
     const changedAt = Date.now();
     const changed = await doctor.session.put(`/api/v1/users/${doctor.user.id}`, {
@@ -51,11 +52,11 @@ describe('The notification stream ends with its session', () => {
     expect(await stream.waitForEnd(changedAt, 2000)).toBeLessThan(1000);
 
     await patient.requestAccess();
-    const relogged = await loginAs(t.http, doctor.user.login, 'a brand new passphrase');
-    expect((await relogged.get(`/api/v1/notifications?responsible=${patient.id}`)).body.rows).toHaveLength(1);
+    await callingStream.waitFor((n) => n.responsible === patient.id, 5000);
     await sleep(300);
     expect(stream.events).toEqual([]);
     await stream.close();
+    await callingStream.close();
   });
 
   it('ends when an admin disables the user, or deletes it', async () => {

@@ -42,3 +42,14 @@ export async function createRecord(client: HttpClient, kind: 'data-samples' | 'h
 }
 
 export const NO_SUCH_ID = '00000000-0000-4000-8000-000000000000';
+
+/**
+ * Admin creates an invited (REGISTERING) user for an existing patient and a token for it: what the patient
+ * activates with, once (POST /auth/activate), as after an invitation.
+ */
+export async function registeringPatientUser(admin: HttpClient, patientId: string) {
+  const { user } = await createUser(admin, { patientId, status: 'REGISTERING' });
+  const created = await admin.post(`/api/v1/users/${user.id}/tokens`, { validitySeconds: 600 });
+  expectStatus(created, 201, 'create activation token');
+  return { user, token: created.body.token as string };
+}

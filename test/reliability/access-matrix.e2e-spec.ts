@@ -7,7 +7,7 @@ import { documentedRoutes, servedRoutes } from '../support/routes';
 import { createUser, loginAs, loginAsAdmin, unique } from '../support/session';
 import { startTestApp, TEST_ADMIN, TestApp } from '../support/test-app';
 import { Actor, ACTORS, MATRIX as PATIENTS_MATRIX, statuses } from '../patients/access-matrix.rows';
-import { createPatient, patientUser, practitionerUser } from '../patients/fixtures';
+import { createPatient, patientUser, practitionerUser, registeringPatientUser } from '../patients/fixtures';
 
 /**
  * Who gets which status on every route the server answers that the patients
@@ -65,13 +65,19 @@ class World {
       return expectStatus(await this.f.admin.post(`/api/v1/users/${user.id}/tokens`, { validitySeconds: 600 }), 201).body;
     });
   }
-  /** P's first login with a token: it sends practitionerWithDelegation an access request. */
+  /** Q, another patient of practitionerWithDelegation, with an invited (REGISTERING) user and its activation token. */
+  invitedPatient(): Promise<{ patient: any; user: any; token: string }> {
+    return this.once('invitedPatient', async () => {
+      const patient = await createPatient(this.f.withDelegation.session);
+      return { patient, ...(await registeringPatientUser(this.f.admin, patient.id)) };
+    });
+  }
+  /** Q's first login with its token: it sends practitionerWithDelegation an access request. */
   notification(): Promise<any> {
     return this.once('notification', async () => {
-      const { user } = await this.patientUser();
-      const { token } = await this.token();
+      const { patient, user, token } = await this.invitedPatient();
       expectStatus(await this.f.http.post('/api/v1/auth/activate', { login: user.login, token, publicKey: this.f.publicKey }), 200);
-      const listed = await this.f.withDelegation.session.get(`/api/v1/notifications?responsible=${(await this.patient()).id}`);
+      const listed = await this.f.withDelegation.session.get(`/api/v1/notifications?responsible=${patient.id}`);
       expect(listed.body.rows).toHaveLength(1);
       return listed.body.rows[0];
     });
@@ -219,7 +225,7 @@ const MATRIX: Record<string, Row> = {
   'POST /api/v1/auth/logout': everyone(204, async (w) => ({ path: '/api/v1/auth/logout', body: { refreshToken: await w.refreshToken() } })),
   'POST /api/v1/auth/activate': everyone(200, async (w, f) => ({
     path: '/api/v1/auth/activate',
-    body: { login: (await w.patientUser()).user.login, token: (await w.token()).token, publicKey: f.publicKey },
+    body: { login: (await w.invitedPatient()).user.login, token: (await w.invitedPatient()).token, publicKey: f.publicKey },
   })),
   'POST /api/v1/auth/password-reset': everyone(202, async (w) => ({
     path: '/api/v1/auth/password-reset',

@@ -66,9 +66,9 @@ describe('IDOR: ids of records that are not yours, in paths and bodies', () => {
     const uninvitedPatient = await createPatient(doctor.client, { email: `${unique('pb2')}@moliere.fr` });
     const sample = (await doctor.client.post('/api/v1/data-samples', { patientId: patient.id, content: { weight: 72 } })).body;
     const element = (await doctor.client.post('/api/v1/healthcare-elements', { patientId: patient.id, content: { asthma: true } })).body;
-    const patientUser = await createUser(admin, { patientId: patient.id });
-    const patientSession = await loginAs(t.http, patientUser.login, PASSWORD);
-    const patientTokenKey = (await patientSession.post(`/api/v1/users/${patientUser.user.id}/tokens`, { validitySeconds: 3600 })).body.key;
+    // B's patient is invited (REGISTERING) and activates below, while everyone listens.
+    const patientUser = await createUser(admin, { patientId: patient.id, status: 'REGISTERING' });
+    const activationToken = (await admin.post(`/api/v1/users/${patientUser.user.id}/tokens`, { validitySeconds: 600 })).body.token;
     const doctorToken = (await doctor.client.post(`/api/v1/users/${doctor.user.id}/tokens`, { validitySeconds: 3600 })).body;
     const invitation = (
       await admin.post('/api/v1/invitations', { email: `${unique('inv')}@clinic.example`, resource: { resourceType: 'Practitioner' } })
@@ -99,13 +99,15 @@ describe('IDOR: ids of records that are not yours, in paths and bodies', () => {
       patientUser: await openNotificationStream(t.baseUrl, a.patientUser.session.defaultToken!),
     };
     for (const stream of Object.values(streams)) expect(stream.status).toBe(200);
-    const activationToken = (await admin.post(`/api/v1/users/${patientUser.user.id}/tokens`, { validitySeconds: 600 })).body.token;
     const activated = await t.http.post('/api/v1/auth/activate', {
       login: patientUser.login,
       token: activationToken,
       publicKey: publicKeyHex(),
     });
     expect(activated.status).toBe(200);
+    // Its password (createUser's) works from now on, as for any ACTIVE user.
+    const patientSession = await loginAs(t.http, patientUser.login, PASSWORD);
+    const patientTokenKey = (await patientSession.post(`/api/v1/users/${patientUser.user.id}/tokens`, { validitySeconds: 3600 })).body.key;
     const notification = (await doctor.client.get(`/api/v1/notifications?responsible=${patient.id}`)).body.rows[0];
     expect(notification).toBeDefined();
 

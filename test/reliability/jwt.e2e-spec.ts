@@ -27,6 +27,9 @@ function claims(userId: string, extra: Record<string, unknown> = {}): Record<str
   return { sub: userId, sv: 1, sid: randomUUID(), iss: 'careid', aud: 'careid-api', iat: now, exp: now + 600, ...extra };
 }
 
+/** The session id (`sid`) of an access token the server issued: crafted tokens reuse it to name a live session. */
+const sidOf = (accessToken: string): string => JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString()).sid;
+
 const ticketOf = (link: string) => new URL(link).hash.replace('#ticket=', '');
 
 describe('Access JWTs: forged, stale and orphaned tokens get 401', () => {
@@ -79,18 +82,36 @@ describe('Access JWTs: forged, stale and orphaned tokens get 401', () => {
   }
 
   it('accepts a token crafted exactly as the server makes them (the control that the cases below can fail)', async () => {
-    const { user } = await createUser(admin, { roles: ['ADMIN'] });
-    const token = jwt({ alg: 'HS256' }, claims(user.id));
+    const { user, login, password } = await createUser(admin, { roles: ['ADMIN'] });
+    const sid = sidOf((await loginAs(t.http, login, password)).tokens.accessToken);
+    const token = jwt({ alg: 'HS256' }, claims(user.id, { sid }));
     expect(await statusesWith(token, user.id)).toEqual([200, 200, 200, 409, 200]);
     // The admin's own role comes from the database, not the token: a claim of it changes nothing either way.
-    expect(await statusesWith(jwt({ alg: 'HS256' }, claims(adminId, { roles: [] })), adminId)).toEqual([200, 200, 200, 409, 200]);
+    const adminSid = sidOf((admin as HttpClient & { tokens: { accessToken: string } }).tokens.accessToken);
+    expect(await statusesWith(jwt({ alg: 'HS256' }, claims(adminId, { roles: [], sid: adminSid })), adminId)).toEqual([
+      200, 200, 200, 409, 200,
+    ]);
+  });
+
+  it("refuses a well-signed token naming a session that ended, that is unknown, or that is another user's", async () => {
+    const { user, login, password } = await createUser(admin);
+    const other = await createUser(admin);
+    const ended = await loginAs(t.http, login, password);
+    expect((await t.http.post('/api/v1/auth/logout', { refreshToken: ended.tokens.refreshToken })).status).toBe(204);
+    const othersSid = sidOf((await loginAs(t.http, other.login, other.password)).tokens.accessToken);
+    await expectRefused({
+      'a logged-out session': { token: jwt({ alg: 'HS256' }, claims(user.id, { sid: sidOf(ended.tokens.accessToken) })), userId: user.id },
+      'an unknown session': { token: jwt({ alg: 'HS256' }, claims(user.id, { sid: randomUUID() })), userId: user.id },
+      "another user's live session": { token: jwt({ alg: 'HS256' }, claims(user.id, { sid: othersSid })), userId: user.id },
+      'no session': { token: jwt({ alg: 'HS256' }, claims(user.id, { sid: undefined })), userId: user.id },
+    });
   });
 
   it('refuses other algorithms, unsigned and tampered tokens, even when made with the right secret', async () => {
     const { user, login, password } = await createUser(admin);
     const real = (await loginAs(t.http, login, password)).tokens.accessToken as string;
     const [header, , signature] = real.split('.');
-    const good = claims(user.id);
+    const good = claims(user.id, { sid: sidOf(real) });
     await expectRefused({
       'HS512 with the secret': { token: jwt({ alg: 'HS512' }, good, SECRET, 'sha512'), userId: user.id },
       'HS384 with the secret': { token: jwt({ alg: 'HS384' }, good, SECRET, 'sha384'), userId: user.id },
@@ -109,11 +130,15 @@ describe('Access JWTs: forged, stale and orphaned tokens get 401', () => {
   });
 
   it('refuses expired and not-yet-valid tokens, and wrong or missing issuer and audience', async () => {
-    const { user } = await createUser(admin);
+    const { user, login, password } = await createUser(admin);
+    const sid = sidOf((await loginAs(t.http, login, password)).tokens.accessToken);
     const now = Math.floor(Date.now() / 1000);
-    const signed = (extra: Record<string, unknown>) => ({ token: jwt({ alg: 'HS256' }, claims(user.id, extra)), userId: user.id });
+    const signed = (extra: Record<string, unknown>) => ({
+      token: jwt({ alg: 'HS256' }, claims(user.id, { sid, ...extra })),
+      userId: user.id,
+    });
     const without = (name: string) => {
-      const body = claims(user.id);
+      const body = claims(user.id, { sid });
       delete body[name];
       return { token: jwt({ alg: 'HS256' }, body), userId: user.id };
     };
@@ -146,8 +171,10 @@ describe('Access JWTs: forged, stale and orphaned tokens get 401', () => {
       return { user, client, password };
     };
 
+    // Through another session of the user: the calling session stays, the others end.
     const self = await session('changed by the user itself');
-    const changed = await self.client.put(`/api/v1/users/${self.user.id}`, {
+    const otherSession = await loginAs(t.http, self.user.login, self.password);
+    const changed = await otherSession.put(`/api/v1/users/${self.user.id}`, {
       ...self.user,
       passwordHash: 'my own new password',
       currentPassword: self.password,
@@ -194,6 +221,7 @@ describe('Access JWTs: forged, stale and orphaned tokens get 401', () => {
     expect((await admin.delete(`/api/v1/users/${deleted.user.id}`)).status).toBe(200);
     const off = await admin.put(`/api/v1/users/${reenabled.user.id}`, { ...reenabled.user, status: 'DISABLED' });
     expect((await admin.put(`/api/v1/users/${reenabled.user.id}`, { ...off.body, status: 'ACTIVE' })).status).toBe(200);
+    const sidNow = sidOf((await loginAs(t.http, reenabled.login, reenabled.password)).tokens.accessToken);
 
     await expectRefused({
       'disabled, issued before': { token: before.disabled, userId: disabled.user.id },
@@ -208,7 +236,8 @@ describe('Access JWTs: forged, stale and orphaned tokens get 401', () => {
       },
     });
     // The control: the re-enabled user's current version is accepted.
-    expect((await t.http.as(jwt({ alg: 'HS256' }, claims(reenabled.user.id, { sv: 3 }))).get('/api/v1/users/current')).status).toBe(200);
+    const control = jwt({ alg: 'HS256' }, claims(reenabled.user.id, { sv: 3, sid: sidNow }));
+    expect((await t.http.as(control).get('/api/v1/users/current')).status).toBe(200);
   });
 
   it('takes the access token only from the Authorization Bearer header, and no other secret as one', async () => {

@@ -12,6 +12,7 @@ import { ActivationService } from './application/activation.service';
 import { AdminSeeder } from './application/admin-seeder';
 import { AuditTrail } from './application/audit-trail';
 import { AuthenticationService } from './application/authentication.service';
+import { CredentialLifecycle } from './application/credential-lifecycle.service';
 import { LockoutService } from './application/lockout.service';
 import { LoginTokensService } from './application/login-tokens.service';
 import { PasswordHasher } from './application/password-hasher';
@@ -19,6 +20,7 @@ import { PrincipalCache } from './application/principal-cache';
 import { SessionsService } from './application/sessions.service';
 import { TwoFactorService } from './application/two-factor.service';
 import { UsersService } from './application/users.service';
+import { CredentialsRepository } from './infrastructure/credentials.repository';
 import { UsersRepository } from './infrastructure/users.repository';
 
 @Module({
@@ -34,6 +36,8 @@ import { UsersRepository } from './infrastructure/users.repository';
   controllers: [AuthController, UsersController, AuditController],
   providers: [
     UsersRepository,
+    CredentialsRepository,
+    CredentialLifecycle,
     UsersService,
     PasswordHasher,
     PrincipalCache,

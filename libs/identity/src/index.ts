@@ -15,6 +15,7 @@ export * from './domain/principal';
 export * from './domain/access-policy';
 export * from './domain/permissions';
 export * from './domain/identity.events';
+export * from './domain/credential-lifecycle';
 export * from './domain/data-owner-directory';
 export * from './domain/normalize';
 export { toUserView } from './domain/user';

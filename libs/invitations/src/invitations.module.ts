@@ -5,6 +5,7 @@ import { PasswordResetController } from './api/password-reset.controller';
 import { PatientInvitationController } from './api/patient-invitation.controller';
 import { WebController } from './api/web.controller';
 import { AcceptPatientInvitationWhenPatientActivates } from './application/accept-patient-invitation-when-patient-activates';
+import { RevokeResetLinksWhenCredentialsEnd } from './application/revoke-reset-links-when-credentials-end';
 import { InvitationsService } from './application/invitations.service';
 import { Outbox } from './application/outbox';
 import { Tickets } from './application/tickets';
@@ -13,7 +14,15 @@ import { EmailTransport, SmsTransport } from './application/transports';
 @Module({
   imports: [IdentityModule],
   controllers: [InvitationsController, PatientInvitationController, PasswordResetController, WebController],
-  providers: [InvitationsService, Tickets, Outbox, EmailTransport, SmsTransport, AcceptPatientInvitationWhenPatientActivates],
+  providers: [
+    InvitationsService,
+    Tickets,
+    Outbox,
+    EmailTransport,
+    SmsTransport,
+    AcceptPatientInvitationWhenPatientActivates,
+    RevokeResetLinksWhenCredentialsEnd,
+  ],
   exports: [InvitationsService, Outbox],
 })
 export class InvitationsModule {}

@@ -7,7 +7,7 @@ import { PrincipalCache } from '../application/principal-cache';
 import { AccessClaims, JWT_AUDIENCE, JWT_ISSUER } from '../application/sessions.service';
 import { auditTypeFor, principalMay } from '../domain/permissions';
 import type { Principal } from '../domain/principal';
-import { REQUIRED_ROLES } from './current-user.decorator';
+import { CallerSession, REQUIRED_ROLES } from './current-user.decorator';
 import { REQUIRED_PERMISSION, RequiredPermission } from './permission.decorator';
 import { IS_PUBLIC } from './public.decorator';
 import { VerifiedClaims, VerifiedTokens } from './verified-tokens';
@@ -23,6 +23,7 @@ interface GuardedRequest {
   headers: Record<string, string | string[] | undefined>;
   params?: Record<string, string>;
   user?: Principal;
+  session?: CallerSession;
 }
 
 const BEARER = /^\s*bearer\s+(\S+)\s*$/i;
@@ -32,9 +33,10 @@ const BEARER = /^\s*bearer\s+(\S+)\s*$/i;
  * JWT unless marked `@Public()`, then the roles of `@Roles(...)` (403) and
  * the permission of `@RequiresPermission(...)` (403, recorded in the audit
  * trail as denied). A JWT is valid when it is HS256 (`alg: none` and others
- * are refused), carries Careid's issuer and audience, has not expired, and
- * its user is still live at the session version it names, so a password or
- * role change, a disable or a delete takes effect at once.
+ * are refused), carries Careid's issuer and audience, has not expired, its
+ * user is still live at the session version it names (a role change, a
+ * disable or a delete), and its session (`sid`) is still open (a logout, a
+ * password change or reset: see CredentialLifecycle), all at once.
  *
  * One guard instead of three (JWT via passport, roles, permission): Nest
  * awaits each guard in turn and passport builds a strategy and five
@@ -62,8 +64,11 @@ export class AccessGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<GuardedRequest>();
     const claims = this.claimsOf(request.headers.authorization);
     const cached = this.principals.cached(claims.sub);
-    if (cached !== undefined) return this.admit(request, claims, cached, policy);
-    return this.principals.get(claims.sub).then((principal) => this.admit(request, claims, principal, policy));
+    const live = this.principals.cachedSession(claims.sid, claims.sub);
+    if (cached !== undefined && live !== undefined) return this.admit(request, claims, live ? cached : null, policy);
+    return Promise.all([this.principals.get(claims.sub), this.principals.isSessionLive(claims.sid, claims.sub)]).then(
+      ([principal, isLive]) => this.admit(request, claims, isLive ? principal : null, policy),
+    );
   }
 
   private policyOf(context: ExecutionContext): RoutePolicy {
@@ -98,18 +103,19 @@ export class AccessGuard implements CanActivate {
         throw DomainError.unauthenticated('ACCESS_TOKEN_EXPIRED', 'The access token has expired; refresh it');
       throw unauthenticated();
     }
-    if (typeof claims.sub !== 'string' || typeof claims.sv !== 'number' || typeof claims.exp !== 'number')
+    if (typeof claims.sub !== 'string' || typeof claims.sv !== 'number' || typeof claims.sid !== 'string' || typeof claims.exp !== 'number')
       throw DomainError.unauthenticated('INVALID_ACCESS_TOKEN', 'The access token is not valid');
-    const verified = { sub: claims.sub, sv: claims.sv, exp: claims.exp };
+    const verified = { sub: claims.sub, sv: claims.sv, sid: claims.sid, exp: claims.exp };
     this.verified.remember(token, verified);
     return verified;
   }
 
-  /** True, or a promise of the 403 once a refused permission is in the audit trail. */
+  /** True, or a promise of the 403 once a refused permission is in the audit trail; `principal` is null for an ended session. */
   private admit(request: GuardedRequest, claims: VerifiedClaims, principal: Principal | null, policy: RoutePolicy): true | Promise<never> {
     if (!principal || principal.sessionVersion !== claims.sv)
       throw DomainError.unauthenticated('SESSION_REVOKED', 'This session has ended; log in again');
     request.user = principal;
+    request.session = { id: claims.sid, accessExpiresAt: claims.exp * 1000 };
     requestContext.setActor(principal.userId, principal.login);
     const { roles, permission } = policy;
     if (roles?.length && !roles.some((role) => principal.roles.includes(role)))

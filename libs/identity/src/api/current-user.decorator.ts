@@ -6,6 +6,17 @@ export const CurrentUser = createParamDecorator((_data: unknown, context: Execut
   return context.switchToHttp().getRequest<{ user: Principal }>().user;
 });
 
+/** The session a request came through: the access JWT's `sid` and expiry (epoch ms). */
+export interface CallerSession {
+  id: string;
+  accessExpiresAt: number;
+}
+
+/** The caller's session (set by AccessGuard). */
+export const CurrentSession = createParamDecorator((_data: unknown, context: ExecutionContext): CallerSession => {
+  return context.switchToHttp().getRequest<{ session: CallerSession }>().session;
+});
+
 export const REQUIRED_ROLES = 'careid:roles';
 
 /** Only callers holding one of these roles get through (403 otherwise). */

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -10,11 +10,12 @@ import {
 } from '@nestjs/swagger';
 import { ApiPage, ApiProblems, DomainError, Page, UuidPipe } from '@careid/shared';
 import { LoginTokensService } from '../application/login-tokens.service';
+import { SessionsService } from '../application/sessions.service';
 import { TwoFactorService } from '../application/two-factor.service';
 import { UsersService } from '../application/users.service';
 import type { Principal } from '../domain/principal';
 import { toUserView } from '../domain/user';
-import { AdminOnly, CurrentUser } from './current-user.decorator';
+import { AdminOnly, CallerSession, CurrentSession, CurrentUser } from './current-user.decorator';
 import { TotpCodeDto, TotpDisableDto, TotpSetupDto, TotpSetupRequestDto } from './dto/auth.dto';
 import { CreatedTokenDto, CreateTokenDto, TokenInfoDto } from './dto/token.dto';
 import { UserCountFilterDto, UserFilterDto } from './dto/user-filter.dto';
@@ -30,6 +31,7 @@ export class UsersController {
     private readonly users: UsersService,
     private readonly loginTokens: LoginTokensService,
     private readonly twoFactor: TwoFactorService,
+    private readonly sessions: SessionsService,
   ) {}
 
   @Post()
@@ -90,12 +92,17 @@ export class UsersController {
   @ApiOperation({
     summary: 'Modify a user',
     description:
-      "Send the user as read, with changes and its `rev`. A stale rev gets 409. Admins may change anything (including another user's password); a user may change its own profile, and its email or password with `currentPassword`.",
+      "Send the user as read, with changes and its `rev`. A stale rev gets 409. Admins may change anything (including another user's password); a user may change its own profile, and its email or password with `currentPassword`. A user changing its own password ends its other sessions and its login tokens; an admin setting it, or changing roles, status or access policy, ends all of them.",
   })
   @ApiOkResponse({ type: UserDto })
   @ApiProblems(400, 403, 404, 409)
-  async modify(@Param('id', UuidPipe) id: string, @Body() body: UserWriteDto, @CurrentUser() actor: Principal): Promise<UserDto> {
-    return toUserView(await this.users.modify(id, body, actor)) as unknown as UserDto;
+  async modify(
+    @Param('id', UuidPipe) id: string,
+    @Body() body: UserWriteDto,
+    @CurrentUser() actor: Principal,
+    @CurrentSession() session: CallerSession,
+  ): Promise<UserDto> {
+    return toUserView(await this.users.modify(id, body, actor, session.id)) as unknown as UserDto;
   }
 
   @Delete(':id')
@@ -111,9 +118,11 @@ export class UsersController {
   }
 
   @Post(':id/tokens')
+  @Header('cache-control', 'no-store')
   @ApiOperation({
     summary: 'Create an authentication token',
-    description: 'For yourself; admins for anyone (403 otherwise). The token is shown once.',
+    description:
+      'For yourself whatever your role; admins for anyone (403 otherwise). The token is shown once. A session opened with a token mints tokens that expire no later than that token (`expiresAt` says when).',
   })
   @ApiCreatedResponse({ type: CreatedTokenDto })
   @ApiProblems(400, 403, 404)
@@ -121,9 +130,11 @@ export class UsersController {
     @Param('id', UuidPipe) id: string,
     @Body() body: CreateTokenDto,
     @CurrentUser() actor: Principal,
+    @CurrentSession() session: CallerSession,
   ): Promise<CreatedTokenDto> {
     await this.assertSelfOrAdmin(id, actor);
-    return this.loginTokens.create(id, body.validitySeconds);
+    const notAfter = await this.sessions.credentialExpiryOf(session.id);
+    return this.loginTokens.create(id, body.validitySeconds, 'temporary', undefined, notAfter);
   }
 
   @Get(':id/tokens')
@@ -150,6 +161,7 @@ export class UsersController {
   }
 
   @Post('current/2fa/setup')
+  @Header('cache-control', 'no-store')
   @ApiOperation({ summary: 'Start TOTP enrolment', description: 'Needs the current password. The secret is shown only in this answer.' })
   @ApiCreatedResponse({ type: TotpSetupDto })
   @ApiProblems(400, 403, 409, 429)
@@ -159,20 +171,23 @@ export class UsersController {
 
   @Post('current/2fa/enable')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Confirm TOTP enrolment with a code' })
+  @ApiOperation({ summary: 'Confirm TOTP enrolment with a code', description: 'Ends your other sessions and your login tokens.' })
   @ApiNoContentResponse({ description: 'Two-factor login is on' })
   @ApiProblems(400, 409, 429)
-  enableTotp(@Body() body: TotpCodeDto, @CurrentUser() actor: Principal): Promise<void> {
-    return this.twoFactor.enable(actor.userId, body.code);
+  enableTotp(@Body() body: TotpCodeDto, @CurrentUser() actor: Principal, @CurrentSession() session: CallerSession): Promise<void> {
+    return this.twoFactor.enable(actor.userId, body.code, session.id);
   }
 
   @Post('current/2fa/disable')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Turn TOTP off (needs a code and the current password)' })
+  @ApiOperation({
+    summary: 'Turn TOTP off (needs a code and the current password)',
+    description: 'Ends your other sessions and your login tokens.',
+  })
   @ApiNoContentResponse({ description: 'Two-factor login is off' })
   @ApiProblems(400, 403, 409, 429)
-  disableTotp(@Body() body: TotpDisableDto, @CurrentUser() actor: Principal): Promise<void> {
-    return this.twoFactor.disable(actor.userId, body.code, body.currentPassword);
+  disableTotp(@Body() body: TotpDisableDto, @CurrentUser() actor: Principal, @CurrentSession() session: CallerSession): Promise<void> {
+    return this.twoFactor.disable(actor.userId, body.code, body.currentPassword, session.id);
   }
 
   @Delete(':id/lockout')

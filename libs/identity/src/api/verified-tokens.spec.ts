@@ -1,7 +1,7 @@
 import { VerifiedTokens } from './verified-tokens';
 
 describe('VerifiedTokens', () => {
-  const claims = (exp: number) => ({ sub: 'user-1', sv: 3, exp });
+  const claims = (exp: number) => ({ sub: 'user-1', sv: 3, sid: 's', exp });
 
   it('gives back the claims of a remembered token until the second it expires', () => {
     let now = 1_000;

@@ -2,6 +2,8 @@
 export interface VerifiedClaims {
   sub: string;
   sv: number;
+  /** The session (refresh-token family) the token belongs to. */
+  sid: string;
   exp: number;
 }
 

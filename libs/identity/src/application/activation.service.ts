@@ -34,7 +34,8 @@ export function parsePublicKey(publicKeyHex: string): string {
  * iCure's authenticateAndAskAccessToItsExistingData: the invited patient logs
  * in once with the token from its message, registers its public key, becomes
  * ACTIVE, receives a long-lived token, and asks every practitioner holding
- * its data for access (PatientAccessRequested).
+ * its data for access (PatientAccessRequested). Only a REGISTERING user
+ * activates, once; the invitation token is good for nothing else.
  */
 @Injectable()
 export class ActivationService {
@@ -64,7 +65,10 @@ export class ActivationService {
     const loginKey = identifierKey(login);
     await this.lockout.assertNotLocked(loginKey);
     const user = await this.users.findByLoginKey(loginKey);
-    const eligible = user && user.patientId && (user.status === 'REGISTERING' || user.status === 'ACTIVE');
+    // Activation runs once per user: an ACTIVE patient showing a live token of its own is told so, and nothing is added.
+    if (user?.patientId && user.status === 'ACTIVE' && (await this.loginTokens.isLive(user.id, token)))
+      throw DomainError.conflict('ALREADY_ACTIVE', 'This account is already active; log in instead');
+    const eligible = user && user.patientId && user.status === 'REGISTERING';
     const result = eligible
       ? await this.tx.run(async () => {
           // Single use, also under concurrent calls: the token row is deleted by exactly one of them.

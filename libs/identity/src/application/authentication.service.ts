@@ -20,8 +20,9 @@ const INVALID_CREDENTIALS = () => DomainError.unauthenticated('INVALID_CREDENTIA
 
 /**
  * `POST /auth/login`: the password, or a live authentication token, opens a
- * session. Every failure counts towards the login's lockout, and a login that
- * matches no user costs the same bcrypt work and gets the same answer.
+ * session for an ACTIVE user (with its TOTP code when it has 2FA, whichever
+ * the credential). Every failure counts towards the login's lockout, and a
+ * login that matches no user costs the same bcrypt work and gets the same answer.
  */
 @Injectable()
 export class AuthenticationService {
@@ -38,36 +39,38 @@ export class AuthenticationService {
     const loginKey = identifierKey(attempt.login);
     // One round trip for the lock, the user and the token check (a token is cheap to check: SHA-256 and an index).
     const mayBeToken = SECRET_SHAPE.test(attempt.password);
-    const { user, lockedUntil, hasFailures, tokenMatches } = await this.users.findForLogin(
+    const { user, lockedUntil, hasFailures, tokenExpiresAt } = await this.users.findForLogin(
       loginKey,
       mayBeToken ? hashSecret(attempt.password) : null,
     );
     this.lockout.assertUnlocked(lockedUntil);
 
-    // A live token skips bcrypt entirely.
-    if (user && user.status !== 'DISABLED' && tokenMatches) return this.succeed(user, loginKey, 'token', hasFailures);
-
-    const passwordMatches = user?.passwordHash
-      ? await this.hasher.verify(attempt.password, user.passwordHash)
-      : await this.hasher.verifyAgainstNothing(attempt.password);
-    if (!user || !passwordMatches) return this.fail(loginKey, user, 'INVALID_CREDENTIALS');
-    if (user.status !== 'ACTIVE') {
-      // The right password of a disabled or registering user: refused, without counting as a guess.
+    // A live token skips bcrypt entirely; either credential then meets the same rules.
+    const method = user && tokenExpiresAt !== null ? 'token' : 'password';
+    if (method === 'password') {
+      const passwordMatches = user?.passwordHash
+        ? await this.hasher.verify(attempt.password, user.passwordHash)
+        : await this.hasher.verifyAgainstNothing(attempt.password);
+      if (!user || !passwordMatches) return this.fail(loginKey, user, 'INVALID_CREDENTIALS');
+    }
+    const known = user!;
+    if (known.status !== 'ACTIVE') {
+      // The right secret of a disabled or registering user: refused, without counting as a guess.
       await this.audit.record({
         type: 'LOGIN_FAILED',
         outcome: 'denied',
         targetType: 'User',
-        targetId: user.id,
-        actorId: user.id,
-        details: { reason: user.status },
+        targetId: known.id,
+        actorId: known.id,
+        details: { reason: known.status, method },
       });
-      throw DomainError.unauthenticated('ACCOUNT_NOT_ACTIVE', 'This account cannot log in with a password');
+      throw DomainError.unauthenticated('ACCOUNT_NOT_ACTIVE', 'This account cannot log in');
     }
-    if (user.use2fa) {
+    if (known.use2fa) {
       if (!attempt.totp) throw DomainError.unauthenticated('TOTP_REQUIRED', 'This account needs a TOTP code (`totp`)');
-      if (!(await this.twoFactor.verifyLoginCode(user, attempt.totp))) return this.fail(loginKey, user, 'TOTP_INVALID');
+      if (!(await this.twoFactor.verifyLoginCode(known, attempt.totp))) return this.fail(loginKey, known, 'TOTP_INVALID');
     }
-    return this.succeed(user, loginKey, 'password', hasFailures);
+    return this.succeed(known, loginKey, method, hasFailures, method === 'token' ? tokenExpiresAt : null);
   }
 
   /**
@@ -75,16 +78,23 @@ export class AuthenticationService {
    * A failure recorded while this login was being checked stays counted until the next success: the lock can only
    * come sooner, never later.
    */
-  private async succeed(user: User, loginKey: string, method: 'password' | 'token', hadFailures: boolean): Promise<TokenPair> {
+  private async succeed(
+    user: User,
+    loginKey: string,
+    method: 'password' | 'token',
+    hadFailures: boolean,
+    tokenExpiresAt: number | null,
+  ): Promise<TokenPair> {
     if (hadFailures) await this.lockout.recordSuccess(loginKey);
-    return this.sessions.start(user, {
+    const audit = {
       type: 'LOGIN_SUCCEEDED',
       targetType: 'User',
       targetId: user.id,
       actorId: user.id,
       actorLogin: user.login,
       details: { method },
-    });
+    };
+    return this.sessions.start(user, audit, tokenExpiresAt);
   }
 
   private async fail(loginKey: string, user: User | null, code: 'INVALID_CREDENTIALS' | 'TOTP_INVALID'): Promise<never> {

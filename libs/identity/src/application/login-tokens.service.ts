@@ -37,12 +37,16 @@ export class LoginTokensService {
     this.maxValiditySeconds = config.get('auth', { infer: true }).tokenMaxValiditySeconds;
   }
 
-  /** `maxValiditySeconds` is the configured bound unless the caller (activation) has its own. */
+  /**
+   * `maxValiditySeconds` is the configured bound unless the caller (activation) has its own. `notAfter` (epoch ms)
+   * caps the expiry: a session opened with a token mints tokens that expire no later than that token.
+   */
   async create(
     userId: string,
     validitySeconds: number,
     kind: UserTokenKind = 'temporary',
     maxValiditySeconds = this.maxValiditySeconds,
+    notAfter: number | null = null,
   ): Promise<CreatedToken> {
     if (!Number.isInteger(validitySeconds) || validitySeconds < 1 || validitySeconds > maxValiditySeconds) {
       throw DomainError.invalid('INVALID_TOKEN_VALIDITY', `validitySeconds must be between 1 and ${maxValiditySeconds}`);
@@ -50,12 +54,19 @@ export class LoginTokensService {
     const token = newSecret();
     const key = randomUUID();
     const created = Date.now();
-    const expiresAt = created + validitySeconds * 1000;
+    const expiresAt = Math.min(created + validitySeconds * 1000, notAfter ?? Infinity);
+    if (expiresAt <= created) throw DomainError.unauthenticated('SESSION_REVOKED', 'This session has ended; log in again');
     await this.tx.query(
       `INSERT INTO user_tokens (id, user_id, key, token_hash, kind, created, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
       [randomUUID(), userId, key, hashSecret(token), kind, created, expiresAt],
     );
-    await this.audit.record({ type: 'TOKEN_CREATED', targetType: 'User', targetId: userId, details: { key, kind, validitySeconds } });
+    const validity = Math.round((expiresAt - created) / 1000);
+    await this.audit.record({
+      type: 'TOKEN_CREATED',
+      targetType: 'User',
+      targetId: userId,
+      details: { key, kind, validitySeconds: validity },
+    });
     return { token, key, expiresAt };
   }
 
@@ -79,8 +90,14 @@ export class LoginTokensService {
     await this.audit.record({ type: 'TOKEN_REVOKED', targetType: 'User', targetId: userId, details: { key } });
   }
 
-  async revokeAll(userId: string): Promise<void> {
-    await this.tx.query('DELETE FROM user_tokens WHERE user_id = $1', [userId]);
+  /** Whether `token` is a live token of this user, without using it. */
+  async isLive(userId: string, token: string): Promise<boolean> {
+    const rows: unknown[] = await this.tx.query('SELECT 1 FROM user_tokens WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3', [
+      hashSecret(token),
+      userId,
+      Date.now(),
+    ]);
+    return rows.length > 0;
   }
 
   /** Uses up a live token of this user (single use, also under concurrent calls). */

@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { PgListener, preparedStatement, TransactionHost } from '@careid/shared';
 import { ADMIN_ROLE, Principal } from '../domain/principal';
 import type { AccessPolicy } from '../domain/access-policy';
+import { CredentialsRepository } from '../infrastructure/credentials.repository';
 
 const CHANNEL = 'careid_principal_changed';
 const PRINCIPAL_BY_USER_ID = preparedStatement(
@@ -20,15 +21,23 @@ interface Entry {
   loadedAt: number;
 }
 
+interface SessionEntry {
+  userId: string;
+  live: boolean;
+  loadedAt: number;
+}
+
 /**
- * The guard's per-request lookup of a user (live? which session version?
- * which roles?), cached in memory. Any change to a user NOTIFYs every
- * instance, which evicts the entry; while the LISTEN connection is down the
- * cache is bypassed, so a revoked session is never served from a stale entry.
+ * The guard's per-request lookups, cached in memory: a user (live? which
+ * session version? which roles?) and a session (not revoked?). Any change to
+ * a user or to its sessions NOTIFYs every instance, which evicts the user and
+ * its sessions; while the LISTEN connection is down the cache is bypassed, so
+ * a revoked session is never served from a stale entry.
  */
 @Injectable()
 export class PrincipalCache implements OnModuleInit {
   private readonly entries = new Map<string, Entry>();
+  private readonly sessions = new Map<string, SessionEntry>();
   /** Grows on every eviction: a load that raced with one is not cached. */
   private evictions = 0;
   private readonly changeListeners = new Set<PrincipalChangeListener>();
@@ -36,6 +45,7 @@ export class PrincipalCache implements OnModuleInit {
   constructor(
     private readonly tx: TransactionHost,
     private readonly listener: PgListener,
+    private readonly credentials: CredentialsRepository,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -46,6 +56,7 @@ export class PrincipalCache implements OnModuleInit {
     this.listener.onReconnect(() => {
       this.evictions++;
       this.entries.clear();
+      this.sessions.clear();
       this.tellListeners(null);
     });
   }
@@ -84,7 +95,28 @@ export class PrincipalCache implements OnModuleInit {
     return principal;
   }
 
-  /** Call inside the transaction that changes the user: every instance evicts it once that commits. */
+  /** The cached answer of `isSessionLive`, without a promise; undefined when it must be loaded. */
+  cachedSession(sessionId: string, userId: string): boolean | undefined {
+    if (!this.listener.isListening) return undefined;
+    const cached = this.sessions.get(sessionId);
+    return cached && cached.userId === userId && Date.now() - cached.loadedAt < MAX_AGE_MS ? cached.live : undefined;
+  }
+
+  /** Whether the session (the access JWT's `sid`) of this user is still open. */
+  async isSessionLive(sessionId: string, userId: string): Promise<boolean> {
+    const cached = this.cachedSession(sessionId, userId);
+    if (cached !== undefined) return cached;
+    const useCache = this.listener.isListening;
+    const evictionsBefore = this.evictions;
+    const live = await this.credentials.isSessionLive(sessionId, userId);
+    if (useCache && evictionsBefore === this.evictions) {
+      if (this.sessions.size >= MAX_ENTRIES) this.sessions.delete(this.sessions.keys().next().value!);
+      this.sessions.set(sessionId, { userId, live, loadedAt: Date.now() });
+    }
+    return live;
+  }
+
+  /** Call inside the transaction that changes the user or ends sessions of it: every instance evicts both once that commits. */
   async userChanged(userId: string): Promise<void> {
     this.tx.afterCommit(() => this.evict(userId));
     await this.tx.query('SELECT pg_notify($1, $2)', [CHANNEL, userId]);
@@ -97,6 +129,7 @@ export class PrincipalCache implements OnModuleInit {
   private evict(userId: string): void {
     this.evictions++;
     this.entries.delete(userId);
+    for (const [sessionId, session] of this.sessions) if (session.userId === userId) this.sessions.delete(sessionId);
   }
 
   private async load(userId: string): Promise<Principal | null> {

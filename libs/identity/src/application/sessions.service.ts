@@ -4,35 +4,36 @@ import { ConfigService } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import { AppConfigService, AuthSettings, DomainError, preparedStatement, TransactionHost } from '@careid/shared';
 import type { Principal } from '../domain/principal';
+import { CredentialsRepository } from '../infrastructure/credentials.repository';
 import { AuditRecord, AuditTrail, insertAuditEventSql } from './audit-trail';
-import { LockoutService } from './lockout.service';
+import { CredentialLifecycle } from './credential-lifecycle.service';
 import { PrincipalCache, PrincipalChangeListener } from './principal-cache';
 import { hashSecret, newSecret } from './secrets';
 
 // The statements of every login and refresh, prepared once per connection (see PreparedStatement).
 const INSERT_REFRESH_TOKEN_SQL =
-  'INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, family_created, created) VALUES ($1, $2, $3, $4, $5, $6)';
+  'INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, family_created, created, credential_expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)';
 const INSERT_REFRESH_TOKEN = preparedStatement('sessions.insert-refresh-token', INSERT_REFRESH_TOKEN_SQL);
 /** A session and its audit event in one statement: one round trip and one commit, and never one without the other. */
 const INSERT_REFRESH_TOKEN_AUDITED = preparedStatement(
   'sessions.insert-refresh-token-audited',
-  `WITH session AS (${INSERT_REFRESH_TOKEN_SQL}) ${insertAuditEventSql(7)}`,
+  `WITH session AS (${INSERT_REFRESH_TOKEN_SQL}) ${insertAuditEventSql(8)}`,
 );
 const REFRESH_TOKEN_BY_HASH = preparedStatement(
   'sessions.refresh-token-by-hash',
   `SELECT r.id, r.family_id, r.user_id, r.family_created, r.created, r.revoked_at, r.revoked_reason,
-          u.status, u.deletion_date, u.session_version, f.locked_until
-   FROM refresh_tokens r JOIN users u ON u.id = r.user_id LEFT JOIN login_failures f ON f.login_key = u.login_key
+          u.status, u.deletion_date, u.session_version
+   FROM refresh_tokens r JOIN users u ON u.id = r.user_id
    WHERE r.token_hash = $1`,
 );
 const ROTATE_REFRESH_TOKEN = preparedStatement(
   'sessions.rotate-refresh-token',
   `WITH retired AS (
      UPDATE refresh_tokens SET revoked_at = $2, revoked_reason = 'rotated' WHERE id = $1 AND revoked_at IS NULL
-     RETURNING family_id, user_id, family_created
+     RETURNING family_id, user_id, family_created, credential_expires_at
    )
-   INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, family_created, created)
-   SELECT $3, family_id, user_id, $4, family_created, $2 FROM retired
+   INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, family_created, created, credential_expires_at)
+   SELECT $3, family_id, user_id, $4, family_created, $2, credential_expires_at FROM retired
    RETURNING id`,
 );
 
@@ -66,20 +67,28 @@ export class SessionsService {
   constructor(
     private readonly tx: TransactionHost,
     private readonly jwt: JwtService,
-    private readonly lockout: LockoutService,
     private readonly audit: AuditTrail,
     private readonly principals: PrincipalCache,
+    private readonly credentials: CredentialsRepository,
+    private readonly lifecycle: CredentialLifecycle,
     @Inject(ConfigService) config: AppConfigService,
   ) {
     this.settings = config.get('auth', { infer: true });
   }
 
-  /** Starts a session (a new refresh-token family) for the user; with `audit`, that event is written in the same statement. */
-  async start(user: { id: string; sessionVersion: number }, audit?: AuditRecord): Promise<TokenPair> {
+  /**
+   * Starts a session (a new refresh-token family) for the user; with `audit`, that event is written in the same
+   * statement. A session opened with a login token keeps its expiry (`credentialExpiresAt`): it bounds what it mints.
+   */
+  async start(
+    user: { id: string; sessionVersion: number },
+    audit?: AuditRecord,
+    credentialExpiresAt: number | null = null,
+  ): Promise<TokenPair> {
     const familyId = randomUUID();
     const now = Date.now();
     const refreshToken = newSecret();
-    const session = [randomUUID(), familyId, user.id, hashSecret(refreshToken), now, now];
+    const session = [randomUUID(), familyId, user.id, hashSecret(refreshToken), now, now, credentialExpiresAt];
     if (audit) await this.tx.query(INSERT_REFRESH_TOKEN_AUDITED, [...session, ...this.audit.parametersOf(audit)]);
     else await this.tx.query(INSERT_REFRESH_TOKEN, session);
     return this.pair(user.id, user.sessionVersion, familyId, refreshToken);
@@ -88,23 +97,22 @@ export class SessionsService {
   async refresh(refreshToken: string): Promise<TokenPair> {
     const rows: Record<string, any>[] = await this.tx.query(REFRESH_TOKEN_BY_HASH, [hashSecret(refreshToken)]);
     const token = rows[0];
+    // A lockout stops new logins only: the sessions already open keep refreshing.
     if (!token) throw DomainError.unauthenticated('INVALID_REFRESH_TOKEN', 'The refresh token is not valid');
-    // The login's lock came with the token (one round trip): a locked login cannot refresh either.
-    this.lockout.assertUnlocked(Number(token.locked_until ?? 0));
     const now = Date.now();
     if (token.revoked_at !== null) {
       if (token.revoked_reason === 'rotated') await this.reuseDetected(token.family_id, token.user_id);
       throw DomainError.unauthenticated('INVALID_REFRESH_TOKEN', 'The refresh token is not valid');
     }
-    if (token.deletion_date !== null || token.status === 'DISABLED') {
-      await this.revokeFamily(token.family_id, 'user-changed');
+    if (token.deletion_date !== null || token.status !== 'ACTIVE') {
+      await this.revokeFamily(token.family_id, token.user_id, 'user-changed');
       throw DomainError.unauthenticated('INVALID_REFRESH_TOKEN', 'The refresh token is not valid');
     }
     if (
       now - Number(token.created) > this.settings.refreshIdleSeconds * 1000 ||
       now - Number(token.family_created) > this.settings.refreshAbsoluteSeconds * 1000
     ) {
-      await this.revokeFamily(token.family_id, 'expired');
+      await this.revokeFamily(token.family_id, token.user_id, 'expired');
       throw DomainError.unauthenticated('SESSION_EXPIRED', 'The session has expired; log in again');
     }
     // One statement retires the presented token and stores its successor, so it is atomic without a transaction: of
@@ -118,34 +126,35 @@ export class SessionsService {
     return this.pair(token.user_id, token.session_version, token.family_id, next);
   }
 
-  /** Ends the session the refresh token belongs to. Unknown tokens are ignored (nothing to reveal). */
+  /** Ends the session the refresh token belongs to (see CredentialLifecycle). Unknown tokens are ignored (nothing to reveal). */
   async logout(refreshToken: string): Promise<void> {
     const rows: { family_id: string; user_id: string }[] = await this.tx.query(
       'SELECT family_id, user_id FROM refresh_tokens WHERE token_hash = $1',
       [hashSecret(refreshToken)],
     );
     if (!rows.length) return;
-    await this.revokeFamily(rows[0].family_id, 'logout');
-    await this.audit.record({ type: 'LOGOUT', targetType: 'User', targetId: rows[0].user_id, actorId: rows[0].user_id });
-  }
-
-  /** Ends every session of a user (password, roles or status changed, user deleted). */
-  async revokeAllForUser(userId: string): Promise<void> {
-    await this.tx.query(
-      `UPDATE refresh_tokens SET revoked_at = $2, revoked_reason = 'user-changed' WHERE user_id = $1 AND revoked_at IS NULL`,
-      [userId, Date.now()],
-    );
+    const { family_id: sessionId, user_id: userId } = rows[0];
+    await this.tx.run(async () => {
+      await this.lifecycle.raise('logout', { userId, sessionId });
+      await this.audit.record({ type: 'LOGOUT', targetType: 'User', targetId: userId, actorId: userId });
+    });
   }
 
   /**
    * Whether the session a principal was authenticated with still holds: its
-   * user live (not disabled or deleted) and its session version unchanged,
-   * the same check the guard makes on every request. For what outlives a
-   * request, such as an event stream.
+   * user live (not disabled or deleted) at the same session version, and the
+   * session itself open, the same checks the guard makes on every request.
+   * For what outlives a request, such as an event stream.
    */
-  async isSessionCurrent(principal: Pick<Principal, 'userId' | 'sessionVersion'>): Promise<boolean> {
+  async isSessionCurrent(principal: Pick<Principal, 'userId' | 'sessionVersion'>, sessionId: string): Promise<boolean> {
     const live = await this.principals.get(principal.userId);
-    return !!live && live.sessionVersion === principal.sessionVersion;
+    if (!live || live.sessionVersion !== principal.sessionVersion) return false;
+    return this.principals.isSessionLive(sessionId, principal.userId);
+  }
+
+  /** The expiry of the login token a session was opened with (epoch ms), or null for a session opened otherwise. */
+  credentialExpiryOf(sessionId: string): Promise<number | null> {
+    return this.credentials.sessionCredentialExpiry(sessionId);
   }
 
   /**
@@ -158,7 +167,7 @@ export class SessionsService {
   }
 
   private async reuseDetected(familyId: string, userId: string): Promise<void> {
-    await this.revokeFamily(familyId, 'reuse');
+    await this.revokeFamily(familyId, userId, 'reuse');
     await this.audit.record({
       type: 'REFRESH_TOKEN_REUSED',
       outcome: 'denied',
@@ -169,11 +178,10 @@ export class SessionsService {
     });
   }
 
-  private async revokeFamily(familyId: string, reason: string): Promise<void> {
-    await this.tx.queryOutsideTransaction(
-      `UPDATE refresh_tokens SET revoked_at = $2, revoked_reason = $3 WHERE family_id = $1 AND revoked_at IS NULL`,
-      [familyId, Date.now(), reason],
-    );
+  /** Stands even though the caller then fails (the refresh it answers is refused). */
+  private async revokeFamily(familyId: string, userId: string, reason: 'reuse' | 'expired' | 'user-changed'): Promise<void> {
+    await this.credentials.revokeSession(familyId, reason, true);
+    await this.principals.userChanged(userId);
   }
 
   private async pair(userId: string, sessionVersion: number, familyId: string, refreshToken: string): Promise<TokenPair> {

@@ -1,25 +1,32 @@
 import { Injectable } from '@nestjs/common';
 import { authenticator } from 'otplib';
-import { DomainError } from '@careid/shared';
+import { DomainError, TransactionHost } from '@careid/shared';
 import { identifierKey } from '../domain/normalize';
 import { User } from '../domain/user';
+import { CredentialsRepository } from '../infrastructure/credentials.repository';
 import { UsersRepository } from '../infrastructure/users.repository';
 import { AuditTrail } from './audit-trail';
+import { CredentialLifecycle } from './credential-lifecycle.service';
 import { LockoutService } from './lockout.service';
 import { PasswordHasher } from './password-hasher';
-import { PrincipalCache } from './principal-cache';
 
 const STEP_SECONDS = 30;
 authenticator.options = { step: STEP_SECONDS, window: 1, digits: 6 };
 
-/** TOTP (RFC 6238) enrolment and checks. A code works once: its time step is remembered. */
+/**
+ * TOTP (RFC 6238) enrolment and checks. A code works once per user, also when
+ * it arrives in parallel requests: its time step is claimed atomically.
+ * Turning 2FA on or off ends the user's other sessions and its login tokens.
+ */
 @Injectable()
 export class TwoFactorService {
   constructor(
+    private readonly tx: TransactionHost,
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly lockout: LockoutService,
-    private readonly principals: PrincipalCache,
+    private readonly credentials: CredentialsRepository,
+    private readonly lifecycle: CredentialLifecycle,
     private readonly audit: AuditTrail,
   ) {}
 
@@ -33,42 +40,44 @@ export class TwoFactorService {
     return { secret, otpauthUrl: authenticator.keyuri(user.login, 'Careid', secret) };
   }
 
-  async enable(userId: string, code: string): Promise<void> {
+  /** `sessionId` is the caller's session: it stays open, every other one ends. */
+  async enable(userId: string, code: string, sessionId: string): Promise<void> {
     const user = await this.requireUser(userId);
     if (!user.pendingSecret) throw DomainError.conflict('TOTP_SETUP_REQUIRED', 'Start with /users/current/2fa/setup');
-    const step = await this.checkCode(user, user.pendingSecret, code);
-    await this.users.update(userId, { secret: user.pendingSecret, pendingSecret: null, use2fa: true, totpLastStep: step });
-    await this.principals.userChanged(userId);
-    await this.audit.record({ type: 'TOTP_ENABLED', targetType: 'User', targetId: userId });
+    await this.checkCode(user, user.pendingSecret, code);
+    await this.tx.run(async () => {
+      await this.users.update(userId, { secret: user.pendingSecret, pendingSecret: null, use2fa: true });
+      await this.lifecycle.raise('two-factor-changed', { userId, sessionId });
+      await this.audit.record({ type: 'TOTP_ENABLED', targetType: 'User', targetId: userId });
+    });
   }
 
-  async disable(userId: string, code: string, currentPassword: string): Promise<void> {
+  async disable(userId: string, code: string, currentPassword: string, sessionId: string): Promise<void> {
     const user = await this.requireUser(userId);
     await this.assertPassword(user, currentPassword);
     if (!user.use2fa || !user.secret) throw DomainError.conflict('TOTP_NOT_ENABLED', 'Two-factor login is not on');
     await this.checkCode(user, user.secret, code);
-    await this.users.update(userId, { secret: null, pendingSecret: null, use2fa: false, totpLastStep: null });
-    await this.principals.userChanged(userId);
-    await this.audit.record({ type: 'TOTP_DISABLED', targetType: 'User', targetId: userId });
+    await this.tx.run(async () => {
+      await this.users.update(userId, { secret: null, pendingSecret: null, use2fa: false });
+      await this.lifecycle.raise('two-factor-changed', { userId, sessionId });
+      await this.audit.record({ type: 'TOTP_DISABLED', targetType: 'User', targetId: userId });
+    });
   }
 
-  /** For login: whether the code is valid and unused; marks it used. */
+  /** For login: whether the code is valid and unused; uses it up. */
   async verifyLoginCode(user: User, code: string): Promise<boolean> {
     const step = this.stepOf(user.secret!, code);
-    if (step === null || (user.totpLastStep !== null && step <= user.totpLastStep)) return false;
-    await this.users.update(user.id, { totpLastStep: step });
-    return true;
+    return step !== null && (await this.credentials.claimTotpStep(user.id, step));
   }
 
-  private async checkCode(user: User, secret: string, code: string): Promise<number> {
+  private async checkCode(user: User, secret: string, code: string): Promise<void> {
     const loginKey = identifierKey(user.login);
     await this.lockout.assertNotLocked(loginKey);
     const step = this.stepOf(secret, code);
-    if (step === null || (user.totpLastStep !== null && step <= user.totpLastStep)) {
+    if (step === null || !(await this.credentials.claimTotpStep(user.id, step))) {
       await this.lockout.recordFailure(loginKey);
       throw DomainError.invalid('TOTP_INVALID', 'The TOTP code is not valid');
     }
-    return step;
   }
 
   private stepOf(secret: string, code: string): number | null {

@@ -21,9 +21,8 @@ import { UserColumns, UserQuery, UsersRepository } from '../infrastructure/users
 import { AuditTrail } from './audit-trail';
 import { LockoutService } from './lockout.service';
 import { PasswordHasher } from './password-hasher';
+import { CredentialLifecycle } from './credential-lifecycle.service';
 import { PrincipalCache } from './principal-cache';
-import { SessionsService } from './sessions.service';
-import { LoginTokensService } from './login-tokens.service';
 
 registerUniqueConstraintCode('uq_users_login', 'DUPLICATE_LOGIN', 'A user with this login already exists');
 registerUniqueConstraintCode('uq_users_email', 'DUPLICATE_EMAIL', 'A user with this email already exists');
@@ -60,8 +59,8 @@ export interface UserFilter extends Omit<UserQuery, 'prefix'> {
 
 /** Fields only an admin may set or change. */
 const ADMIN_FIELDS = ['roles', 'status', 'permissions', 'accessPolicy', 'healthcarePartyId', 'patientId', 'login'] as const;
-/** A change to one of these ends the user's sessions at once. */
-const SESSION_FIELDS = new Set(['passwordHash', 'roles', 'status', 'accessPolicy', 'healthcarePartyId', 'patientId']);
+/** A change to one of these changes what the user may do: every session and token of it ends (CredentialLifecycle). */
+const PRIVILEGE_FIELDS = new Set(['roles', 'status', 'accessPolicy', 'healthcarePartyId', 'patientId']);
 const UNCHANGED_PASSWORD = '*';
 
 function sameJson(a: unknown, b: unknown): boolean {
@@ -77,8 +76,7 @@ export class UsersService {
     private readonly tx: TransactionHost,
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
-    private readonly sessions: SessionsService,
-    private readonly loginTokens: LoginTokensService,
+    private readonly lifecycle: CredentialLifecycle,
     private readonly principals: PrincipalCache,
     private readonly lockout: LockoutService,
     private readonly audit: AuditTrail,
@@ -143,7 +141,8 @@ export class UsersService {
     });
   }
 
-  async modify(id: string, input: UserInput, actor: Principal): Promise<User> {
+  /** `sessionId` is the caller's session: a user changing its own password keeps it, and ends every other. */
+  async modify(id: string, input: UserInput, actor: Principal, sessionId: string | null = null): Promise<User> {
     if (!input.rev) throw DomainError.invalid('REV_REQUIRED', 'A modification must carry the rev it is based on');
     if (input.id && input.id !== id) throw DomainError.invalid('ID_MISMATCH', 'The body id differs from the path id');
     const current = await this.getVisible(id, actor);
@@ -203,8 +202,8 @@ export class UsersService {
     await this.assertDataOwnersExist({ healthcarePartyId: changes.healthcarePartyId, patientId: changes.patientId });
     if (newPassword !== undefined) changes.passwordHash = await this.hasher.hash(newPassword);
 
-    const endsSessions = changed.some((field) => SESSION_FIELDS.has(field));
-    if (endsSessions) changes.sessionVersion = current.sessionVersion + 1;
+    const privilegesChanged = changed.some((field) => PRIVILEGE_FIELDS.has(field));
+    if (privilegesChanged) changes.sessionVersion = current.sessionVersion + 1;
     changes.rev = nextRev(input.rev);
     changes.modified = Date.now();
 
@@ -212,7 +211,9 @@ export class UsersService {
       const updated = await this.users.updateIfRev(id, input.rev!, changes);
       if (!updated) throw await this.staleOrMissing(id);
       await this.principals.userChanged(id);
-      if (endsSessions) await this.sessions.revokeAllForUser(id);
+      const credentials = { userId: id, login: updated.login, sessionId };
+      if (privilegesChanged) await this.lifecycle.raise('user-changed', credentials);
+      if (newPassword !== undefined) await this.lifecycle.raise(self ? 'password-changed' : 'password-set-by-admin', credentials);
       await this.audit.record({ type: 'USER_MODIFIED', targetType: 'User', targetId: id, details: { fields: changed } });
       if (changed.includes('roles')) {
         await this.audit.record({
@@ -262,9 +263,7 @@ export class UsersService {
     return this.tx.run(async () => {
       const deleted = await this.users.softDelete(id, randomBytes(16).toString('hex'), Date.now());
       if (!deleted) throw this.notFound();
-      await this.sessions.revokeAllForUser(id);
-      await this.loginTokens.revokeAll(id);
-      await this.principals.userChanged(id);
+      await this.lifecycle.raise('user-changed', { userId: id });
       await this.audit.record({ type: 'USER_DELETED', targetType: 'User', targetId: id });
       await this.events.publish(new UserDeleted(id));
       return deleted;
@@ -307,30 +306,35 @@ export class UsersService {
     return this.hasher.hash(password);
   }
 
-  /** Sets a password (hashed by `hashNewPassword`) chosen through a ticket, activates the user and ends its sessions. */
-  async setPasswordAndActivate(userId: string, passwordHash: string): Promise<User> {
+  /**
+   * Sets a password (hashed by `hashNewPassword`) chosen through a one-time ticket. An invitation's ticket also
+   * makes the REGISTERING user ACTIVE; a reset's never changes the status, and ends what a reset ends.
+   */
+  async setPasswordWithTicket(userId: string, passwordHash: string, purpose: 'invitation' | 'password-reset'): Promise<User> {
     return this.tx.run(async () => {
       const user = await this.users.findById(userId);
       if (!user) throw this.notFound();
+      const status = purpose === 'invitation' && user.status === 'REGISTERING' ? 'ACTIVE' : user.status;
       const updated = await this.users.updateIfRev(userId, user.rev, {
         passwordHash,
-        status: user.status === 'DISABLED' ? 'DISABLED' : 'ACTIVE',
-        sessionVersion: user.sessionVersion + 1,
+        status,
         rev: nextRev(user.rev),
         modified: Date.now(),
       });
       if (!updated) throw DomainError.conflict('REVISION_CONFLICT', 'The user changed meanwhile; try again');
-      await this.sessions.revokeAllForUser(userId);
-      await this.principals.userChanged(userId);
-      await this.lockout.recordSuccess(identifierKey(user.login));
+      if (purpose === 'password-reset') await this.lifecycle.raise('password-reset', { userId, login: user.login });
+      else {
+        await this.principals.userChanged(userId);
+        await this.lockout.recordSuccess(identifierKey(user.login));
+      }
       await this.audit.record({
         type: 'PASSWORD_CHANGED',
         targetType: 'User',
         targetId: userId,
         actorId: userId,
-        details: { via: 'ticket' },
+        details: { via: purpose },
       });
-      await this.events.publish(new UserModified(userId, ['passwordHash', 'status']));
+      await this.events.publish(new UserModified(userId, status !== user.status ? ['passwordHash', 'status'] : ['passwordHash']));
       return updated;
     });
   }

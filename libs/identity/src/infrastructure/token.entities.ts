@@ -22,10 +22,14 @@ export class UserTokenEntity {
 }
 
 @Entity('refresh_tokens')
-@Check('refresh_tokens_revoked_reason_check', `revoked_reason IN ('rotated', 'logout', 'reuse', 'expired', 'user-changed')`)
+@Check(
+  'refresh_tokens_revoked_reason_check',
+  `revoked_reason IN ('rotated', 'logout', 'reuse', 'expired', 'user-changed', 'password-changed', 'password-set-by-admin', 'password-reset', 'two-factor-changed')`,
+)
 @Index('uq_refresh_tokens_hash', ['tokenHash'], { unique: true })
 @Index('ix_refresh_tokens_family', ['familyId'])
 @Index('ix_refresh_tokens_user', ['userId'], { where: 'revoked_at IS NULL' })
+@Index('ix_refresh_tokens_live_family', ['familyId'], { where: 'revoked_at IS NULL' })
 export class RefreshTokenEntity {
   @PrimaryColumn('uuid', { primaryKeyConstraintName: 'refresh_tokens_pkey' }) id!: string;
   @Column('uuid', { name: 'family_id' }) familyId!: string;
@@ -36,6 +40,8 @@ export class RefreshTokenEntity {
   @Column('bigint', { transformer: epochMs }) created!: number;
   @Column('bigint', { name: 'revoked_at', nullable: true, transformer: epochMs }) revokedAt!: number | null;
   @Column('text', { name: 'revoked_reason', nullable: true }) revokedReason!: string | null;
+  /** When the session was opened with a login token: that token's expiry, the bound of tokens it mints. */
+  @Column('bigint', { name: 'credential_expires_at', nullable: true, transformer: epochMs }) credentialExpiresAt!: number | null;
 }
 
 @Entity('login_failures')

@@ -66,7 +66,7 @@ export const USER_BY_EMAIL_KEY = preparedStatement(
 const USER_FOR_LOGIN = preparedStatement(
   'users.for-login',
   `SELECT f.locked_until AS lock_until, f.login_key IS NOT NULL AS lock_has_failures,
-          EXISTS (SELECT 1 FROM user_tokens t WHERE t.token_hash = $2 AND t.user_id = l.id AND t.expires_at > $3) AS token_matches,
+          (SELECT t.expires_at FROM user_tokens t WHERE t.token_hash = $2 AND t.user_id = l.id AND t.expires_at > $3) AS token_expires_at,
           l.*
    FROM (SELECT $1::text AS login_key) k
    LEFT JOIN login_failures f ON f.login_key = k.login_key
@@ -80,7 +80,8 @@ export interface LoginCandidate {
   lockedUntil: number;
   /** Failures are on record for the login (a success clears them). */
   hasFailures: boolean;
-  tokenMatches: boolean;
+  /** The expiry (epoch ms) of the live login token the attempted password is, or null when it is none. */
+  tokenExpiresAt: number | null;
 }
 
 export function toUser(row: Record<string, any>): User {
@@ -155,7 +156,7 @@ export class UsersRepository {
       user: row.id ? toUser(row) : null,
       lockedUntil: Number(row.lock_until ?? 0),
       hasFailures: row.lock_has_failures,
-      tokenMatches: row.token_matches,
+      tokenExpiresAt: row.token_expires_at === null ? null : Number(row.token_expires_at),
     };
   }
 

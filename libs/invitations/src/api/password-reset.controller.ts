@@ -15,17 +15,24 @@ export class PasswordResetController {
 
   @Post()
   @HttpCode(202)
-  @ApiOperation({ summary: 'Ask for a password reset link', description: 'Always the same 202 answer, whether or not the email is known.' })
+  @ApiOperation({
+    summary: 'Ask for a password reset link',
+    description:
+      'Always the same 202 answer, in the same time, whether or not the email is known: the mail (to an ACTIVE user only, at most one per PASSWORD_RESET_MIN_INTERVAL_SECONDS) is prepared after the answer.',
+  })
   @ApiAcceptedResponse({ type: AcceptedDto })
   @ApiProblems(400, 429)
-  async request(@Body() body: PasswordResetRequestDto): Promise<AcceptedDto> {
-    await this.invitations.requestPasswordReset(body.email);
+  request(@Body() body: PasswordResetRequestDto): AcceptedDto {
+    this.invitations.requestPasswordReset(body.email);
     return SAME_ANSWER;
   }
 
   @Post('confirm')
   @HttpCode(204)
-  @ApiOperation({ summary: "Set a new password with a reset ticket; ends the user's sessions" })
+  @ApiOperation({
+    summary: 'Set a new password with a reset ticket',
+    description: "Ends every session and login token of the user and its other reset links, and clears the login's lockout.",
+  })
   @ApiNoContentResponse({ description: 'Password set' })
   @ApiProblems(400, 410, 429)
   confirm(@Body() body: AcceptTicketDto): Promise<void> {

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import {
   AccessPolicy,
   AuditTrail,
   cleanEmail,
   identifierKey,
-  LockoutService,
   LoginTokensService,
   normalizeAccessPolicy,
   Principal,
@@ -113,18 +112,20 @@ const SELECT_INVITATION = `
  * transaction as the invitation.
  */
 @Injectable()
-export class InvitationsService {
+export class InvitationsService implements BeforeApplicationShutdown {
   private readonly app: AppSettings;
   private readonly messaging: MessagingSettings;
   private readonly tokenMaxValiditySeconds: number;
   private readonly passwordResetSeconds: number;
+  private readonly passwordResetMinIntervalSeconds: number;
+  private readonly logger = new Logger(InvitationsService.name);
+  private readonly pendingResets = new Set<Promise<void>>();
 
   constructor(
     private readonly tx: TransactionHost,
     private readonly users: UsersService,
     private readonly loginTokens: LoginTokensService,
     private readonly sessions: SessionsService,
-    private readonly lockout: LockoutService,
     private readonly tickets: Tickets,
     private readonly outbox: Outbox,
     private readonly audit: AuditTrail,
@@ -136,6 +137,7 @@ export class InvitationsService {
     this.messaging = config.get('messaging', { infer: true });
     this.tokenMaxValiditySeconds = config.get('auth', { infer: true }).tokenMaxValiditySeconds;
     this.passwordResetSeconds = config.get('auth', { infer: true }).passwordResetSeconds;
+    this.passwordResetMinIntervalSeconds = config.get('auth', { infer: true }).passwordResetMinIntervalSeconds;
   }
 
   // --- Oystehr's invite ---
@@ -318,7 +320,7 @@ export class InvitationsService {
     const passwordHash = await this.hashForTicketHolder(ticket, 'invitation', password);
     return this.tx.run(async () => {
       const { userId, invitationId } = await this.tickets.consume(ticket, 'invitation');
-      const user = await this.users.setPasswordAndActivate(userId, passwordHash);
+      const user = await this.users.setPasswordWithTicket(userId, passwordHash, 'invitation');
       if (invitationId)
         await this.tx.manager.query(`UPDATE invitations SET status = 'ACCEPTED', accepted_at = $2 WHERE id = $1`, [
           invitationId,
@@ -336,20 +338,47 @@ export class InvitationsService {
     });
   }
 
-  /** Always the same answer; a live user gets a one-time reset link, and older links stop working. */
-  async requestPasswordReset(email: string): Promise<void> {
+  /**
+   * Answers at once, the same for every address: the lookup and the mail come after the answer, so its timing tells
+   * nothing. An ACTIVE user gets a one-time reset link (older links stop working), at most one per
+   * PASSWORD_RESET_MIN_INTERVAL_SECONDS; anyone else gets nothing.
+   */
+  requestPasswordReset(email: string): void {
+    const work = this.sendPasswordReset(email)
+      .catch((error: unknown) => this.logger.error({ err: error }, 'Could not handle a password reset request'))
+      .finally(() => this.pendingResets.delete(work));
+    this.pendingResets.add(work);
+  }
+
+  /** Lets the reset requests already answered finish before the app stops. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.pendingResets]);
+  }
+
+  private async sendPasswordReset(email: string): Promise<void> {
     let user: User | null = null;
     try {
       user = await this.users.findByEmail(cleanEmail(email));
     } catch {
       user = null; // a malformed address gets the same answer as an unknown one
     }
-    if (!user || user.status === 'DISABLED') {
-      await this.audit.record({ type: 'PASSWORD_RESET_REQUESTED', outcome: 'failure', details: { knownEmail: false } });
+    if (!user || user.status !== 'ACTIVE') {
+      await this.audit.record({
+        type: 'PASSWORD_RESET_REQUESTED',
+        outcome: 'failure',
+        targetType: user ? 'User' : undefined,
+        targetId: user?.id ?? null,
+        details: { knownEmail: !!user, ...(user ? { status: user.status } : {}) },
+      });
       return;
     }
     const found = user;
     await this.tx.run(async () => {
+      const lastIssued = await this.tickets.lockAndLastIssued(found.id, 'password-reset');
+      if (Date.now() - lastIssued < this.passwordResetMinIntervalSeconds * 1000) {
+        await this.audit.record({ type: 'PASSWORD_RESET_THROTTLED', outcome: 'denied', targetType: 'User', targetId: found.id });
+        return;
+      }
       await this.tickets.revokeForUser(found.id, 'password-reset');
       const { ticket, expiresAt } = await this.tickets.issue('password-reset', found.id, this.passwordResetSeconds);
       const rendered = renderMessage('password-reset', 'email', {
@@ -370,13 +399,21 @@ export class InvitationsService {
     });
   }
 
+  /** Sets the password of an ACTIVE user with a reset ticket; ends what a reset ends (CredentialLifecycle). */
   async confirmPasswordReset(ticket: string, password: string): Promise<void> {
     const passwordHash = await this.hashForTicketHolder(ticket, 'password-reset', password);
     await this.tx.run(async () => {
       const { userId } = await this.tickets.consume(ticket, 'password-reset');
-      await this.users.setPasswordAndActivate(userId, passwordHash);
+      const user = await this.users.findById(userId);
+      if (user?.status !== 'ACTIVE') throw ticketError('revoked');
+      await this.users.setPasswordWithTicket(userId, passwordHash, 'password-reset');
       await this.audit.record({ type: 'PASSWORD_RESET_COMPLETED', targetType: 'User', targetId: userId, actorId: userId });
     });
+  }
+
+  /** Unused reset links die with the credentials an event ends (a reset, an admin's new password, a disabled user). */
+  async revokePasswordResetTickets(userId: string): Promise<void> {
+    await this.tickets.revokeForUser(userId, 'password-reset');
   }
 
   // --- iCure's createAndInviteUser ---
@@ -589,9 +626,9 @@ export class InvitationsService {
     const state = await this.tickets.inspect(ticket);
     if (!state || state.kind !== kind) throw ticketError(null);
     if (state.state !== 'usable') throw ticketError(state.state);
+    // No lockout check: the ticket is the proof (256 random bits), and a locked login must still be able to reset.
     const user = await this.users.findById(state.userId);
     if (!user) throw ticketError('revoked');
-    await this.lockout.assertNotLocked(identifierKey(user.login));
     return this.users.hashNewPassword(user.id, password);
   }
 

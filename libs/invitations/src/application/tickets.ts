@@ -71,6 +71,19 @@ export class Tickets {
     );
   }
 
+  /**
+   * Serialises the issuing of one user's tickets of a kind until the caller's transaction ends, then tells when the
+   * last one was issued (epoch ms, 0 if never): a throttle that holds under concurrent requests and across instances.
+   */
+  async lockAndLastIssued(userId: string, kind: TicketKind): Promise<number> {
+    await this.tx.manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`tickets:${kind}:${userId}`]);
+    const rows: { last: string | null }[] = await this.tx.manager.query(
+      'SELECT max(created) AS last FROM tickets WHERE user_id = $1 AND kind = $2',
+      [userId, kind],
+    );
+    return Number(rows[0].last ?? 0);
+  }
+
   async revokeForInvitation(invitationId: string): Promise<void> {
     await this.tx.manager.query(`UPDATE tickets SET revoked_at = $2 WHERE invitation_id = $1 AND used_at IS NULL AND revoked_at IS NULL`, [
       invitationId,

@@ -2,7 +2,7 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import { Body, Controller, Get, Param, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CurrentUser, Principal } from '@careid/identity';
+import { CallerSession, CurrentSession, CurrentUser, Principal } from '@careid/identity';
 import { ApiProblems, UuidPipe } from '@careid/shared';
 import { NotificationStream } from '../application/notification-stream';
 import { NotificationsService } from '../application/notifications.service';
@@ -39,11 +39,16 @@ export class NotificationsController {
     description:
       "The caller's own notifications, as the list shows them. " +
       'Works across API instances (PostgreSQL LISTEN/NOTIFY). A comment line is sent every 15 s to keep the connection open. ' +
-      'The stream ends when the session it was opened with does (password or roles changed, user disabled or deleted).',
+      'The server closes the stream when the session it was opened with ends (logout, password changed or reset, 2FA changed, roles changed, user disabled or deleted) and when the access token it was opened with expires: reconnect with a fresh one.',
   })
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: "An endless event stream; each event's data is a notification as JSON", schema: { type: 'string' } })
-  open(@CurrentUser() actor: Principal, @Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
+  open(
+    @CurrentUser() actor: Principal,
+    @CurrentSession() session: CallerSession,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): void {
     // Headers set on the reply so far (CORS, request id) would be lost with the hijack: send them with ours.
     const headers = Object.fromEntries(
       Object.entries(reply.getHeaders()).filter(([, value]) => value !== undefined),
@@ -61,6 +66,7 @@ export class NotificationsController {
     const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), HEARTBEAT_MS);
     const unsubscribe = this.stream.subscribe(
       actor,
+      session,
       (notification) => raw.write(`id: ${notification.id}\nevent: notification\ndata: ${JSON.stringify(notification)}\n\n`),
       () => {
         clearInterval(heartbeat);

@@ -1,10 +1,16 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { Principal, SessionsService } from '@careid/identity';
+import { CallerSession, Principal, SessionsService } from '@careid/identity';
 import { PgListener } from '@careid/shared';
 import { Notification } from '../domain/notification';
 import { NOTIFICATION_CHANNEL, NotificationsService } from './notifications.service';
 
-type Subscriber = { actor: Principal; send: (notification: Notification) => void; end: () => void };
+type Subscriber = {
+  actor: Principal;
+  session: CallerSession;
+  send: (notification: Notification) => void;
+  end: () => void;
+  expiry: NodeJS.Timeout;
+};
 
 /**
  * Live notifications for Server-Sent Events. Every instance LISTENs on the
@@ -12,8 +18,9 @@ type Subscriber = { actor: Principal; send: (notification: Notification) => void
  * instance hears notifications created through any other.
  *
  * A stream is authenticated once, when it opens: it ends as soon as that
- * session does (password or roles changed, user disabled or deleted),
- * wherever the change was made, as identity tells every instance of it.
+ * session does (logout, password or roles changed, user disabled or
+ * deleted), wherever the change was made, as identity tells every instance
+ * of it, and when the access token it was opened with expires.
  */
 @Injectable()
 export class NotificationStream implements OnModuleInit, BeforeApplicationShutdown {
@@ -33,16 +40,24 @@ export class NotificationStream implements OnModuleInit, BeforeApplicationShutdo
 
   /** Streams never end on their own: close them so that the server can stop. */
   beforeApplicationShutdown(): void {
-    for (const subscriber of this.subscribers) subscriber.end();
-    this.subscribers.clear();
+    for (const subscriber of [...this.subscribers]) this.close(subscriber);
   }
 
-  subscribe(actor: Principal, send: (notification: Notification) => void, end: () => void): () => void {
-    const subscriber = { actor, send, end };
+  subscribe(actor: Principal, session: CallerSession, send: (notification: Notification) => void, end: () => void): () => void {
+    const expiry = setTimeout(() => this.close(subscriber), Math.max(0, session.accessExpiresAt - Date.now()));
+    const subscriber: Subscriber = { actor, session, send, end, expiry };
     this.subscribers.add(subscriber);
     // The session may have ended between the guard's check and now, before this stream could hear of it.
     void this.endStaleSessions(actor.userId);
-    return () => this.subscribers.delete(subscriber);
+    return () => {
+      clearTimeout(expiry);
+      this.subscribers.delete(subscriber);
+    };
+  }
+
+  private close(subscriber: Subscriber): void {
+    clearTimeout(subscriber.expiry);
+    if (this.subscribers.delete(subscriber)) subscriber.end();
   }
 
   /** Ends the streams of `userId` (of every user when null) whose session no longer holds. */
@@ -50,21 +65,18 @@ export class NotificationStream implements OnModuleInit, BeforeApplicationShutdo
     const bySession = new Map<string, Subscriber[]>();
     for (const subscriber of this.subscribers) {
       if (userId !== null && subscriber.actor.userId !== userId) continue;
-      const key = `${subscriber.actor.userId}:${subscriber.actor.sessionVersion}`;
+      const key = `${subscriber.session.id}:${subscriber.actor.sessionVersion}`;
       bySession.set(key, [...(bySession.get(key) ?? []), subscriber]);
     }
     await Promise.all(
       [...bySession.values()].map(async (streams) => {
-        const current = await this.sessions.isSessionCurrent(streams[0].actor).catch((error: unknown) => {
+        const current = await this.sessions.isSessionCurrent(streams[0].actor, streams[0].session.id).catch((error: unknown) => {
           // Unknown (database unreachable): end it; the client reconnects through the guard's own check.
           this.logger.warn({ err: error }, 'Could not check the session of a notification stream; ending it');
           return false;
         });
         if (current) return;
-        for (const subscriber of streams) {
-          if (!this.subscribers.delete(subscriber)) continue;
-          subscriber.end();
-        }
+        for (const subscriber of streams) this.close(subscriber);
       }),
     );
   }

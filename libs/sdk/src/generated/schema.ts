@@ -32,7 +32,7 @@ export interface paths {
         put?: never;
         /**
          * An invited patient's first login (iCure's authenticateAndAskAccessToItsExistingData)
-         * @description Uses up the token from the invitation message, stores the public key on the patient, makes the user ACTIVE, returns a long-lived token with a session, and notifies every practitioner holding a delegation on the patient.
+         * @description Uses up the token from the invitation message, stores the public key on the patient, makes the user ACTIVE, returns a long-lived token with a session, and notifies every practitioner holding a delegation on the patient. Runs once per user: a used or unknown token gets 401, a live token of an ACTIVE patient 409 ALREADY_ACTIVE.
          */
         post: operations["AuthController_activate"];
         delete?: never;
@@ -52,7 +52,7 @@ export interface paths {
         put?: never;
         /**
          * Log in with a password or a live authentication token
-         * @description Only ACTIVE users log in with a password; a live token also works for REGISTERING users. A wrong login and a wrong password get the same 401. Repeated failures lock the login (429 with Retry-After). Users with use2fa need `totp`.
+         * @description Only ACTIVE users log in, with their password or a live token (a REGISTERING user activates with POST /auth/activate instead). A wrong login and a wrong password get the same 401. Repeated failures lock the login for new logins (429 with Retry-After); open sessions keep refreshing. Users with use2fa need `totp`, whichever the credential.
          */
         post: operations["AuthController_login"];
         delete?: never;
@@ -70,7 +70,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End the session of a refresh token */
+        /**
+         * End the session of a refresh token
+         * @description Its refresh tokens and access tokens are refused from then on, on every instance, and its notification streams close.
+         */
         post: operations["AuthController_logout"];
         delete?: never;
         options?: never;
@@ -89,7 +92,7 @@ export interface paths {
         put?: never;
         /**
          * Ask for a password reset link
-         * @description Always the same 202 answer, whether or not the email is known.
+         * @description Always the same 202 answer, in the same time, whether or not the email is known: the mail (to an ACTIVE user only, at most one per PASSWORD_RESET_MIN_INTERVAL_SECONDS) is prepared after the answer.
          */
         post: operations["PasswordResetController_request"];
         delete?: never;
@@ -107,7 +110,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Set a new password with a reset ticket; ends the user's sessions */
+        /**
+         * Set a new password with a reset ticket
+         * @description Ends every session and login token of the user and its other reset links, and clears the login's lockout.
+         */
         post: operations["PasswordResetController_confirm"];
         delete?: never;
         options?: never;
@@ -395,7 +401,7 @@ export interface paths {
         };
         /**
          * Server-Sent Events: one `notification` event per new notification for the caller
-         * @description The caller's own notifications, as the list shows them. Works across API instances (PostgreSQL LISTEN/NOTIFY). A comment line is sent every 15 s to keep the connection open. The stream ends when the session it was opened with does (password or roles changed, user disabled or deleted).
+         * @description The caller's own notifications, as the list shows them. Works across API instances (PostgreSQL LISTEN/NOTIFY). A comment line is sent every 15 s to keep the connection open. The server closes the stream when the session it was opened with ends (logout, password changed or reset, 2FA changed, roles changed, user disabled or deleted) and when the access token it was opened with expires: reconnect with a fresh one.
          */
         get: operations["NotificationsController_open"];
         put?: never;
@@ -625,7 +631,7 @@ export interface paths {
         get: operations["UsersController_get"];
         /**
          * Modify a user
-         * @description Send the user as read, with changes and its `rev`. A stale rev gets 409. Admins may change anything (including another user's password); a user may change its own profile, and its email or password with `currentPassword`.
+         * @description Send the user as read, with changes and its `rev`. A stale rev gets 409. Admins may change anything (including another user's password); a user may change its own profile, and its email or password with `currentPassword`. A user changing its own password ends its other sessions and its login tokens; an admin setting it, or changing roles, status or access policy, ends all of them.
          */
         put: operations["UsersController_modify"];
         post?: never;
@@ -668,7 +674,7 @@ export interface paths {
         put?: never;
         /**
          * Create an authentication token
-         * @description For yourself; admins for anyone (403 otherwise). The token is shown once.
+         * @description For yourself whatever your role; admins for anyone (403 otherwise). The token is shown once. A session opened with a token mints tokens that expire no later than that token (`expiresAt` says when).
          */
         post: operations["UsersController_createToken"];
         delete?: never;
@@ -754,7 +760,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Turn TOTP off (needs a code and the current password) */
+        /**
+         * Turn TOTP off (needs a code and the current password)
+         * @description Ends your other sessions and your login tokens.
+         */
         post: operations["UsersController_disableTotp"];
         delete?: never;
         options?: never;
@@ -771,7 +780,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Confirm TOTP enrolment with a code */
+        /**
+         * Confirm TOTP enrolment with a code
+         * @description Ends your other sessions and your login tokens.
+         */
         post: operations["UsersController_enableTotp"];
         delete?: never;
         options?: never;
@@ -2619,6 +2631,15 @@ export interface operations {
             };
             /** @description Missing or invalid credentials */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Stale `rev` or a state that forbids this change */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

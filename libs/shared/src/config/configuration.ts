@@ -58,6 +58,7 @@ const VARIABLES = {
   BODY_LIMIT_BYTES: { kind: 'int', default: '1048576', min: 1024, max: 104857600 },
   INVITATION_EXPIRES_SECONDS: { kind: 'int', default: '604800', min: 60, max: 31536000 },
   PASSWORD_RESET_SECONDS: { kind: 'int', default: '3600', min: 60, max: 604800 },
+  PASSWORD_RESET_MIN_INTERVAL_SECONDS: { kind: 'int', default: '300', min: 0, max: 86400 },
   OUTBOX_POLL_MS: { kind: 'int', default: '1000', min: 10, max: 600000 },
   OUTBOX_MAX_ATTEMPTS: { kind: 'int', default: '8', min: 1, max: 100 },
   OUTBOX_BASE_DELAY_MS: { kind: 'int', default: '2000', min: 1, max: 3600000 },
@@ -220,6 +221,7 @@ export function buildConfiguration(env: Environment) {
       refreshIdleSeconds: v.REFRESH_IDLE_SECONDS as number,
       refreshAbsoluteSeconds: v.REFRESH_ABSOLUTE_SECONDS as number,
       passwordResetSeconds: v.PASSWORD_RESET_SECONDS as number,
+      passwordResetMinIntervalSeconds: v.PASSWORD_RESET_MIN_INTERVAL_SECONDS as number,
     },
     messaging: {
       smtpUrl: v.SMTP_URL as string | undefined,

@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import { DomainEvents } from '@careid/shared';
+import { CREDENTIAL_LIFECYCLE, CredentialEvent } from '../domain/credential-lifecycle';
+import { CredentialsEnded } from '../domain/identity.events';
+import { identifierKey } from '../domain/normalize';
+import { CredentialsRepository } from '../infrastructure/credentials.repository';
+import { AuditTrail } from './audit-trail';
+import { LockoutService } from './lockout.service';
+import { PrincipalCache } from './principal-cache';
+
+export interface CredentialEventContext {
+  userId: string;
+  /** Needed by the events that clear the lockout. */
+  login?: string;
+  /** The session the event came through (the access JWT's `sid`), for `this` and `others`. */
+  sessionId?: string | null;
+}
+
+/**
+ * The one place that ends credentials. A flow raises an event; this applies
+ * its row of CREDENTIAL_LIFECYCLE: sessions (and so their access tokens and
+ * notification streams), login tokens, reset links (through CredentialsEnded)
+ * and the lockout. Joins the caller's transaction; every instance hears of it
+ * through the principal cache's NOTIFY once it commits.
+ */
+@Injectable()
+export class CredentialLifecycle {
+  constructor(
+    private readonly credentials: CredentialsRepository,
+    private readonly principals: PrincipalCache,
+    private readonly lockout: LockoutService,
+    private readonly audit: AuditTrail,
+    private readonly events: DomainEvents,
+  ) {}
+
+  async raise(event: CredentialEvent, { userId, login, sessionId = null }: CredentialEventContext): Promise<void> {
+    const ends = CREDENTIAL_LIFECYCLE[event];
+    if (ends.sessions === 'this') {
+      if (sessionId) await this.credentials.revokeSession(sessionId, event);
+    } else {
+      await this.credentials.revokeSessionsOf(userId, event, ends.sessions === 'others' ? sessionId : null);
+    }
+    if (ends.loginTokens) await this.credentials.deleteLoginTokens(userId);
+    if (ends.clearsLockout && login) await this.lockout.recordSuccess(identifierKey(login));
+    await this.events.publish(new CredentialsEnded(userId, event, ends.resetTickets));
+    await this.principals.userChanged(userId);
+    await this.audit.record({
+      type: 'CREDENTIALS_ENDED',
+      targetType: 'User',
+      targetId: userId,
+      details: { event, sessions: ends.sessions, loginTokens: ends.loginTokens, resetTickets: ends.resetTickets },
+    });
+  }
+}
