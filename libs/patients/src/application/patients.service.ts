@@ -189,6 +189,11 @@ export class PatientsService {
     return this.patients.exists(id);
   }
 
+  /** Those of `ids` (UUIDs) that name a live patient. */
+  existingIds(ids: string[]): Promise<string[]> {
+    return this.patients.liveIds(ids);
+  }
+
   /** Names, emails and mobile numbers of a patient the caller may read (404 otherwise): what an invitation is sent to. */
   async getContact(id: string, actor: Principal): Promise<PatientContact> {
     const patient = await this.getAccessible(id, actor, 'read');

@@ -89,6 +89,11 @@ export class PractitionersService {
     return this.practitioners.exists(id);
   }
 
+  /** Those of `ids` (UUIDs) that name a live practitioner. */
+  existingIds(ids: string[]): Promise<string[]> {
+    return this.practitioners.liveIds(ids);
+  }
+
   /** Names, emails and mobile numbers of a live practitioner, or null. */
   async getContact(id: string): Promise<PractitionerContact | null> {
     const practitioner = await this.practitioners.findById(id);
