@@ -133,6 +133,7 @@ export async function seedDelegatedPatients(url: string, templateId: string, dat
        SELECT gen_random_uuid() AS id, n FROM generate_series(1, $1::int) AS n`,
       [count],
     );
+    await client.query(`INSERT INTO data_owners (id, kind) SELECT id, 'patient' FROM bench_new_patients`);
     await client.query(
       `INSERT INTO patients (id, rev, created, modified, author, responsible, ssin, date_of_birth, family_first_key, given_first_key,
                              document, system_meta_data)

@@ -16,12 +16,17 @@ function displayName(person: { firstName: string | null; lastName: string | null
 
 export const CONTEXT_BRIDGES: Provider[] = [
   {
-    // Identity validates users' healthcarePartyId / patientId.
+    // Identity validates users' healthcarePartyId / patientId and the data owners their autoDelegations name.
     provide: DATA_OWNER_DIRECTORY,
     inject: [PractitionersService, PatientsService],
     useFactory: (practitioners: PractitionersService, patients: PatientsService): DataOwnerDirectory => ({
       practitionerExists: (id) => practitioners.practitionerExists(id),
       patientExists: (id) => patients.patientExists(id),
+      async unknownDataOwners(ids) {
+        const wanted = [...new Set(ids.map((id) => id.toLowerCase()))];
+        const known = new Set([...(await practitioners.existingIds(wanted)), ...(await patients.existingIds(wanted))]);
+        return wanted.filter((id) => !known.has(id));
+      },
     }),
   },
   {

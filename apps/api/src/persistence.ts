@@ -3,7 +3,7 @@ import { invitationsPersistence } from '@careid/invitations';
 import { notificationsPersistence } from '@careid/notifications';
 import { patientsPersistence } from '@careid/patients';
 import { practitionersPersistence } from '@careid/practitioners';
-import { Persistence } from '@careid/shared';
+import { dataOwnersPersistence, Persistence } from '@careid/shared';
 
 /** Every context's entities and migrations: the one data source's contents (app and migration CLI). */
 export const PERSISTENCE: Persistence[] = [
@@ -12,4 +12,5 @@ export const PERSISTENCE: Persistence[] = [
   patientsPersistence,
   invitationsPersistence,
   notificationsPersistence,
+  dataOwnersPersistence,
 ];

@@ -24,3 +24,7 @@ export * from './person/person.dto';
 export * from './database/epoch-ms';
 export * from './http/views';
 export * from './database/sql-builder';
+export * from './data-owners/data-owner';
+export * from './data-owners/data-owner.entity';
+export * from './data-owners/data-owner-ids';
+export * from './data-owners/data-owners.persistence';

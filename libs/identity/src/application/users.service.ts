@@ -199,7 +199,11 @@ export class UsersService {
     if (self && (changed.includes('passwordHash') || changed.includes('email'))) {
       await this.assertCurrentPassword(current, input.currentPassword);
     }
-    await this.assertDataOwnersExist({ healthcarePartyId: changes.healthcarePartyId, patientId: changes.patientId });
+    await this.assertDataOwnersExist({
+      healthcarePartyId: changes.healthcarePartyId,
+      patientId: changes.patientId,
+      autoDelegations: changes.autoDelegations,
+    });
     if (newPassword !== undefined) changes.passwordHash = await this.hasher.hash(newPassword);
 
     const privilegesChanged = changed.some((field) => PRIVILEGE_FIELDS.has(field));
@@ -372,16 +376,25 @@ export class UsersService {
     }
   }
 
-  private async assertDataOwnersExist(input: { healthcarePartyId?: string | null; patientId?: string | null }): Promise<void> {
+  private async assertDataOwnersExist(input: {
+    healthcarePartyId?: string | null;
+    patientId?: string | null;
+    autoDelegations?: Record<string, string[]>;
+  }): Promise<void> {
     if (input.healthcarePartyId && input.patientId) {
       throw DomainError.invalid('ONE_DATA_OWNER', 'A user stands for a practitioner or a patient, not both');
     }
-    if (!this.dataOwners) return;
+    if (!this.dataOwners) throw new Error('No DataOwnerDirectory is provided: the composition root must bind DATA_OWNER_DIRECTORY');
     if (input.healthcarePartyId && !(await this.dataOwners.practitionerExists(input.healthcarePartyId))) {
       throw DomainError.invalid('PRACTITIONER_NOT_FOUND', 'healthcarePartyId does not name an existing practitioner');
     }
     if (input.patientId && !(await this.dataOwners.patientExists(input.patientId))) {
       throw DomainError.invalid('PATIENT_NOT_FOUND', 'patientId does not name an existing patient');
+    }
+    const delegates = Object.values(input.autoDelegations ?? {}).flat();
+    const unknown = delegates.length ? await this.dataOwners.unknownDataOwners(delegates) : [];
+    if (unknown.length) {
+      throw DomainError.invalid('UNKNOWN_DATA_OWNER', `autoDelegations names no existing patient or practitioner: ${unknown.join(', ')}`);
     }
   }
 

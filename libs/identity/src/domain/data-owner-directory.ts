@@ -6,6 +6,8 @@
 export interface DataOwnerDirectory {
   practitionerExists(id: string): Promise<boolean>;
   patientExists(id: string): Promise<boolean>;
+  /** Those of `ids` that name no live practitioner or patient. */
+  unknownDataOwners(ids: string[]): Promise<string[]>;
 }
 
 export const DATA_OWNER_DIRECTORY = Symbol('DATA_OWNER_DIRECTORY');

@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { CallerSession, Principal, SessionsService } from '@careid/identity';
 import { PgListener } from '@careid/shared';
-import { Notification } from '../domain/notification';
+import { Addressee, Notification } from '../domain/notification';
 import { NOTIFICATION_CHANNEL, NotificationsService } from './notifications.service';
 
 type Subscriber = {
@@ -82,13 +82,13 @@ export class NotificationStream implements OnModuleInit, BeforeApplicationShutdo
   }
 
   private async dispatch(payload: string): Promise<void> {
-    let message: { id: string; recipient: string };
+    let message: Addressee & { id: string };
     try {
       message = JSON.parse(payload);
     } catch {
       return;
     }
-    const interested = [...this.subscribers].filter((s) => this.notifications.isAddressedTo({ recipient: message.recipient }, s.actor));
+    const interested = [...this.subscribers].filter((s) => this.notifications.isAddressedTo(message, s.actor));
     if (!interested.length) return;
     const notification = await this.notifications.get(message.id, interested[0].actor).catch(() => null);
     if (!notification) return;

@@ -2,7 +2,15 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AuditTrail, Principal } from '@careid/identity';
 import { decodeCursor, DomainError, firstRev, Page, toPage, TransactionHost, SqlBuilder } from '@careid/shared';
-import { invalidTransition, Notification, NotificationStatus, NotificationType, statusesThatMayBecome } from '../domain/notification';
+import {
+  Addressee,
+  addresseeOf,
+  invalidTransition,
+  Notification,
+  NotificationStatus,
+  NotificationType,
+  statusesThatMayBecome,
+} from '../domain/notification';
 
 export const NOTIFICATION_CHANNEL = 'careid_notification_created';
 
@@ -43,32 +51,41 @@ export class NotificationsService {
    * type already links this responsible and recipient. Tells every instance
    * once the transaction commits (NOTIFY), for the live streams.
    */
-  async createUnlessOpen(input: {
-    type: NotificationType;
-    responsible: string;
-    author: string;
-    recipient: string;
-    properties: Record<string, unknown>;
-  }): Promise<Notification | null> {
+  async createUnlessOpen(
+    input: Addressee & {
+      type: NotificationType;
+      responsible: string;
+      author: string;
+      properties: Record<string, unknown>;
+    },
+  ): Promise<Notification | null> {
     const now = Date.now();
     const rows = await this.tx.manager.query(
-      `INSERT INTO notifications (id, rev, created, modified, type, status, responsible, author, recipient, properties)
-       VALUES ($1, $2, $3, $3, $4, 'pending', $5, $6, $7, $8)
+      `INSERT INTO notifications (id, rev, created, modified, type, status, responsible, author, recipient, recipient_kind, properties)
+       VALUES ($1, $2, $3, $3, $4, 'pending', $5, $6, $7, $8, $9)
        ON CONFLICT (type, responsible, recipient) WHERE status IN ('pending', 'ongoing') DO NOTHING
        RETURNING *`,
-      [randomUUID(), firstRev(), now, input.type, input.responsible, input.author, input.recipient, JSON.stringify(input.properties)],
+      [
+        randomUUID(),
+        firstRev(),
+        now,
+        input.type,
+        input.responsible,
+        input.author,
+        input.recipient,
+        input.recipientKind,
+        JSON.stringify(input.properties),
+      ],
     );
     if (!rows.length) return null;
     const notification = toNotification(rows[0]);
-    await this.tx.manager.query('SELECT pg_notify($1, $2)', [
-      NOTIFICATION_CHANNEL,
-      JSON.stringify({ id: notification.id, recipient: notification.recipient }),
-    ]);
+    const addressee: Addressee = { recipient: input.recipient, recipientKind: input.recipientKind };
+    await this.tx.manager.query('SELECT pg_notify($1, $2)', [NOTIFICATION_CHANNEL, JSON.stringify({ id: notification.id, ...addressee })]);
     await this.audit.record({
       type: 'NOTIFICATION_CREATED',
       targetType: 'Notification',
       targetId: notification.id,
-      details: { type: input.type, recipient: input.recipient },
+      details: { type: input.type, ...addressee },
     });
     return notification;
   }
@@ -79,9 +96,11 @@ export class NotificationsService {
    * (API.md: "the caller's own notifications").
    */
   async list(actor: Principal, filter: NotificationFilter): Promise<Page<Notification>> {
-    if (!actor.dataOwnerId) return { rows: [], nextCursor: null };
+    const addressee = addresseeOf(actor);
+    if (!addressee) return { rows: [], nextCursor: null };
     const sql = new SqlBuilder();
-    sql.where('recipient = ?', actor.dataOwnerId);
+    sql.where('recipient = ?', addressee.recipient);
+    sql.where('recipient_kind = ?', addressee.recipientKind);
     if (filter.status) sql.where('status = ?', filter.status);
     if (filter.type) sql.where('type = ?', filter.type);
     if (filter.responsible) sql.where('responsible = ?', filter.responsible);
@@ -97,9 +116,10 @@ export class NotificationsService {
 
   async get(id: string, actor: Principal): Promise<Notification> {
     const rows = await this.tx.manager.query('SELECT * FROM notifications WHERE id = $1', [id]);
-    const notification = rows.length ? toNotification(rows[0]) : null;
-    if (!notification || !this.mayHandle(notification, actor)) throw DomainError.notFound('NOTIFICATION_NOT_FOUND', 'No such notification');
-    return notification;
+    if (!rows.length || !this.mayHandle({ recipient: rows[0].recipient, recipientKind: rows[0].recipient_kind }, actor)) {
+      throw DomainError.notFound('NOTIFICATION_NOT_FOUND', 'No such notification');
+    }
+    return toNotification(rows[0]);
   }
 
   /** Moves a notification along its workflow; atomic, so concurrent changes cannot both win from the same state. */
@@ -135,13 +155,14 @@ export class NotificationsService {
     });
   }
 
-  /** Whether the notification is the caller's own, as the list and the live stream show them. */
-  isAddressedTo(notification: Pick<Notification, 'recipient'>, actor: Principal): boolean {
-    return !!actor.dataOwnerId && notification.recipient === actor.dataOwnerId;
+  /** Whether the notification is the caller's own (same data owner id and kind), as the list and the live stream show them. */
+  isAddressedTo(notification: Addressee, actor: Principal): boolean {
+    const own = addresseeOf(actor);
+    return !!own && notification.recipient === own.recipient && notification.recipientKind === own.recipientKind;
   }
 
   /** Reading one by id and changing its status: its recipient, or an admin (API.md: "only the recipient (or an admin)"). */
-  mayHandle(notification: Pick<Notification, 'recipient'>, actor: Principal): boolean {
+  mayHandle(notification: Addressee, actor: Principal): boolean {
     return actor.isAdmin || this.isAddressedTo(notification, actor);
   }
 }

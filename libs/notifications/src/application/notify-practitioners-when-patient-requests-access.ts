@@ -27,6 +27,7 @@ export class NotifyPractitionersWhenPatientRequestsAccess {
         responsible: event.patientId,
         author: event.userId,
         recipient: practitionerId,
+        recipientKind: 'practitioner',
         properties: { publicKey: event.publicKey, patientUserId: event.userId },
       });
     }

@@ -1,4 +1,5 @@
-import { DomainError } from '@careid/shared';
+import type { Principal } from '@careid/identity';
+import { DataOwnerKind, DomainError } from '@careid/shared';
 
 export const NOTIFICATION_TYPES = ['NEW_USER_OWN_DATA_ACCESS', 'OTHER'] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
@@ -16,6 +17,22 @@ export interface Notification {
   author: string | null;
   recipient: string;
   properties: Record<string, unknown>;
+}
+
+/**
+ * Whom a notification is addressed to: a data owner's id and its kind. Both must match the reader's, so that an id
+ * that ever named a patient and a practitioner at once would still not show one the other's notifications.
+ */
+export interface Addressee {
+  recipient: string;
+  recipientKind: DataOwnerKind;
+}
+
+/** The data owner the caller stands for, as an addressee; null for a user that stands for none. */
+export function addresseeOf(actor: Principal): Addressee | null {
+  if (actor.healthcarePartyId) return { recipient: actor.healthcarePartyId, recipientKind: 'practitioner' };
+  if (actor.patientId) return { recipient: actor.patientId, recipientKind: 'patient' };
+  return null;
 }
 
 /** pending → ongoing → completed; pending | ongoing → cancelled. Anything else is refused. */

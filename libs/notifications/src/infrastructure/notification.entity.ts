@@ -1,5 +1,5 @@
 import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import { epochMs } from '@careid/shared';
+import { DataOwnerKind, epochMs } from '@careid/shared';
 import type { NotificationStatus, NotificationType } from '../domain/notification';
 
 /**
@@ -8,7 +8,8 @@ import type { NotificationStatus, NotificationType } from '../domain/notificatio
  */
 @Entity('notifications')
 @Check('notifications_status_check', `status IN ('pending', 'ongoing', 'completed', 'cancelled')`)
-// (recipient, created DESC, id DESC): per-column sort order cannot be declared, the migration creates it.
+@Check('ck_notifications_recipient_kind', `recipient_kind IN ('patient', 'practitioner')`)
+// (recipient, recipient_kind, created DESC, id DESC): per-column sort order cannot be declared, the migration creates it.
 @Index('ix_notifications_recipient', { synchronize: false })
 // One open request per (type, patient, practitioner): asking again does not duplicate it.
 @Index('uq_notifications_open_request', ['type', 'responsible', 'recipient'], {
@@ -25,5 +26,6 @@ export class NotificationEntity {
   @Column('uuid', { nullable: true }) responsible!: string | null;
   @Column('uuid', { nullable: true }) author!: string | null;
   @Column('uuid') recipient!: string;
+  @Column('text', { name: 'recipient_kind' }) recipientKind!: DataOwnerKind;
   @Column('jsonb', { default: {} }) properties!: Record<string, unknown>;
 }

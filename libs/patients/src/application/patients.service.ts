@@ -5,6 +5,7 @@ import { PractitionersService } from '@careid/practitioners';
 import {
   cleanAddresses,
   contactPointsOf,
+  DataOwnerIds,
   DomainError,
   firstRev,
   nameSearchKeys,
@@ -21,7 +22,6 @@ import { MedicalRecordsRepository } from '../infrastructure/medical-records.repo
 import { PatientColumns, PatientQuery, PatientsRepository } from '../infrastructure/patients.repository';
 import { MedicalDataAudit } from './medical-data-audit';
 
-registerUniqueConstraintCode('patients_pkey', 'DUPLICATE_ID', 'A patient with this id already exists');
 registerUniqueConstraintCode('ck_patients_date_of_birth', 'INVALID_DATE_OF_BIRTH', 'dateOfBirth must be a real date as YYYYMMDD');
 
 const PUBLIC_KEY_HEX = /^(?:[0-9a-f]{2}){16,4096}$/;
@@ -53,16 +53,19 @@ export class PatientsService {
     private readonly tx: TransactionHost,
     private readonly patients: PatientsRepository,
     private readonly records: MedicalRecordsRepository,
+    private readonly dataOwnerIds: DataOwnerIds,
     private readonly practitioners: PractitionersService,
     private readonly audit: MedicalDataAudit,
   ) {}
 
   async create(input: PatientInput, actor: Principal): Promise<Patient> {
     const now = Date.now();
+    const id = input.id?.toLowerCase() ?? randomUUID();
     return this.tx.run(async () => {
+      await this.dataOwnerIds.claim(id, 'patient');
       const patient = await this.patients.insert(
         {
-          id: input.id?.toLowerCase() ?? randomUUID(),
+          id,
           created: now,
           author: actor.userId,
           responsible: actor.dataOwnerId,
@@ -184,6 +187,11 @@ export class PatientsService {
 
   patientExists(id: string): Promise<boolean> {
     return this.patients.exists(id);
+  }
+
+  /** Those of `ids` (UUIDs) that name a live patient. */
+  existingIds(ids: string[]): Promise<string[]> {
+    return this.patients.liveIds(ids);
   }
 
   /** Names, emails and mobile numbers of a patient the caller may read (404 otherwise): what an invitation is sent to. */

@@ -1,5 +1,5 @@
 import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
-import { epochMs } from '@careid/shared';
+import { DataOwnerEntity, epochMs } from '@careid/shared';
 
 /**
  * The tables' shapes for TypeORM (migration generation); the repositories use SQL. They must match what the
@@ -13,7 +13,9 @@ import { epochMs } from '@careid/shared';
 @Index('ix_patients_ssin', ['ssin'], { where: 'deletion_date IS NULL' })
 @Index('ix_patients_date_of_birth', ['dateOfBirth', 'id'], { where: 'deletion_date IS NULL' })
 export class PatientEntity {
-  @PrimaryColumn('uuid', { primaryKeyConstraintName: 'patients_pkey' }) id!: string;
+  @ForeignKey(() => DataOwnerEntity, { name: 'fk_patients_data_owner' })
+  @PrimaryColumn('uuid', { primaryKeyConstraintName: 'patients_pkey' })
+  id!: string;
   @Column('text') rev!: string;
   @Column('bigint', { transformer: epochMs }) created!: number;
   @Column('bigint', { transformer: epochMs }) modified!: number;

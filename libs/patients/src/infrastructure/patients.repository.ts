@@ -100,6 +100,15 @@ export class PatientsRepository {
     return rows.length > 0;
   }
 
+  /** Those of `ids` that name a live patient. */
+  async liveIds(ids: string[]): Promise<string[]> {
+    const rows: { id: string }[] = await this.tx.manager.query(
+      'SELECT id FROM patients WHERE id = ANY($1::uuid[]) AND deletion_date IS NULL',
+      [ids],
+    );
+    return rows.map((row) => row.id);
+  }
+
   async delegatesOf(id: string): Promise<string[]> {
     const rows: { data_owner_id: string }[] = await this.tx.manager.query(
       `SELECT d.data_owner_id FROM patient_delegations d JOIN patients p ON p.id = d.patient_id

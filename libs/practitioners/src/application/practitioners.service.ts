@@ -4,19 +4,17 @@ import { AuditTrail, Principal } from '@careid/identity';
 import {
   cleanAddresses,
   contactPointsOf,
+  DataOwnerIds,
   DomainError,
   firstRev,
   nameSearchKeys,
   nextRev,
   Page,
-  registerUniqueConstraintCode,
   resolveNames,
   TransactionHost,
 } from '@careid/shared';
 import { Practitioner, PractitionerContact, PractitionerInput } from '../domain/practitioner';
 import { PractitionerColumns, PractitionersRepository } from '../infrastructure/practitioners.repository';
-
-registerUniqueConstraintCode('practitioners_pkey', 'DUPLICATE_ID', 'A practitioner with this id already exists');
 
 /**
  * The practitioners context's facade: the HTTP layer and other contexts call
@@ -29,17 +27,16 @@ export class PractitionersService {
   constructor(
     private readonly tx: TransactionHost,
     private readonly practitioners: PractitionersRepository,
+    private readonly dataOwnerIds: DataOwnerIds,
     private readonly audit: AuditTrail,
   ) {}
 
   async create(input: PractitionerInput): Promise<Practitioner> {
     const now = Date.now();
+    const id = input.id?.toLowerCase() ?? randomUUID();
     return this.tx.run(async () => {
-      const practitioner = await this.practitioners.insert(
-        input.id?.toLowerCase() ?? randomUUID(),
-        now,
-        this.columns(input, firstRev(), now),
-      );
+      await this.dataOwnerIds.claim(id, 'practitioner');
+      const practitioner = await this.practitioners.insert(id, now, this.columns(input, firstRev(), now));
       await this.audit.record({ type: 'PRACTITIONER_CREATED', targetType: 'Practitioner', targetId: practitioner.id });
       return practitioner;
     });
@@ -90,6 +87,11 @@ export class PractitionersService {
 
   practitionerExists(id: string): Promise<boolean> {
     return this.practitioners.exists(id);
+  }
+
+  /** Those of `ids` (UUIDs) that name a live practitioner. */
+  existingIds(ids: string[]): Promise<string[]> {
+    return this.practitioners.liveIds(ids);
   }
 
   /** Names, emails and mobile numbers of a live practitioner, or null. */

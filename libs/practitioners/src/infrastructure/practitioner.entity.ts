@@ -1,5 +1,5 @@
-import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import { epochMs } from '@careid/shared';
+import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
+import { DataOwnerEntity, epochMs } from '@careid/shared';
 
 /**
  * The table's shape for TypeORM (migration generation); the repository uses SQL. It must match what the
@@ -14,7 +14,9 @@ import { epochMs } from '@careid/shared';
 @Index('ix_practitioners_family_first_key', { synchronize: false })
 @Index('ix_practitioners_given_first_key', { synchronize: false })
 export class PractitionerEntity {
-  @PrimaryColumn('uuid', { primaryKeyConstraintName: 'practitioners_pkey' }) id!: string;
+  @ForeignKey(() => DataOwnerEntity, { name: 'fk_practitioners_data_owner' })
+  @PrimaryColumn('uuid', { primaryKeyConstraintName: 'practitioners_pkey' })
+  id!: string;
   @Column('text') rev!: string;
   @Column('bigint', { transformer: epochMs }) created!: number;
   @Column('bigint', { transformer: epochMs }) modified!: number;

@@ -71,6 +71,15 @@ export class PractitionersRepository {
     return rows.length > 0;
   }
 
+  /** Those of `ids` that name a live practitioner. */
+  async liveIds(ids: string[]): Promise<string[]> {
+    const rows: { id: string }[] = await this.tx.manager.query(
+      'SELECT id FROM practitioners WHERE id = ANY($1::uuid[]) AND deletion_date IS NULL',
+      [ids],
+    );
+    return rows.map((row) => row.id);
+  }
+
   /** Writes every column only if the row is live and still at `expectedRev`; null when it is not. */
   async replaceIfRev(id: string, expectedRev: string, columns: PractitionerColumns): Promise<Practitioner | null> {
     const { names, values } = parametersOf(columns);

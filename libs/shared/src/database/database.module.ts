@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfigService } from '../config/config.module';
+import { DataOwnerIds } from '../data-owners/data-owner-ids';
 import { buildDataSourceOptions, Persistence } from './data-source-options';
 import { runMigrations } from './migration-runner';
 import { PgListener } from './pg-listener';
@@ -30,8 +31,8 @@ export class DatabaseModule {
           },
         }),
       ],
-      providers: [TransactionHost, PgListener],
-      exports: [TransactionHost, PgListener],
+      providers: [TransactionHost, PgListener, DataOwnerIds],
+      exports: [TransactionHost, PgListener, DataOwnerIds],
     };
   }
 }
