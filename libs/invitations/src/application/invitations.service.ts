@@ -26,6 +26,7 @@ import {
   SqlBuilder,
   TransactionHost,
 } from '@careid/shared';
+import { assertAllowedRedirect } from '../domain/allowed-redirect';
 import { InvitationAccepted, InvitationRevoked, UserInvited } from '../domain/invitation.events';
 import { Contact, PROFILE_DIRECTORY, ProfileDirectory, ProfileType } from '../domain/profile-directory';
 import { Delivery, Outbox } from './outbox';
@@ -383,6 +384,7 @@ export class InvitationsService {
 
   async inviteExistingPatient(patientId: string, input: PatientInvitationInput, actor: Principal): Promise<User> {
     const directory = this.directory();
+    assertAllowedRedirect('loginUrl', input.loginUrl, this.app.allowedRedirectOrigins);
     const practitionerId = actor.healthcarePartyId ?? (actor.isAdmin ? input.practitionerId : undefined);
     if (!practitionerId) {
       if (actor.isAdmin)
