@@ -18,6 +18,8 @@ export const TEST_ENV: Record<string, string> = {
   ADMIN_PASSWORD: TEST_ADMIN.password,
   JWT_SECRET: 'test-jwt-secret-0123456789abcdef0123456789',
   PUBLIC_URL: 'http://careid.test',
+  // The frontend the tests' invitation links (loginUrl) point to, beside PUBLIC_URL itself.
+  ALLOWED_REDIRECT_ORIGINS: 'http://careid.test,https://app.example',
   AUTH_RATE_LIMIT_PER_MINUTE: '0',
   OUTBOX_POLL_MS: '100',
   OUTBOX_BASE_DELAY_MS: '200',

@@ -25,7 +25,9 @@ import {
   SqlBuilder,
   TransactionHost,
 } from '@careid/shared';
+import { assertAllowedRedirect } from '../domain/allowed-redirect';
 import { InvitationAccepted, InvitationRevoked, UserInvited } from '../domain/invitation.events';
+import { isMailboxAddress } from '../domain/message-text';
 import { Contact, PROFILE_DIRECTORY, ProfileDirectory, ProfileType } from '../domain/profile-directory';
 import { Delivery, Outbox } from './outbox';
 import { renderMessage } from './templates';
@@ -420,6 +422,7 @@ export class InvitationsService implements BeforeApplicationShutdown {
 
   async inviteExistingPatient(patientId: string, input: PatientInvitationInput, actor: Principal): Promise<User> {
     const directory = this.directory();
+    assertAllowedRedirect('loginUrl', input.loginUrl, this.app.allowedRedirectOrigins);
     const practitionerId = actor.healthcarePartyId ?? (actor.isAdmin ? input.practitionerId : undefined);
     if (!practitionerId) {
       if (actor.isAdmin)
@@ -556,14 +559,19 @@ export class InvitationsService implements BeforeApplicationShutdown {
     patient: Contact,
   ): { replyTo: string | null; recipient: string } {
     if (channel === 'email') {
-      if (!practitioner.emails.length)
+      // The reply-to is a header: only a single plain address may go there, never a value that would add or replace one.
+      const replyTo = practitioner.emails.find(isMailboxAddress);
+      if (!replyTo)
         throw DomainError.invalid(
           'PRACTITIONER_HAS_NO_EMAIL',
-          'Add an email address to your practitioner profile: invitations are sent with it as reply-to',
+          'Add a valid email address to your practitioner profile: invitations are sent with it as reply-to',
         );
       if (!patient.emails.length)
         throw DomainError.invalid('PATIENT_HAS_NO_EMAIL', 'The patient has no email address to send the invitation to');
-      return { replyTo: practitioner.emails[0], recipient: cleanEmail(patient.emails[0]) };
+      const recipient = cleanEmail(patient.emails[0]);
+      if (!isMailboxAddress(recipient))
+        throw DomainError.invalid('INVALID_EMAIL', "The patient's email address is not one an invitation can be sent to");
+      return { replyTo, recipient };
     }
     if (!practitioner.mobiles.length)
       throw DomainError.invalid('PRACTITIONER_HAS_NO_MOBILE', 'Add a mobile number to your practitioner profile to invite by SMS');

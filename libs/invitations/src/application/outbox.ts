@@ -3,7 +3,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { ConfigService } from '@nestjs/config';
 import { EntityManager } from 'typeorm';
 import { AppConfigService, MessagingSettings, TransactionHost } from '@careid/shared';
-import { EmailTransport, SmsTransport } from './transports';
+import { EmailTransport, SmsTransport, UndeliverableMessage } from './transports';
 
 export interface OutgoingMessage {
   channel: 'email' | 'sms';
@@ -30,7 +30,8 @@ export interface Delivery {
  * the work through `FOR UPDATE SKIP LOCKED`; the row stays locked while it is
  * sent, so a message is delivered once, and a crash before the commit leaves
  * it queued for the next attempt. Failures retry with exponential back-off up
- * to OUTBOX_MAX_ATTEMPTS, then the message is FAILED with its last error.
+ * to OUTBOX_MAX_ATTEMPTS, then the message is FAILED with its last error (at
+ * once when no attempt can deliver it).
  * Bodies (which carry tokens and links) are erased once a message is settled.
  */
 @Injectable()
@@ -160,7 +161,7 @@ export class Outbox implements OnApplicationBootstrap, BeforeApplicationShutdown
       } catch (error) {
         const attempts = message.attempts + 1;
         const lastError = (error instanceof Error ? error.message : String(error)).slice(0, 500);
-        if (attempts >= this.settings.outboxMaxAttempts) {
+        if (attempts >= this.settings.outboxMaxAttempts || error instanceof UndeliverableMessage) {
           await this.settle(manager, message.id, 'FAILED', attempts, lastError);
           this.logger.error({ messageId: message.id, attempts, lastError }, 'Message delivery failed for good');
         } else {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { escapeHtml, oneLine } from '../domain/message-text';
 
 export type MessageKind = 'patient-invitation' | 'profile-invitation' | 'password-reset';
 export type Variables = Record<string, string | undefined>;
@@ -16,19 +17,19 @@ function load(file: string): string {
   return template;
 }
 
-const escapeHtml = (value: string) =>
-  value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
 /**
- * A small mustache: `{{name}}` is replaced (HTML-escaped in HTML templates),
- * `{{#name}}...{{/name}}` is kept only when `name` has a value.
+ * A small mustache: `{{name}}` is replaced by the value made one line (so no
+ * value adds a line, a `Login:` or `Token:` of its own, or a header), then
+ * HTML-escaped in HTML templates; `{{#name}}...{{/name}}` is kept only when
+ * `name` has a value. Every message, default or not, is rendered here.
  */
 export function renderTemplate(template: string, variables: Variables, html: boolean): string {
+  const values = new Map(Object.entries(variables).map(([name, value]) => [name, oneLine(value ?? '')]));
   const withSections = template.replace(/\{\{#(\w+)\}\}([\s\S]*?)\{\{\/\1\}\}/g, (_, name: string, body: string) =>
-    variables[name] ? body : '',
+    values.get(name) ? body : '',
   );
   return withSections.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
-    const value = variables[name] ?? '';
+    const value = values.get(name) ?? '';
     return html ? escapeHtml(value) : value;
   });
 }

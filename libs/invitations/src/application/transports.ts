@@ -1,7 +1,10 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { createTransport, Transporter } from 'nodemailer';
+import type Mail from 'nodemailer/lib/mailer';
+import addressparser from 'nodemailer/lib/addressparser';
 import type { AppConfigService, MessagingSettings } from '@careid/shared';
+import { hasLineBreakOrControl, isMailboxAddress } from '../domain/message-text';
 
 export interface EmailMessage {
   to: string;
@@ -9,6 +12,23 @@ export interface EmailMessage {
   subject: string;
   text: string;
   html?: string | null;
+}
+
+/** A message no attempt can deliver (a header that is not a single plain address, or holds a line break): failed at once. */
+export class UndeliverableMessage extends Error {}
+
+/** A header address as nodemailer's `{name, address}` object, never a string it would parse; refused unless one plain address. */
+function mailbox(header: string, address: string, name = ''): Mail.Address {
+  if (!isMailboxAddress(address)) throw new UndeliverableMessage(`${header} is not a single valid address`);
+  if (hasLineBreakOrControl(name)) throw new UndeliverableMessage(`${header} has a line break or control character in its name`);
+  return { name, address };
+}
+
+/** MAIL_FROM (`Name <address>` or `address`), read once. */
+function sender(mailFrom: string): Mail.Address {
+  const parsed = addressparser(mailFrom, { flatten: true });
+  if (parsed.length !== 1) throw new UndeliverableMessage('MAIL_FROM must name one address');
+  return mailbox('MAIL_FROM', parsed[0].address, parsed[0].name);
 }
 
 /** Delivery result: `sent`, or `not-configured` when no relay/gateway is set (development). */
@@ -31,11 +51,15 @@ export class EmailTransport implements OnApplicationShutdown {
     for (const [name, value] of Object.entries({ connectionTimeout: '5000', greetingTimeout: '5000', socketTimeout: '10000' })) {
       if (!url.searchParams.has(name)) url.searchParams.set(name, value);
     }
+    if (hasLineBreakOrControl(message.subject)) throw new UndeliverableMessage('The subject has a line break or control character');
+    const envelope = {
+      from: sender(this.settings.mailFrom),
+      to: mailbox('To', message.to),
+      replyTo: message.replyTo ? mailbox('Reply-To', message.replyTo) : undefined,
+    };
     this.transporter ??= createTransport(url.toString());
     await this.transporter.sendMail({
-      from: this.settings.mailFrom,
-      to: message.to,
-      replyTo: message.replyTo ?? undefined,
+      ...envelope,
       subject: message.subject,
       text: message.text,
       html: message.html ?? undefined,

@@ -1609,14 +1609,20 @@ export interface components {
              * @enum {string}
              */
             channel?: "email" | "sms";
-            /** @example https://app.example/login */
+            /**
+             * @description Link in the message; must be on an origin of ALLOWED_REDIRECT_ORIGINS (400 `REDIRECT_NOT_ALLOWED` otherwise)
+             * @example https://app.example/login
+             */
             loginUrl?: string;
             /**
              * Format: uuid
              * @description Admins only: the practitioner the invitation comes from (anyone else naming another practitioner gets 403)
              */
             practitionerId?: string;
-            /** @example Molière Health */
+            /**
+             * @description Shown on one line: line breaks and control characters are dropped
+             * @example Molière Health
+             */
             solutionName?: string;
             /**
              * @description Lifetime of the token in the message

@@ -52,6 +52,34 @@ describe('buildConfiguration', () => {
     }
   });
 
+  it("allows redirects to PUBLIC_URL's origin by default, or to the origins ALLOWED_REDIRECT_ORIGINS lists", () => {
+    expect(buildConfiguration({ PUBLIC_URL: 'https://id.example:8443/base' }).app.allowedRedirectOrigins).toEqual([
+      'https://id.example:8443',
+    ]);
+    expect(
+      buildConfiguration({ ALLOWED_REDIRECT_ORIGINS: 'https://App.Example/, http://localhost:5173' }).app.allowedRedirectOrigins,
+    ).toEqual(['https://app.example', 'http://localhost:5173']);
+    for (const bad of [
+      'app.example',
+      'https://app.example/login',
+      'javascript:alert(1)',
+      'https://app.example?x=1',
+      'https://u:p@app.example',
+    ]) {
+      expect(() => buildConfiguration({ ALLOWED_REDIRECT_ORIGINS: bad })).toThrow(/ALLOWED_REDIRECT_ORIGINS entries must be/);
+    }
+  });
+
+  it('takes one MAIL_FROM address on one line', () => {
+    expect(buildConfiguration({ MAIL_FROM: 'Clinic <no-reply@clinic.example>' }).messaging.mailFrom).toBe(
+      'Clinic <no-reply@clinic.example>',
+    );
+    expect(buildConfiguration({ MAIL_FROM: 'no-reply@clinic.example' }).messaging.mailFrom).toBe('no-reply@clinic.example');
+    for (const bad of ['Clinic\r\nBcc: x@evil.example <a@b.example>', 'a@b.example, c@d.example', 'no address']) {
+      expect(() => buildConfiguration({ MAIL_FROM: bad })).toThrow(/MAIL_FROM must be one address/);
+    }
+  });
+
   it('lets tests, and only tests, lower the bcrypt cost', () => {
     expect(buildConfiguration({ NODE_ENV: 'test', BCRYPT_COST: '4' }).auth.bcryptCost).toBe(4);
     expect(() => buildConfiguration({ NODE_ENV: 'development', BCRYPT_COST: '4' })).toThrow(/BCRYPT_COST/);

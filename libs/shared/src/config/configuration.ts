@@ -39,6 +39,7 @@ const VARIABLES = {
   ADMIN_PASSWORD: { kind: 'string', default: DEFAULT_ADMIN_PASSWORD, requiredInProduction: true },
   JWT_SECRET: { kind: 'string', default: DEFAULT_JWT_SECRET, requiredInProduction: true },
   PUBLIC_URL: { kind: 'url', default: 'http://localhost:3000', requiredInProduction: true },
+  ALLOWED_REDIRECT_ORIGINS: { kind: 'list', default: '' },
   SMTP_URL: { kind: 'url' },
   MAIL_FROM: { kind: 'string', default: 'Careid <no-reply@careid.local>' },
   SMS_GATEWAY_URL: { kind: 'url' },
@@ -78,6 +79,21 @@ function isProxyAddress(entry: string): boolean {
   if (!family || rest.length) return false;
   return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
 }
+
+/** `https://app.example` (scheme, host, optional port) as the origin it names; undefined for anything more or less. */
+function originOf(entry: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(entry);
+  } catch {
+    return undefined;
+  }
+  const bare = url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password && !/[?#]/.test(entry);
+  return ['http:', 'https:'].includes(url.protocol) && bare ? url.origin : undefined;
+}
+
+/** One mailbox, `address` or `Name <address>`, on one line. */
+const MAIL_FROM_SHAPE = /^(?:[^<>\p{Cc}\p{Zl}\p{Zp}]*<[^\s<>@",;]+@[^\s<>@",;]+>|[^\s<>@",;]+@[^\s<>@",;]+)$/u;
 
 export class ConfigurationError extends Error {
   constructor(readonly problems: string[]) {
@@ -172,6 +188,14 @@ function parseEnvironment(env: Environment): Parsed {
       problems.push(`TRUST_PROXY entries must be IP addresses, CIDR ranges or loopback/linklocal/uniquelocal, got "${entry}"`);
     }
   }
+  for (const entry of (parsed.ALLOWED_REDIRECT_ORIGINS as string[] | undefined) ?? []) {
+    if (!originOf(entry)) {
+      problems.push(`ALLOWED_REDIRECT_ORIGINS entries must be http(s) origins such as https://app.example (no path), got "${entry}"`);
+    }
+  }
+  if (typeof parsed.MAIL_FROM === 'string' && !MAIL_FROM_SHAPE.test(parsed.MAIL_FROM)) {
+    problems.push('MAIL_FROM must be one address, "address" or "Name <address>", on one line');
+  }
   if (
     typeof parsed.LOCKOUT_BASE_SECONDS === 'number' &&
     typeof parsed.LOCKOUT_MAX_SECONDS === 'number' &&
@@ -193,6 +217,10 @@ export function buildConfiguration(env: Environment) {
       logLevel: v.LOG_LEVEL as string,
       publicUrl: v.PUBLIC_URL as string,
       corsOrigins: v.CORS_ORIGINS as string[],
+      /** Origins a `loginUrl` or `redirectUrl` may point to: ALLOWED_REDIRECT_ORIGINS, else PUBLIC_URL's own. */
+      allowedRedirectOrigins: (v.ALLOWED_REDIRECT_ORIGINS as string[]).length
+        ? (v.ALLOWED_REDIRECT_ORIGINS as string[]).map((entry) => originOf(entry)!)
+        : [new URL(v.PUBLIC_URL as string).origin],
       /** Proxies whose X-Forwarded-For is believed (the client's address for rate limits and the audit trail); none by default. */
       trustedProxies: v.TRUST_PROXY as string[],
       bodyLimitBytes: v.BODY_LIMIT_BYTES as number,

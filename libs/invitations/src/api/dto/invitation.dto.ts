@@ -146,12 +146,19 @@ export class InvitePatientDto {
   @IsInt()
   @Min(60)
   tokenValiditySeconds?: number;
-  @ApiPropertyOptional({ example: 'https://app.example/login' })
+  @ApiPropertyOptional({
+    example: 'https://app.example/login',
+    description: 'Link in the message; must be on an origin of ALLOWED_REDIRECT_ORIGINS (400 `REDIRECT_NOT_ALLOWED` otherwise)',
+  })
   @IsOptional()
   @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
   @MaxLength(2000)
   loginUrl?: string;
-  @ApiPropertyOptional({ example: 'Molière Health' }) @IsOptional() @IsString() @MaxLength(100) solutionName?: string;
+  @ApiPropertyOptional({ example: 'Molière Health', description: 'Shown on one line: line breaks and control characters are dropped' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  solutionName?: string;
   @ApiPropertyOptional({
     format: 'uuid',
     description: 'Admins only: the practitioner the invitation comes from (anyone else naming another practitioner gets 403)',
