@@ -407,6 +407,76 @@ describe('Hostile input on every route', () => {
     }
   });
 
+  it('never answers 5xx to Unicode look-alikes in any identifier field (logins, emails, mobiles, lookups)', async () => {
+    const forms = [
+      'ＡＤＭＩＮ', // full-width
+      'ａdmin',
+      'Admın', // dotless ı
+      'аdmin', // Cyrillic а
+      'ad\u200Bmin', // zero-width space
+      '\uFEFFadmin',
+      'ad\u200Dmin',
+      '\u202Enimda\u202C', // bidi override
+      '\u2066admin\u2069',
+      'admin\u0301\u0301\u0301', // combining marks
+      '\u0301admin',
+      'admin\u034F', // combining grapheme joiner (default-ignorable)
+      'Straße',
+      'STRASSE',
+      'ẞ',
+      'ﬃ', // NFKC expands
+      'İstanbul',
+      'ǅ', // title case
+      'ΐ',
+      'ᾈ',
+      '𝐚𝐝𝐦𝐢𝐧', // mathematical bold
+      '\ud800admin', // lone surrogate
+    ];
+    const mobiles = [
+      '+32\u200B470123456',
+      '＋３２４７０１２３４５６',
+      '+32 470 12 34 56\u202E',
+      '+٣٢٤٧٠١٢٣٤٥٦',
+      '+32 abc 12',
+      '+𝟑𝟐470123456',
+    ];
+    const { body: practitioner } = await admin.post('/api/v1/practitioners', { firstName: 'Fuzz', lastName: 'Doctor' });
+    const created = await admin.post('/api/v1/users', { login: `unicode-fuzz-${Date.now()}`, passwordHash: 'a fine long passphrase' });
+    // A lone surrogate cannot be percent-encoded as UTF-8: in a URL it becomes U+FFFD (bodies carry it as is).
+    const q = (value: string) => encodeURIComponent(value.replace(/[\ud800-\udfff]/g, '\ufffd'));
+    const telecoms = (system: string, value: string) => [{ addressType: 'home', telecoms: [{ system, value }] }];
+    for (const form of forms) {
+      const email = `${form}@x.test`;
+      const emailForms = [email, `${form}@ｘ.ｔｅｓｔ`, `a@${form}.test`];
+      await send(admin, 'POST', '/api/v1/users', JSON.stringify({ login: form, passwordHash: 'a fine long passphrase' }));
+      await send(admin, 'POST', '/api/v1/auth/login', JSON.stringify({ login: form, password: 'a fine long passphrase' }));
+      await send(admin, 'GET', `/api/v1/users?q=${q(form)}`);
+      await send(admin, 'GET', `/api/v1/users/count?q=${q(form)}`);
+      for (const value of emailForms) {
+        await send(admin, 'POST', '/api/v1/users', JSON.stringify({ login: `${form}-${Math.random()}`, email: value }));
+        await send(admin, 'PUT', `/api/v1/users/${created.body.id}`, JSON.stringify({ ...created.body, email: value }));
+        await send(admin, 'GET', `/api/v1/users/by-email/${q(value)}`);
+        await send(admin, 'POST', '/api/v1/patients', JSON.stringify({ firstName: 'A', addresses: telecoms('email', value) }));
+        await send(admin, 'POST', '/api/v1/practitioners', JSON.stringify({ firstName: 'A', addresses: telecoms('email', value) }));
+        await send(admin, 'POST', '/api/v1/invitations', JSON.stringify({ email: value, resource: { resourceType: 'Practitioner' } }));
+        await send(admin, 'GET', `/api/v1/invitations?email=${q(value)}`);
+        await send(t.http, 'POST', '/api/v1/auth/password-reset', JSON.stringify({ email: value }));
+      }
+      await send(admin, 'PUT', `/api/v1/users/${created.body.id}`, JSON.stringify({ ...created.body, login: form }));
+    }
+    for (const mobile of [...mobiles, ...forms]) {
+      await send(admin, 'POST', '/api/v1/patients', JSON.stringify({ firstName: 'A', addresses: telecoms('mobile', mobile) }));
+      await send(
+        admin,
+        'PUT',
+        `/api/v1/practitioners/${practitioner.id}`,
+        JSON.stringify({ ...practitioner, addresses: telecoms('mobile', mobile) }),
+      );
+      await send(admin, 'POST', '/api/v1/users', JSON.stringify({ login: mobile, passwordHash: 'a fine long passphrase' }));
+    }
+    expect(failures).toEqual([]);
+  });
+
   it('lets SQL metacharacters in filters and ids change nothing', async () => {
     const before = await tableStates(t.database.url);
     const payloads = ["' OR 1=1 --", "'; DELETE FROM users; --", '%', '_%', "\\' OR ''='", '1; SELECT pg_sleep(5)'];

@@ -21,6 +21,7 @@ export * from './http/json-body-parser';
 export * from './http/bounded-json';
 export * from './person/person';
 export * from './person/person.dto';
+export * from './person/contact-values';
 export * from './database/epoch-ms';
 export * from './http/views';
 export * from './database/sql-builder';

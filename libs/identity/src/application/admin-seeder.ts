@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { AppConfigService, firstRev, TransactionHost } from '@careid/shared';
-import { cleanIdentifier, identifierKey } from '../domain/normalize';
+import { cleanIdentifier, identifierKey, loginSkeleton } from '../domain/normalize';
 import { ADMIN_ROLE } from '../domain/principal';
 import { PasswordHasher } from './password-hasher';
 
@@ -42,10 +42,10 @@ export class AdminSeeder implements OnApplicationBootstrap {
     }
     const now = Date.now();
     const rows: unknown[] = await this.tx.query(
-      `INSERT INTO users (id, rev, created, modified, name, roles, status, login, login_key, password_hash, group_id, created_date)
-       VALUES ($1, $2, $3, $3, $4, $5, 'ACTIVE', $4, $6, $7, $8, $3)
+      `INSERT INTO users (id, rev, created, modified, name, roles, status, login, login_key, login_skeleton, password_hash, group_id, created_date)
+       VALUES ($1, $2, $3, $3, $4, $5, 'ACTIVE', $4, $6, $9, $7, $8, $3)
        ON CONFLICT (login_key) WHERE deletion_date IS NULL DO NOTHING RETURNING id`,
-      [randomUUID(), firstRev(), now, login, [ADMIN_ROLE], loginKey, await this.hasher.hash(adminPassword), groupId],
+      [randomUUID(), firstRev(), now, login, [ADMIN_ROLE], loginKey, await this.hasher.hash(adminPassword), groupId, loginSkeleton(login)],
     );
     if (rows.length) this.logger.log(`Created the admin user "${login}"`);
   }

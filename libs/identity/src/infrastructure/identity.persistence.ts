@@ -2,10 +2,16 @@ import { Persistence } from '@careid/shared';
 import { CreateIdentity1795400000000 } from './migrations/1795400000000-CreateIdentity';
 import { RefreshTokensWithoutUserLock1795700000000 } from './migrations/1795700000000-RefreshTokensWithoutUserLock';
 import { CredentialLifecycle1795800000000 } from './migrations/1795800000000-CredentialLifecycle';
+import { RekeyIdentifiers1796300000000 } from './migrations/1796300000000-RekeyIdentifiers';
 import { AuditEventEntity, LoginFailureEntity, RefreshTokenEntity, UserTokenEntity } from './token.entities';
 import { UserEntity } from './user.entity';
 
 export const identityPersistence: Persistence = {
   entities: [UserEntity, UserTokenEntity, RefreshTokenEntity, LoginFailureEntity, AuditEventEntity],
-  migrations: [CreateIdentity1795400000000, RefreshTokensWithoutUserLock1795700000000, CredentialLifecycle1795800000000],
+  migrations: [
+    CreateIdentity1795400000000,
+    RefreshTokensWithoutUserLock1795700000000,
+    CredentialLifecycle1795800000000,
+    RekeyIdentifiers1796300000000,
+  ],
 };

@@ -14,6 +14,8 @@ export type UserStatus = 'ACTIVE' | 'DISABLED' | 'REGISTERING';
 @Check('ck_users_one_data_owner', 'healthcare_party_id IS NULL OR patient_id IS NULL')
 // Uniqueness holds on live rows only, so a deleted user's login and email can be taken again.
 @Index('uq_users_login', ['loginKey'], { unique: true, where: 'deletion_date IS NULL' })
+// Look-alike logins (UTS #39 confusable skeleton of the login key: `admın` = `admin`) are duplicates too.
+@Index('uq_users_login_skeleton', ['loginSkeleton'], { unique: true, where: 'deletion_date IS NULL' })
 @Index('uq_users_email', ['emailKey'], { unique: true, where: 'deletion_date IS NULL AND email_key IS NOT NULL' })
 @Index('uq_users_patient', ['patientId'], { unique: true, where: 'deletion_date IS NULL AND patient_id IS NOT NULL' })
 @Index('uq_users_healthcare_party', ['healthcarePartyId'], {
@@ -38,6 +40,7 @@ export class UserEntity {
   @Column('text', { default: 'ACTIVE' }) status!: UserStatus;
   @Column('text') login!: string;
   @Column('text', { name: 'login_key' }) loginKey!: string;
+  @Column('text', { name: 'login_skeleton' }) loginSkeleton!: string;
   @Column('text', { name: 'password_hash', nullable: true }) passwordHash!: string | null;
   @Column('text', { nullable: true }) secret!: string | null;
   @Column('text', { name: 'pending_secret', nullable: true }) pendingSecret!: string | null;

@@ -1,9 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { decodeCursor, Page, preparedStatement, toPage, TransactionHost } from '@careid/shared';
+import { decodeCursor, Page, preparedStatement, registerUniqueConstraintCode, toPage, TransactionHost } from '@careid/shared';
+import { confusableSkeleton } from '../domain/normalize';
 import type { User, UserStatus } from '../domain/user';
 
-/** Columns a write may set, in the domain's words. */
-export type UserColumns = Omit<User, 'authenticationTokens' | 'id'> & { loginKey: string; emailKey: string | null };
+registerUniqueConstraintCode(
+  'uq_users_login_skeleton',
+  'DUPLICATE_LOGIN',
+  'A user with this login, or one that looks the same, already exists',
+);
+
+/** Columns a write may set, in the domain's words; the login's skeleton follows its key (see withSkeleton). */
+export type UserColumns = Omit<User, 'authenticationTokens' | 'id'> & {
+  loginKey: string;
+  loginSkeleton?: string;
+  emailKey: string | null;
+};
 
 const COLUMNS: Record<keyof UserColumns, string> = {
   rev: 'rev',
@@ -18,6 +29,7 @@ const COLUMNS: Record<keyof UserColumns, string> = {
   status: 'status',
   login: 'login',
   loginKey: 'login_key',
+  loginSkeleton: 'login_skeleton',
   passwordHash: 'password_hash',
   secret: 'secret',
   pendingSecret: 'pending_secret',
@@ -118,6 +130,11 @@ export function toUser(row: Record<string, any>): User {
   };
 }
 
+/** Every write of a login key writes its confusable skeleton too: uq_users_login_skeleton refuses look-alike logins. */
+function withSkeleton<T extends Partial<UserColumns>>(columns: T): T {
+  return columns.loginKey === undefined ? columns : { ...columns, loginSkeleton: confusableSkeleton(columns.loginKey) };
+}
+
 function toParam(field: string, value: unknown): unknown {
   return JSON_COLUMNS.has(field) && value !== null ? JSON.stringify(value) : value;
 }
@@ -136,7 +153,8 @@ export interface UserQuery {
 export class UsersRepository {
   constructor(private readonly tx: TransactionHost) {}
 
-  async insert(id: string, columns: UserColumns): Promise<User> {
+  async insert(id: string, input: UserColumns): Promise<User> {
+    const columns = withSkeleton(input);
     const fields = Object.keys(columns) as (keyof UserColumns)[];
     const names = ['id', ...fields.map((field) => COLUMNS[field])];
     const values = [id, ...fields.map((field) => toParam(field, columns[field]))];
@@ -181,7 +199,8 @@ export class UsersRepository {
   }
 
   /** Applies `changes` only if the row is live and still at `expectedRev`; null when it is not. */
-  async updateIfRev(id: string, expectedRev: string, changes: Partial<UserColumns>): Promise<User | null> {
+  async updateIfRev(id: string, expectedRev: string, input: Partial<UserColumns>): Promise<User | null> {
+    const changes = withSkeleton(input);
     const fields = Object.keys(changes) as (keyof UserColumns)[];
     const assignments = fields.map((field, i) => `${COLUMNS[field]} = $${i + 3}`);
     const values = [id, expectedRev, ...fields.map((field) => toParam(field, changes[field]))];
@@ -193,7 +212,8 @@ export class UsersRepository {
   }
 
   /** Unconditional update of server-managed columns (2FA, session version). */
-  async update(id: string, changes: Partial<UserColumns>): Promise<void> {
+  async update(id: string, input: Partial<UserColumns>): Promise<void> {
+    const changes = withSkeleton(input);
     const fields = Object.keys(changes) as (keyof UserColumns)[];
     const assignments = fields.map((field, i) => `${COLUMNS[field]} = $${i + 2}`);
     await this.tx.query(`UPDATE users SET ${assignments.join(', ')} WHERE id = $1`, [

@@ -17,6 +17,7 @@ import {
 import {
   AppConfigService,
   AppSettings,
+  cleanMobile,
   decodeCursor,
   DomainError,
   DomainEvents,
@@ -577,7 +578,7 @@ export class InvitationsService implements BeforeApplicationShutdown {
       throw DomainError.invalid('PRACTITIONER_HAS_NO_MOBILE', 'Add a mobile number to your practitioner profile to invite by SMS');
     if (!patient.mobiles.length)
       throw DomainError.invalid('PATIENT_HAS_NO_MOBILE', 'The patient has no mobile number to send the invitation to');
-    return { replyTo: null, recipient: patient.mobiles[0].replace(/[\s().-]/g, '') };
+    return { replyTo: null, recipient: cleanMobile(patient.mobiles[0], 'patient mobile') };
   }
 
   private async issueLink(invitationId: string, user: User, expiresInSeconds: number, sendEmail: boolean): Promise<string> {

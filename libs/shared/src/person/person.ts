@@ -1,4 +1,5 @@
 import { withoutUndefined } from '../http/views';
+import { assertVisibleText, cleanMobile } from './contact-values';
 
 /**
  * The vocabulary patients and practitioners share (iCure's PersonName,
@@ -125,9 +126,20 @@ export function prefixPattern(prefix: string): string {
   return `${searchKey(prefix).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+/**
+ * A telecom's value as stored: mobile numbers in E.164 (400 INVALID_MOBILE when unparseable), emails without
+ * invisible characters (400 INVALID_CHARACTERS): both are what invitations are sent to and logins are made of.
+ */
+function cleanTelecomValue(telecom: Telecom, field: string): string {
+  if (typeof telecom.value !== 'string') return telecom.value;
+  if (telecom.system === 'mobile') return cleanMobile(telecom.value, field);
+  if (telecom.system === 'email') assertVisibleText(telecom.value, field);
+  return telecom.value;
+}
+
 /** Addresses as stored and shown, in iCure's key order: every address has its `notes` and `telecoms` lists. */
 export function cleanAddresses(addresses: Partial<Address>[]): Address[] {
-  return addresses.map((address) =>
+  return addresses.map((address, a) =>
     withoutUndefined({
       addressType: address.addressType,
       description: address.description,
@@ -148,8 +160,12 @@ export function cleanAddresses(addresses: Partial<Address>[]): Address[] {
           confidential: note.confidential,
         }),
       ),
-      telecoms: (address.telecoms ?? []).map((telecom) =>
-        withoutUndefined({ system: telecom.system, value: telecom.value, description: telecom.description }),
+      telecoms: (address.telecoms ?? []).map((telecom, t) =>
+        withoutUndefined({
+          system: telecom.system,
+          value: cleanTelecomValue(telecom, `addresses[${a}].telecoms[${t}].value`),
+          description: telecom.description,
+        }),
       ),
     }),
   );
