@@ -4,6 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CREDENTIAL_LIFECYCLE, CredentialEvent } from '../libs/identity/src/domain/credential-lifecycle';
 
 const root = join(__dirname, '..');
 const dir = join(root, 'test-results', 'reliability');
@@ -42,16 +43,85 @@ const lines = [
   'the outcome is wrong; "lost" counts lost or corrupted records and must be 0.',
   '',
 ];
+/** The instances test's figures of one credential event each (test/reliability/instances.e2e-spec.ts), in the test's order. */
+const lifecycleRows = rows.filter((row) => typeof row.lifecycleEvent === 'string').sort((a, b) => a.at - b.at);
+
+/**
+ * "Credential lifecycle": what each event ends, from CREDENTIAL_LIFECYCLE (the code the server runs), and after how
+ * long instance two refused each ended credential (from the moment instance one answered the event). Every row of
+ * CREDENTIAL_LIFECYCLE is listed; an event without a figure says so.
+ */
+function credentialLifecycleSection(): string[] {
+  const ended = (yes: boolean) => (yes ? 'ended' : 'kept');
+  const ms = (value: unknown) => (typeof value === 'number' ? `${value} ms` : '—');
+  const out = [
+    '## Credential lifecycle',
+    '',
+    'What each event ends (`CREDENTIAL_LIFECYCLE`), and after how long instance two refused each ended credential,',
+    'polled every 20 ms from the moment instance one answered the event (instance two had the sessions cached). A',
+    "session is its access tokens, its refresh token family and its notification streams, ended together (the JWT's",
+    '`sid`). "Raising session": the session the user\'s own event came through (logout, own password change, 2FA);',
+    "for an admin's event or a reset, just one more session of the user. The test fails when a refusal takes 1 s or more.",
+    '(Streams ending across instances is measured above, "SSE stream ended across instances".)',
+    '',
+    '| event | raising session (access, refresh, streams) | other sessions (same) | login tokens | reset links | lockout | refused on instance 2 after | lost |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  const measured = new Set<string>();
+  const row = (label: string, event: CredentialEvent, figure?: Record<string, any>) => {
+    const ends = CREDENTIAL_LIFECYCLE[event];
+    const times = figure
+      ? [
+          ['raising session', figure.callerSessionRefusedMs],
+          ['other sessions', figure.otherSessionRefusedMs],
+          ['login token', figure.loginTokenRefusedMs],
+          ['reset link', figure.resetLinkRefusedMs],
+        ]
+          .filter(([, value]) => value !== undefined)
+          .map(([what, value]) => `${what} ${ms(value)}`)
+          .join(', ') || '—'
+      : 'not measured';
+    out.push(
+      `| ${label} | ${ended(ends.sessions !== 'others')} | ${ended(ends.sessions !== 'this')} | ${ended(ends.loginTokens)} | ` +
+        `${ended(ends.resetTickets)} | ${ends.clearsLockout ? 'cleared' : 'kept'} | ${times} | ${figure?.lost ?? '—'} |`,
+    );
+  };
+  for (const figure of lifecycleRows) {
+    if (!(figure.lifecycleEvent in CREDENTIAL_LIFECYCLE)) continue;
+    measured.add(figure.lifecycleEvent);
+    row(`${String(figure.name).replace(/^credential lifecycle: /, '')} (\`${figure.lifecycleEvent}\`)`, figure.lifecycleEvent, figure);
+  }
+  for (const event of Object.keys(CREDENTIAL_LIFECYCLE) as CredentialEvent[]) if (!measured.has(event)) row(`\`${event}\``, event);
+  const slowest = Math.max(
+    0,
+    ...lifecycleRows.flatMap((figure) =>
+      Object.entries(figure)
+        .filter(([key]) => key.endsWith('RefusedMs'))
+        .map(([, value]) => Number(value)),
+    ),
+  );
+  if (lifecycleRows.length) out.push('', `Slowest refusal on instance 2: ${slowest} ms.`);
+  out.push('');
+  return out;
+}
+
 let totalLost = 0;
 for (const [section, title] of Object.entries(SECTIONS)) {
-  const entries = rows.filter((row) => row.section === section).sort((a, b) => a.name.localeCompare(b.name));
-  if (!entries.length) continue;
-  lines.push(`## ${title}`, '', '| what | outcome | lost |', '| --- | --- | --- |');
-  for (const row of entries) {
-    totalLost += Number(row.lost ?? 0);
-    lines.push(`| ${row.name} | ${outcome(row)} | ${row.lost ?? 0} |`);
+  const entries = rows
+    .filter((row) => row.section === section && !lifecycleRows.includes(row))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  if (entries.length) {
+    lines.push(`## ${title}`, '', '| what | outcome | lost |', '| --- | --- | --- |');
+    for (const row of entries) {
+      totalLost += Number(row.lost ?? 0);
+      lines.push(`| ${row.name} | ${outcome(row)} | ${row.lost ?? 0} |`);
+    }
+    lines.push('');
   }
-  lines.push('');
+  if (section === 'instances' && lifecycleRows.length) {
+    totalLost += lifecycleRows.reduce((sum, row) => sum + Number(row.lost ?? 0), 0);
+    lines.push(...credentialLifecycleSection());
+  }
 }
 lines.push(`**Lost or corrupted records in all: ${totalLost}.**`, '');
 writeFileSync(join(root, 'RELIABILITY.md'), lines.join('\n'));
