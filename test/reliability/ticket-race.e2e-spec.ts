@@ -1,6 +1,7 @@
+import { authenticator } from 'otplib';
 import { publicKeyHex } from '../support/keys';
 import { createUser, loginAs, loginAsAdmin, unique } from '../support/session';
-import { figures } from '../support/figures';
+import { figures, recordRace } from '../support/figures';
 import { lineValue, linkIn, TestMailServer } from '../support/mail-server';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -83,5 +84,26 @@ describe('One-time tickets under more concurrent callers than database connectio
     const key = publicKeyHex();
     const body = () => ({ login: lineValue(message.text, 'Login'), token: lineValue(message.text, 'Token'), publicKey: key });
     await race('/api/v1/auth/activate', body, 200, '401 INVALID_ACTIVATION');
+  });
+
+  it('opens one session with one TOTP code sent in parallel logins', async () => {
+    const LOGINS = 5;
+    const admin = await loginAsAdmin(t.http);
+    const { login, password } = await createUser(admin);
+    const me = await loginAs(t.http, login, password);
+    const setup = await me.post('/api/v1/users/current/2fa/setup', { currentPassword: password });
+    expect(setup.status).toBe(201);
+    const secret: string = setup.body.secret;
+    expect((await me.post('/api/v1/users/current/2fa/enable', { code: authenticator.generate(secret) })).status).toBe(204);
+    // The enable used up the current step's code; the next step's (within the accepted window of ±1 step) is unused.
+    const totp = authenticator.clone({ epoch: Date.now() + 30_000 }).generate(secret);
+    const answers = await Promise.all(Array.from({ length: LOGINS }, () => t.http.post('/api/v1/auth/login', { login, password, totp })));
+    const statuses = answers.map((a) => a.status);
+    const won = statuses.filter((s) => s === 200).length;
+    // A session opened twice with one code would be a code used twice.
+    recordRace(`one TOTP code, ${LOGINS} parallel logins`, statuses, { sessions: won, lost: Math.abs(won - 1) });
+    expect(answers.map((a) => (a.status === 200 ? '200' : `${a.status} ${a.body.code}`)).sort()).toEqual(
+      ['200', ...Array(LOGINS - 1).fill('401 TOTP_INVALID')].sort(),
+    );
   });
 });
