@@ -83,6 +83,11 @@ describe('Messages that cannot impersonate', () => {
         ...practitioner,
         addresses: [{ addressType: 'work', telecoms }],
       });
+      // A line break never gets stored at all: refused at the edge (test/identity/identifiers).
+      if (/[\r\n]/.test(hostile)) {
+        expect([saved.status, saved.body.code]).toEqual([400, 'INVALID_CHARACTERS']);
+        continue;
+      }
       expect(saved.status).toBe(200);
       const email = `${unique('p')}@moliere.fr`;
       const patient = await createPatient(sender.client, { email });
