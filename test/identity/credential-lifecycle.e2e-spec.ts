@@ -106,6 +106,20 @@ describe('Credential lifecycle: what ends what', () => {
     });
   });
 
+  it('an email change ends the reset links mailed to the old address, and nothing else', async () => {
+    const { user, login, calling, other, token } = await userWithCredentials();
+    const ticket = await resetTicket(user.email);
+    const moved = await calling.put(`/api/v1/users/${user.id}`, {
+      ...(await current(user.id)),
+      email: `${unique('moved')}@hospital.care`,
+      currentPassword: PASSWORD,
+    });
+    expect(moved.status).toBe(200);
+    const confirm = await t.http.post('/api/v1/auth/password-reset/confirm', { ticket, password: NEW_PASSWORD });
+    expect([confirm.status, confirm.body.code]).toEqual([410, 'TICKET_REVOKED']);
+    expect(Object.values(await works(login, token, { calling, other }))).toEqual(Array(6).fill(true));
+  });
+
   it('a password set by an admin ends every session, every login token and every reset link', async () => {
     const { user, login, calling, other, token } = await userWithCredentials();
     const ticket = await resetTicket(user.email);

@@ -37,7 +37,7 @@ export class CredentialLifecycle {
     const ends = CREDENTIAL_LIFECYCLE[event];
     if (ends.sessions === 'this') {
       if (sessionId) await this.credentials.revokeSession(sessionId, event);
-    } else {
+    } else if (ends.sessions !== 'none') {
       await this.credentials.revokeSessionsOf(userId, event, ends.sessions === 'others' ? sessionId : null);
     }
     if (ends.loginTokens) await this.credentials.deleteLoginTokens(userId);

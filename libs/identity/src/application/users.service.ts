@@ -218,6 +218,7 @@ export class UsersService {
       const credentials = { userId: id, login: updated.login, sessionId };
       if (privilegesChanged) await this.lifecycle.raise('user-changed', credentials);
       if (newPassword !== undefined) await this.lifecycle.raise(self ? 'password-changed' : 'password-set-by-admin', credentials);
+      if (changed.includes('email')) await this.lifecycle.raise('email-changed', credentials);
       await this.audit.record({ type: 'USER_MODIFIED', targetType: 'User', targetId: id, details: { fields: changed } });
       if (changed.includes('roles')) {
         await this.audit.record({
