@@ -37,6 +37,28 @@ describe('buildConfiguration', () => {
     expect(buildConfiguration({ ...base, ADMIN_PASSWORD: 'a-long-enough-password' }).auth.adminLogin).toBe('root');
   });
 
+  it('refuses BENCH_UNGUARDED_ROUTES=1 in production, unless the benchmark says it is one', () => {
+    const production = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://db/careid',
+      ADMIN_LOGIN: 'root',
+      ADMIN_PASSWORD: 'a-long-enough-password',
+      JWT_SECRET: 'x'.repeat(40),
+      PUBLIC_URL: 'https://id.example',
+    };
+    let message = '';
+    try {
+      buildConfiguration({ ...production, BENCH_UNGUARDED_ROUTES: '1' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    const [, problem, ...rest] = message.split('\n');
+    expect(problem).toMatch(/BENCH_UNGUARDED_ROUTES=1 is refused when NODE_ENV=production/);
+    expect(rest).toEqual([]);
+    expect(buildConfiguration({ ...production, BENCH_UNGUARDED_ROUTES: '1', CAREID_BENCH: '1' }).app.benchUnguardedRoutes).toBe(true);
+    expect(buildConfiguration({ NODE_ENV: 'test', BENCH_UNGUARDED_ROUTES: '1' }).app.benchUnguardedRoutes).toBe(true);
+  });
+
   it('rejects malformed values with the variable name', () => {
     expect(() => buildConfiguration({ PORT: '80a' })).toThrow(/PORT must be an integer/);
     expect(() => buildConfiguration({ BCRYPT_COST: '9' })).toThrow(/BCRYPT_COST must be between 10 and 15/);
