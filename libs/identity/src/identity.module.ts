@@ -1,12 +1,13 @@
 import { createSecretKey } from 'node:crypto';
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import type { AppConfigService } from '@careid/shared';
 import { AuditController } from './api/audit.controller';
 import { AuthController } from './api/auth.controller';
 import { AccessGuard } from './api/access.guard';
+import { RouteAccessCheck } from './api/route-access';
 import { UsersController } from './api/users.controller';
 import { ActivationService } from './application/activation.service';
 import { AdminSeeder } from './application/admin-seeder';
@@ -23,6 +24,7 @@ import { UsersRepository } from './infrastructure/users.repository';
 
 @Module({
   imports: [
+    DiscoveryModule,
     JwtModule.registerAsync({
       inject: [ConfigService],
       useFactory: (config: AppConfigService) => ({
@@ -46,6 +48,7 @@ import { UsersRepository } from './infrastructure/users.repository';
     AuditTrail,
     AdminSeeder,
     { provide: APP_GUARD, useClass: AccessGuard },
+    RouteAccessCheck,
   ],
   exports: [UsersService, LoginTokensService, SessionsService, LockoutService, AuditTrail, PasswordHasher],
 })
