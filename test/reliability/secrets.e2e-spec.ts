@@ -302,4 +302,22 @@ describe('Secrets stay where they belong', () => {
     expect(t.logs.length).toBeGreaterThan(50);
     expect(secrets.length).toBeGreaterThan(25);
   });
+
+  it('writes no email of a path into the request log: /users/by-email/[redacted], however the path is spelt', async () => {
+    const admin = await loginAsAdmin(t.http);
+    const login = unique('logged');
+    const email = `${login}@hospital.care`;
+    expect((await admin.post('/api/v1/users', { login, email, passwordHash: 'a fine long password' })).status).toBe(201);
+    const from = t.logs.length;
+    expect((await admin.get(`/api/v1/users/by-email/${encodeURIComponent(email)}`)).status).toBe(200);
+    expect((await admin.get(`/api/v1/users/by-email/${email}`)).status).toBe(200);
+    // The router decodes the path: the same route, spelt otherwise.
+    expect((await admin.get(`/api/v1/users/by-%65mail/${email.replace('@', '%40')}`)).status).toBe(200);
+    expect((await admin.get(`/api/v1/users/by-email/nobody-${email}`)).status).toBe(404);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const lines = t.logs.slice(from).filter((line) => line.msg === 'request completed');
+    expect(lines.map((line) => (line.req as { url: string }).url)).toEqual(Array(4).fill('/api/v1/users/by-email/[redacted]'));
+    const logged = JSON.stringify(t.logs.slice(from)).toLowerCase();
+    for (const spelling of [login, encodeURIComponent(email)]) expect(logged).not.toContain(spelling.toLowerCase());
+  });
 });
