@@ -149,6 +149,12 @@ export async function createApp(configuration: Configuration, options: CreateApp
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json', yamlDocumentUrl: 'api/docs-yaml' });
-  await app.init();
+  try {
+    await app.init();
+  } catch (error) {
+    // A refused start-up (an undeclared route, the seeded admin) must not leave the database pool open behind it.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   return app;
 }

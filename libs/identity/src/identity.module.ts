@@ -20,6 +20,7 @@ import { PrincipalCache } from './application/principal-cache';
 import { SessionsService } from './application/sessions.service';
 import { TwoFactorService } from './application/two-factor.service';
 import { UsersService } from './application/users.service';
+import { SeededAdminRepository } from './infrastructure/seeded-admin.repository';
 import { UsersRepository } from './infrastructure/users.repository';
 
 @Module({
@@ -36,6 +37,7 @@ import { UsersRepository } from './infrastructure/users.repository';
   controllers: [AuthController, UsersController, AuditController],
   providers: [
     UsersRepository,
+    SeededAdminRepository,
     UsersService,
     PasswordHasher,
     PrincipalCache,

@@ -1,10 +1,12 @@
 import { Persistence } from '@careid/shared';
 import { CreateIdentity1795400000000 } from './migrations/1795400000000-CreateIdentity';
 import { RefreshTokensWithoutUserLock1795700000000 } from './migrations/1795700000000-RefreshTokensWithoutUserLock';
+import { SeededAdmin1796400000000 } from './migrations/1796400000000-SeededAdmin';
+import { SeededAdminEntity } from './seeded-admin.entity';
 import { AuditEventEntity, LoginFailureEntity, RefreshTokenEntity, UserTokenEntity } from './token.entities';
 import { UserEntity } from './user.entity';
 
 export const identityPersistence: Persistence = {
-  entities: [UserEntity, UserTokenEntity, RefreshTokenEntity, LoginFailureEntity, AuditEventEntity],
-  migrations: [CreateIdentity1795400000000, RefreshTokensWithoutUserLock1795700000000],
+  entities: [UserEntity, UserTokenEntity, RefreshTokenEntity, LoginFailureEntity, AuditEventEntity, SeededAdminEntity],
+  migrations: [CreateIdentity1795400000000, RefreshTokensWithoutUserLock1795700000000, SeededAdmin1796400000000],
 };
