@@ -28,6 +28,7 @@ const appEnv = {
   ADMIN_LOGIN: ADMIN.login,
   ADMIN_PASSWORD: ADMIN.password,
   JWT_SECRET: 'probe-secret-0123456789abcdef0123456789abcdef',
+  DATA_ENCRYPTION_KEY: 'b7'.repeat(32),
   PUBLIC_URL: 'http://127.0.0.1',
   AUTH_RATE_LIMIT_PER_MINUTE: '0',
   LOG_LEVEL: 'info',

@@ -105,6 +105,7 @@ describe('Production defaults', () => {
         BCRYPT_COST: undefined,
         ADMIN_PASSWORD: 'a-strong-production-password',
         JWT_SECRET: 'p'.repeat(48),
+        DATA_ENCRYPTION_KEY: 'a1'.repeat(32),
         PUBLIC_URL: 'https://id.example',
       },
     });

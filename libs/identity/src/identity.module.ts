@@ -20,7 +20,9 @@ import { PrincipalCache } from './application/principal-cache';
 import { SessionsService } from './application/sessions.service';
 import { TwoFactorService } from './application/two-factor.service';
 import { UsersService } from './application/users.service';
+import { SecretCipher } from './infrastructure/secret-cipher';
 import { SeededAdminRepository } from './infrastructure/seeded-admin.repository';
+import { TotpSecretsAtRest } from './infrastructure/totp-secrets-at-rest';
 import { UsersRepository } from './infrastructure/users.repository';
 
 @Module({
@@ -37,6 +39,8 @@ import { UsersRepository } from './infrastructure/users.repository';
   controllers: [AuthController, UsersController, AuditController],
   providers: [
     UsersRepository,
+    SecretCipher,
+    TotpSecretsAtRest,
     SeededAdminRepository,
     UsersService,
     PasswordHasher,
