@@ -56,6 +56,7 @@ const FULL =
 
 const RUN_ID = randomBytes(4).toString('hex');
 const JWT_SECRET = randomBytes(36).toString('base64url');
+const DATA_ENCRYPTION_KEY = randomBytes(32).toString('base64');
 const ADMIN = { login: 'bench-admin', password: 'bench-admin-password-0123' };
 const READER = { login: 'bench-reader', email: 'bench-reader@bench.careid.test', password: 'bench-reader-password-0123' };
 const PRACTITIONER = {
@@ -104,11 +105,14 @@ function appEnv(port: number, databaseUrl: string): Record<string, string | unde
     ADMIN_LOGIN: ADMIN.login,
     ADMIN_PASSWORD: ADMIN.password,
     JWT_SECRET,
+    DATA_ENCRYPTION_KEY,
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     AUTH_RATE_LIMIT_PER_MINUTE: '0',
     LOG_LEVEL: 'info',
     BCRYPT_COST: COST,
     BENCH_UNGUARDED_ROUTES: '1',
+    // Production refuses BENCH_UNGUARDED_ROUTES=1 unless told that this is a benchmark.
+    CAREID_BENCH: '1',
   };
 }
 

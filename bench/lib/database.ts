@@ -79,7 +79,9 @@ export function generatedUser(n: number): { login: string; email: string } {
 /**
  * Users 1..count made by SQL (generate_series), not the API: every NOT NULL
  * column filled, login_key/email_key lower-cased as the app computes them,
- * so the unique indexes are built and used. Adds only the missing tail, then
+ * so the unique indexes are built and used. SQL cannot compute a confusable
+ * skeleton: a unique stand-in fills login_skeleton (only its index's size
+ * matters here; the API never creates a login of that shape). Adds only the missing tail, then
  * ANALYZEs. Returns how many were added.
  */
 export async function seedGeneratedUsers(url: string, count: number, passwordHash: string, groupId = 'default'): Promise<number> {
@@ -94,10 +96,11 @@ export async function seedGeneratedUsers(url: string, count: number, passwordHas
     await client.query(
       `INSERT INTO users (id, rev, created, modified, name, properties, permissions, roles, type, status, login, login_key,
                           password_hash, use2fa, group_id, auto_delegations, created_date, email, email_key, sharing_data_with,
-                          session_version)
+                          session_version, login_skeleton)
        SELECT gen_random_uuid(), '1-' || md5(n::text), $1, $1, 'Bench User ' || n, '{}'::jsonb, '[]'::jsonb, '{}'::text[],
               'database', 'ACTIVE', 'Bench-User-' || n, 'bench-user-' || n, $2, false, $3, '{}'::jsonb, $1,
-              'Bench.User.' || n || '@Bench.Careid.Test', 'bench.user.' || n || '@bench.careid.test', '{}'::jsonb, 1
+              'Bench.User.' || n || '@Bench.Careid.Test', 'bench.user.' || n || '@bench.careid.test', '{}'::jsonb, 1,
+              'bench-user-skeleton-' || n
        FROM generate_series($4::int, $5::int) AS n`,
       [now, passwordHash, groupId, existing + 1, count],
     );

@@ -28,10 +28,13 @@ const appEnv = {
   ADMIN_LOGIN: ADMIN.login,
   ADMIN_PASSWORD: ADMIN.password,
   JWT_SECRET: 'probe-secret-0123456789abcdef0123456789abcdef',
+  DATA_ENCRYPTION_KEY: 'b7'.repeat(32),
   PUBLIC_URL: 'http://127.0.0.1',
   AUTH_RATE_LIMIT_PER_MINUTE: '0',
   LOG_LEVEL: 'info',
   BENCH_UNGUARDED_ROUTES: '1',
+  // Production refuses BENCH_UNGUARDED_ROUTES=1 unless told that this is a benchmark.
+  CAREID_BENCH: '1',
   ...json<Record<string, string>>('PROBE_APP_ENV', {}),
 };
 

@@ -30,6 +30,73 @@ describe('Seeded admin', () => {
   });
 });
 
+describe('Seeded admin, kept by id', () => {
+  it('never promotes an existing user whose login is ADMIN_LOGIN: start-up stops with a message', async () => {
+    const first = await startTestApp();
+    try {
+      const { user, login } = await createUser(await loginAsAdmin(first.http));
+      await first.app.close();
+      const refused = await startTestApp({ database: first.database, env: { ADMIN_LOGIN: login } }).then(
+        async (app) => {
+          await app.app.close();
+          return 'started';
+        },
+        (error: Error) => error.message,
+      );
+      expect(refused).toContain(`ADMIN_LOGIN "${login}" belongs to an existing user (${user.id}) that the admin seeder did not create`);
+      const rows = await sql(first.database.url, 'SELECT roles FROM users WHERE id = $1', [user.id]);
+      expect(rows[0].roles).toEqual([]);
+    } finally {
+      await first.close();
+    }
+  });
+
+  it('is the user it created, not whoever takes its login later: a restart stops and promotes no one', async () => {
+    const first = await startTestApp();
+    try {
+      const admin = await loginAsAdmin(first.http);
+      const seeded = (await admin.get('/api/v1/users/current')).body;
+      // The seeded admin changes its login; another user takes the old one.
+      const newLogin = unique('chief');
+      expect((await admin.put(`/api/v1/users/${seeded.id}`, { ...seeded, login: newLogin })).status).toBe(200);
+      const { user: holder } = await createUser(await loginAs(first.http, newLogin, TEST_ADMIN.password), { login: TEST_ADMIN.login });
+      await first.app.close();
+
+      const refused = await startTestApp({ database: first.database }).then(
+        async (app) => {
+          await app.app.close();
+          return 'started';
+        },
+        (error: Error) => error.message,
+      );
+      expect(refused).toContain(`ADMIN_LOGIN "${TEST_ADMIN.login}" belongs to an existing user (${holder.id})`);
+      const rows = await sql(first.database.url, 'SELECT id, roles FROM users WHERE id = ANY($1)', [[seeded.id, holder.id]]);
+      expect(Object.fromEntries(rows.map((row) => [row.id, row.roles]))).toEqual({ [seeded.id]: ['ADMIN'], [holder.id]: [] });
+      // With ADMIN_LOGIN set to the seeded admin's new login, it starts again.
+      const third = await startTestApp({ database: first.database, env: { ADMIN_LOGIN: newLogin } });
+      await third.app.close();
+    } finally {
+      await first.close();
+    }
+  });
+});
+
+describe('Seeded admin, from before it was kept by id', () => {
+  it('records the ADMIN holding ADMIN_LOGIN as the seeded admin, once, and starts', async () => {
+    const first = await startTestApp();
+    try {
+      const seeded = (await (await loginAsAdmin(first.http)).get('/api/v1/users/current')).body;
+      await first.app.close();
+      await sql(first.database.url, 'DELETE FROM seeded_admin');
+      const second = await startTestApp({ database: first.database });
+      await second.app.close();
+      expect(await sql(first.database.url, 'SELECT user_id FROM seeded_admin')).toEqual([{ user_id: seeded.id }]);
+    } finally {
+      await first.close();
+    }
+  });
+});
+
 describe('Production defaults', () => {
   it('hashes passwords with bcrypt cost 12 when BCRYPT_COST is not set', async () => {
     const t = await startTestApp({
@@ -38,6 +105,7 @@ describe('Production defaults', () => {
         BCRYPT_COST: undefined,
         ADMIN_PASSWORD: 'a-strong-production-password',
         JWT_SECRET: 'p'.repeat(48),
+        DATA_ENCRYPTION_KEY: 'a1'.repeat(32),
         PUBLIC_URL: 'https://id.example',
       },
     });

@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { authenticator } from 'otplib';
+import { RouteAccessCheck } from '@careid/identity';
+import { createPatient as createPatientWithContact } from '../support/care';
 import { figures } from '../support/figures';
 import { HttpClient } from '../support/http';
 import { publicKeyHex } from '../support/keys';
@@ -351,6 +354,84 @@ describe('Access matrix: every other route, pages included', () => {
     expect(Object.keys(MATRIX).filter((route) => route in PATIENTS_MATRIX)).toEqual([]);
     // The pages outside the document are in the served table: the check above is not the document's alone.
     expect(served).toEqual(expect.arrayContaining(['GET /invitations/accept', 'GET /password-reset']));
+  });
+
+  it('declares, on every route the controllers serve, its resource and action, @SelfOnly() or @Public(); each has a row', () => {
+    const declared = t.app.get(RouteAccessCheck).routes();
+    const rows = [...Object.keys(PATIENTS_MATRIX), ...Object.keys(MATRIX)];
+    expect(declared.length).toBeGreaterThan(50);
+    expect(declared.filter((route) => route.access === null)).toEqual([]);
+    expect(declared.map((route) => route.route).filter((route) => !rows.includes(route))).toEqual([]);
+  });
+
+  /** Generated from the routes' declarations: a new route that names a resource is checked here without a line of test. */
+  it('refuses every route that names a resource to a caller whose access policy denies that resource (403), admins included', async () => {
+    const guarded = t.app
+      .get(RouteAccessCheck)
+      .routes()
+      .filter((route) => route.access !== null && route.access.includes(':'));
+    const resources = [...new Set(guarded.map((route) => route.access!.split(':')[0]))];
+    expect(resources).toEqual(expect.arrayContaining(['User', 'Patient', 'Practitioner', 'DataSample', 'HealthcareElement']));
+    const deniedTo: Record<string, HttpClient> = {};
+    for (const resource of resources) {
+      const { login } = await createUser(f.admin, {
+        roles: ['ADMIN'],
+        accessPolicy: {
+          rule: [
+            { resource: '*', action: '*', effect: 'Allow' },
+            { resource, action: '*', effect: 'Deny' },
+          ],
+        },
+      });
+      deniedTo[resource] = await loginAs(t.http, login, PASSWORD);
+    }
+    const answers: string[] = [];
+    for (const { route, access } of guarded) {
+      const [method, template] = route.split(' ');
+      const path = template
+        .replace('{email}', 'nobody@hospital.care')
+        .replace('{file}', 'x.js')
+        .replace(/\{[a-z]+\}/gi, () => randomUUID());
+      const response = await deniedTo[access!.split(':')[0]].request(
+        method,
+        path,
+        method === 'GET' || method === 'DELETE' ? undefined : {},
+      );
+      answers.push(`${route} (${access}): ${response.status} ${response.body?.code ?? ''}`.trim());
+    }
+    expect(answers).toEqual(guarded.map(({ route, access }) => `${route} (${access}): 403 FORBIDDEN`));
+  });
+
+  it('refuses, under a policy denying Patient and User, to invite a patient or mint a token, even its own: no user, no message', async () => {
+    const practitioner = await practitionerUser(t.http, f.admin, {
+      accessPolicy: {
+        rule: [
+          { resource: '*', action: '*', effect: 'Allow' },
+          { resource: ['Patient', 'User'], action: '*', effect: 'Deny' },
+        ],
+      },
+    });
+    const email = `${unique('denied')}@clinic.example`;
+    const patient = await createPatientWithContact(f.withDelegation.session, { email });
+    expectStatus(
+      await f.withDelegation.session.post(`/api/v1/patients/${patient.id}/delegations`, { dataOwnerId: practitioner.practitioner.id }),
+      200,
+    );
+    const invite = await practitioner.session.post(`/api/v1/patients/${patient.id}/invite`, {});
+    expect([invite.status, invite.body.code]).toEqual([403, 'FORBIDDEN']);
+    const own = await practitioner.session.post(`/api/v1/users/${practitioner.user.id}/tokens`, { validitySeconds: 60 });
+    expect([own.status, own.body.code]).toEqual([403, 'FORBIDDEN']);
+    expect((await f.admin.get(`/api/v1/users/${practitioner.user.id}/tokens`)).body.rows).toEqual([]);
+    expect((await f.admin.get(`/api/v1/users/count?q=${encodeURIComponent(email)}`)).body.count).toBe(0);
+    // Without the policy, a practitioner mints its own token.
+    const allowed = await practitionerUser(t.http, f.admin);
+    expectStatus(await allowed.session.post(`/api/v1/users/${allowed.user.id}/tokens`, { validitySeconds: 60 }), 201);
+    await mail.waitFor(email, 1, 1500).then(
+      () => {
+        throw new Error(`a message reached ${email}`);
+      },
+      () => undefined,
+    );
   });
 
   it('answers HEAD on every GET route as it answers GET: the guards hold for both', async () => {

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { connect } from 'node:net';
 import fc from 'fast-check';
 import { createPractitionerUser } from '../support/care';
 import { sql } from '../support/db';
@@ -475,6 +476,58 @@ describe('Hostile input on every route', () => {
       await send(admin, 'POST', '/api/v1/users', JSON.stringify({ login: mobile, passwordHash: 'a fine long passphrase' }));
     }
     expect(failures).toEqual([]);
+  });
+
+  /** One request over a raw socket, the body sent at a network's pace: the answer's status and content type, or the network error. */
+  function rawSocketRequest(head: string, body: Buffer = Buffer.alloc(0)): Promise<string> {
+    return new Promise((resolve) => {
+      const { port } = new URL(t.baseUrl);
+      const socket = connect(Number(port), '127.0.0.1');
+      let received = Buffer.alloc(0);
+      let error = '';
+      const answer = () => {
+        const text = received.toString('utf8');
+        const end = text.indexOf('\r\n\r\n');
+        const length = Number(/\r\ncontent-length: (\d+)/i.exec(text)?.[1]);
+        if (end < 0 || !(received.length >= end + 4 + length)) return undefined;
+        return `${/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1]} ${/\r\ncontent-type: ([^\r]+)/i.exec(text)?.[1]}`;
+      };
+      socket.on('data', (chunk) => {
+        received = Buffer.concat([received, chunk]);
+        const complete = answer();
+        if (complete) {
+          socket.destroy();
+          resolve(complete);
+        }
+      });
+      socket.on('error', (e: NodeJS.ErrnoException) => (error = e.code ?? e.message));
+      socket.on('close', () => resolve(answer() ?? `network error ${error || 'closed without a whole answer'}`));
+      socket.write(head);
+      // 64 KB a millisecond, as a client on the other side of a link uploads.
+      let offset = 0;
+      const next = () => {
+        if (offset >= body.length || socket.destroyed) return;
+        socket.write(body.subarray(offset, (offset += 64 * 1024)));
+        setTimeout(next, 1);
+      };
+      next();
+    });
+  }
+
+  it('answers a 2 MB body with its 413 problem while the client still uploads: 12 of 12 get it, none a reset', async () => {
+    const body = Buffer.alloc(2 * 1024 * 1024, 'a');
+    const head = `POST /api/v1/auth/login HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n`;
+    const answers: string[] = [];
+    for (let i = 0; i < 12; i++) answers.push(await rawSocketRequest(head, body));
+    expect(answers).toEqual(Array(12).fill('413 application/problem+json; charset=utf-8'));
+  });
+
+  it('answers 1 MB of headers with a 431 problem while the client still sends them: 12 of 12 get it', async () => {
+    const head = `GET /api/v1/users?q=${'q'.repeat(20_000)} HTTP/1.1\r\nhost: x\r\n`;
+    const headers = Buffer.from(`${Array.from({ length: 1024 }, (_, i) => `x-padding-${i}: ${'p'.repeat(1000)}\r\n`).join('')}\r\n`);
+    const answers: string[] = [];
+    for (let i = 0; i < 12; i++) answers.push(await rawSocketRequest(head, headers));
+    expect(answers).toEqual(Array(12).fill('431 application/problem+json; charset=utf-8'));
   });
 
   it('lets SQL metacharacters in filters and ids change nothing', async () => {

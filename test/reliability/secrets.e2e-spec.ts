@@ -5,7 +5,7 @@ import { figures } from '../support/figures';
 import { HttpResponse } from '../support/http';
 import { publicKeyHex } from '../support/keys';
 import { lineValue, linkIn, TestMailServer } from '../support/mail-server';
-import { loginAsAdmin, unique } from '../support/session';
+import { createUser, loginAs, loginAsAdmin, unique } from '../support/session';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -14,7 +14,7 @@ import { startTestApp, TestApp } from '../support/test-app';
  * line, headers and body), every log line (at the most verbose level), every
  * audit event, every mail and every row of every table is searched for each
  * secret. A secret may appear only where it is handed out (the answer or the
- * mail that issues it; the TOTP secret also in the column that checks codes),
+ * mail that issues it; the TOTP secret is kept encrypted, never in clear),
  * and no bcrypt hash appears outside the users table.
  */
 interface Secret {
@@ -129,7 +129,7 @@ describe('Secrets stay where they belong', () => {
 
     // TOTP: set up, enable, log in with a code.
     const setup = (await call('totp setup', session.post('/api/v1/users/current/2fa/setup', { currentPassword: adminSet }), 201)).body;
-    secrets.push({ name: 'TOTP secret', value: setup.secret, issuedIn: ['totp setup'], storedIn: 'users.secret' });
+    secrets.push({ name: 'TOTP secret', value: setup.secret, issuedIn: ['totp setup'] });
     await call('totp enable', session.post('/api/v1/users/current/2fa/enable', { code: authenticator.generate(setup.secret) }), 204);
     await call('login without totp', http.post('/api/v1/auth/login', { login, password: adminSet }), 401);
     const code = authenticator.clone({ epoch: Date.now() + 30_000 }).generate(setup.secret);
@@ -296,10 +296,76 @@ describe('Secrets stay where they belong', () => {
       for (const label of issuedIn)
         expect([name, [...responses, ...mails].find((r) => r.label === label)?.text.includes(value)]).toEqual([name, true]);
     expect(held['users.password_hash']).toMatch(BCRYPT);
-    expect(held['users.secret']).toContain(setup.secret);
+    // Encrypted at rest (AES-256-GCM under DATA_ENCRYPTION_KEY): the column holds a sealed value, not the secret.
+    expect(held['users.secret']).toMatch(/^enc:v1:[A-Za-z0-9+/]+=*$/m);
+    expect(held['users.secret']).not.toContain(setup.secret);
     expect(rows.find((r) => r.label === 'users')?.text).toContain(login);
     expect(audit.length).toBeGreaterThan(30);
     expect(t.logs.length).toBeGreaterThan(50);
     expect(secrets.length).toBeGreaterThan(25);
+  });
+
+  it('encrypts, at start-up, TOTP secrets a database holds in clear; they still check codes; another key stops start-up', async () => {
+    const first = await startTestApp();
+    try {
+      const admin = await loginAsAdmin(first.http);
+      const enrolled = await createUser(admin);
+      const enrolledSession = await loginAs(first.http, enrolled.login, enrolled.password);
+      const secret = (await enrolledSession.post('/api/v1/users/current/2fa/setup', { currentPassword: enrolled.password })).body.secret;
+      expect((await enrolledSession.post('/api/v1/users/current/2fa/enable', { code: authenticator.generate(secret) })).status).toBe(204);
+      const enrolling = await createUser(admin);
+      const enrollingSession = await loginAs(first.http, enrolling.login, enrolling.password);
+      const pending = (await enrollingSession.post('/api/v1/users/current/2fa/setup', { currentPassword: enrolling.password })).body.secret;
+      await first.app.close();
+      // As a database from before encryption at rest holds them: in clear.
+      await sql(first.database.url, 'UPDATE users SET secret = $2 WHERE id = $1', [enrolled.user.id, secret]);
+      await sql(first.database.url, 'UPDATE users SET pending_secret = $2 WHERE id = $1', [enrolling.user.id, pending]);
+
+      const second = await startTestApp({ database: first.database });
+      try {
+        const [held] = await sql(first.database.url, 'SELECT secret FROM users WHERE id = $1', [enrolled.user.id]);
+        const [half] = await sql(first.database.url, 'SELECT pending_secret FROM users WHERE id = $1', [enrolling.user.id]);
+        expect(held.secret).toMatch(/^enc:v1:/);
+        expect(half.pending_secret).toMatch(/^enc:v1:/);
+        expect(JSON.stringify([held, half])).not.toContain(secret);
+        expect(JSON.stringify([held, half])).not.toContain(pending);
+        // The enable step used this time step's code up; the next one is accepted.
+        const code = authenticator.clone({ epoch: Date.now() + 30_000 }).generate(secret);
+        const login = await second.http.post('/api/v1/auth/login', { login: enrolled.login, password: enrolled.password, totp: code });
+        expect(login.status).toBe(200);
+        const again = await loginAs(second.http, enrolling.login, enrolling.password);
+        expect((await again.post('/api/v1/users/current/2fa/enable', { code: authenticator.generate(pending) })).status).toBe(204);
+      } finally {
+        await second.app.close();
+      }
+      const refused = await startTestApp({ database: first.database, env: { DATA_ENCRYPTION_KEY: 'ee'.repeat(32) } }).then(
+        async (app) => {
+          await app.app.close();
+          return 'started';
+        },
+        (error: Error) => error.message,
+      );
+      expect(refused).toContain('DATA_ENCRYPTION_KEY does not open the stored TOTP secrets');
+    } finally {
+      await first.close();
+    }
+  });
+
+  it('writes no email of a path into the request log: /users/by-email/[redacted], however the path is spelt', async () => {
+    const admin = await loginAsAdmin(t.http);
+    const login = unique('logged');
+    const email = `${login}@hospital.care`;
+    expect((await admin.post('/api/v1/users', { login, email, passwordHash: 'a fine long password' })).status).toBe(201);
+    const from = t.logs.length;
+    expect((await admin.get(`/api/v1/users/by-email/${encodeURIComponent(email)}`)).status).toBe(200);
+    expect((await admin.get(`/api/v1/users/by-email/${email}`)).status).toBe(200);
+    // The router decodes the path: the same route, spelt otherwise.
+    expect((await admin.get(`/api/v1/users/by-%65mail/${email.replace('@', '%40')}`)).status).toBe(200);
+    expect((await admin.get(`/api/v1/users/by-email/nobody-${email}`)).status).toBe(404);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const lines = t.logs.slice(from).filter((line) => line.msg === 'request completed');
+    expect(lines.map((line) => (line.req as { url: string }).url)).toEqual(Array(4).fill('/api/v1/users/by-email/[redacted]'));
+    const logged = JSON.stringify(t.logs.slice(from)).toLowerCase();
+    for (const spelling of [login, encodeURIComponent(email)]) expect(logged).not.toContain(spelling.toLowerCase());
   });
 });

@@ -10,6 +10,7 @@ import { Configuration, createValidationPipe, DomainError, parseJsonBody, Proble
 import type { DestinationStream } from 'pino';
 import { AppModule, AppModuleOptions } from './app.module';
 import { allowCors } from './cors';
+import { answerClientError, drainRefusedBody } from './lingering-close';
 import { createRootLogger, logRequests } from './logging';
 
 export interface CreateAppOptions extends Pick<AppModuleOptions, 'extraModules'> {
@@ -77,6 +78,8 @@ export async function createApp(configuration: Configuration, options: CreateApp
     // No Nest middleware runs (logging.ts logs requests from a Fastify hook): no middleware layer on every request.
     skipMiddie: true,
     routerOptions: { maxParamLength: 1000 },
+    // Headers too large (431) or malformed: a problem+json answer the client gets to read before the connection closes.
+    clientErrorHandler: answerClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(configuration, { extraModules: options.extraModules, logger }),
@@ -101,8 +104,10 @@ export async function createApp(configuration: Configuration, options: CreateApp
     },
   );
   // During a graceful shutdown, answers to requests still in flight close their connection, so the server can stop.
-  fastify.addHook('onSend', (_request, reply, payload, done) => {
+  // A body refused before it was read (413) is read and discarded first, so that a client still uploading gets the answer.
+  fastify.addHook('onSend', (request, reply, payload, done) => {
     if (!fastify.server.listening) void reply.header('connection', 'close');
+    else if (reply.statusCode === 413 && !request.raw.complete) drainRefusedBody(request.raw, reply);
     done(null, payload);
   });
   const corsOrigins = configuration.app.corsOrigins;
@@ -149,6 +154,12 @@ export async function createApp(configuration: Configuration, options: CreateApp
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json', yamlDocumentUrl: 'api/docs-yaml' });
-  await app.init();
+  try {
+    await app.init();
+  } catch (error) {
+    // A refused start-up (an undeclared route, the seeded admin) must not leave the database pool open behind it.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   return app;
 }

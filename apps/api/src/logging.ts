@@ -67,10 +67,28 @@ export function loggerParams(logger: Logger): Params {
   return { pinoHttp: { logger }, useExisting: true, forRoutes: [] };
 }
 
+/** Path parameters that name a person (an email): never written to a log line. */
+const PERSON_PARAMETER = /:email\b/;
+
+/**
+ * The path as logged: a route with a person's identifier among its
+ * parameters is written as its pattern, that parameter `[redacted]` and the
+ * others as given (`/api/v1/users/by-email/[redacted]`). Read from the
+ * matched route, not the raw URL, which the router decodes
+ * (`/by-%65mail/...` is the same route).
+ */
+export function loggedPath(route: string | undefined, params: Record<string, string> | undefined, path: string): string {
+  if (route === undefined || !PERSON_PARAMETER.test(route)) return path;
+  return route.replace(/:([A-Za-z0-9_]+)/g, (_match, name: string) =>
+    name === 'email' ? '[redacted]' : encodeURIComponent(params?.[name] ?? ''),
+  );
+}
+
 /**
  * One line per answered request, as pino-http wrote it: id, method, path
  * (never the query string, never headers), status and time. 503 is an
  * outage the error filter already reported once; other 5xx are bugs.
+ * A person's identifier in the path is redacted (loggedPath).
  */
 export function logRequests(fastify: FastifyInstance, logger: Logger): void {
   // The line is built here from fields that carry no secret: redacting it would only cost time.
@@ -81,8 +99,9 @@ export function logRequests(fastify: FastifyInstance, logger: Logger): void {
     if (!path.startsWith('/health')) {
       const statusCode = reply.statusCode;
       const level = statusCode === 503 ? 'warn' : statusCode >= 500 ? 'error' : 'info';
+      const url = loggedPath(request.routeOptions.url, request.params as Record<string, string> | undefined, path);
       requestLog[level](
-        { req: { id: request.id, method: request.method, url: path }, res: { statusCode }, responseTime: Math.round(reply.elapsedTime) },
+        { req: { id: request.id, method: request.method, url }, res: { statusCode }, responseTime: Math.round(reply.elapsedTime) },
         'request completed',
       );
     }

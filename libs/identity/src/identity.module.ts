@@ -1,12 +1,13 @@
 import { createSecretKey } from 'node:crypto';
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import type { AppConfigService } from '@careid/shared';
 import { AuditController } from './api/audit.controller';
 import { AuthController } from './api/auth.controller';
 import { AccessGuard } from './api/access.guard';
+import { RouteAccessCheck } from './api/route-access';
 import { UsersController } from './api/users.controller';
 import { ActivationService } from './application/activation.service';
 import { AdminSeeder } from './application/admin-seeder';
@@ -21,10 +22,14 @@ import { SessionsService } from './application/sessions.service';
 import { TwoFactorService } from './application/two-factor.service';
 import { UsersService } from './application/users.service';
 import { CredentialsRepository } from './infrastructure/credentials.repository';
+import { SecretCipher } from './infrastructure/secret-cipher';
+import { SeededAdminRepository } from './infrastructure/seeded-admin.repository';
+import { TotpSecretsAtRest } from './infrastructure/totp-secrets-at-rest';
 import { UsersRepository } from './infrastructure/users.repository';
 
 @Module({
   imports: [
+    DiscoveryModule,
     JwtModule.registerAsync({
       inject: [ConfigService],
       useFactory: (config: AppConfigService) => ({
@@ -38,6 +43,9 @@ import { UsersRepository } from './infrastructure/users.repository';
     UsersRepository,
     CredentialsRepository,
     CredentialLifecycle,
+    SecretCipher,
+    TotpSecretsAtRest,
+    SeededAdminRepository,
     UsersService,
     PasswordHasher,
     PrincipalCache,
@@ -50,6 +58,7 @@ import { UsersRepository } from './infrastructure/users.repository';
     AuditTrail,
     AdminSeeder,
     { provide: APP_GUARD, useClass: AccessGuard },
+    RouteAccessCheck,
   ],
   exports: [UsersService, LoginTokensService, SessionsService, LockoutService, AuditTrail, PasswordHasher],
 })

@@ -2,6 +2,7 @@ export * from './identity.module';
 export * from './api/public.decorator';
 export * from './api/current-user.decorator';
 export * from './api/permission.decorator';
+export * from './api/route-access';
 export * from './api/dto/user.dto';
 export * from './api/dto/auth.dto';
 export * from './api/dto/access-policy.dto';

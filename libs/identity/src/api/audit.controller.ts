@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiPage, ApiProblems, Page } from '@careid/shared';
 import { AuditTrail } from '../application/audit-trail';
 import { AdminOnly } from './current-user.decorator';
+import { RequiresPermission } from './permission.decorator';
 import { AuditEventDto, AuditQueryDto } from './dto/audit.dto';
 
 @ApiTags('audit')
@@ -13,6 +14,8 @@ export class AuditController {
 
   @Get()
   @AdminOnly()
+  // The trail is what users did: reading it is reading about users.
+  @RequiresPermission('User', 'read')
   @ApiOperation({ summary: 'The append-only audit trail, newest first (admin)' })
   @ApiPage(AuditEventDto)
   @ApiProblems(400, 401, 403)

@@ -15,3 +15,14 @@ export interface RequiredPermission {
  */
 export const RequiresPermission = (resource: Resource, action: Action) =>
   SetMetadata(REQUIRED_PERMISSION, { resource, action } satisfies RequiredPermission);
+
+export const SELF_ONLY = 'careid:self-only';
+
+/**
+ * The route acts on the caller itself only (`/users/current`, its own
+ * notifications): it needs a valid access token and names no resource, so
+ * no access policy rule applies. Which records it shows is the service's
+ * business. Every route declares this, `@RequiresPermission(...)` or
+ * `@Public()` (RouteAccessCheck refuses to start otherwise).
+ */
+export const SelfOnly = () => SetMetadata(SELF_ONLY, true);

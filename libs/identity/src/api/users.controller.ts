@@ -16,6 +16,7 @@ import { UsersService } from '../application/users.service';
 import type { Principal } from '../domain/principal';
 import { toUserView } from '../domain/user';
 import { AdminOnly, CallerSession, CurrentSession, CurrentUser } from './current-user.decorator';
+import { RequiresPermission, SelfOnly } from './permission.decorator';
 import { TotpCodeDto, TotpDisableDto, TotpSetupDto, TotpSetupRequestDto } from './dto/auth.dto';
 import { CreatedTokenDto, CreateTokenDto, TokenInfoDto } from './dto/token.dto';
 import { UserCountFilterDto, UserFilterDto } from './dto/user-filter.dto';
@@ -36,6 +37,7 @@ export class UsersController {
 
   @Post()
   @AdminOnly()
+  @RequiresPermission('User', 'create')
   @ApiOperation({ summary: 'Create a user (admin)', description: 'Login and email are unique among live users, case-insensitively.' })
   @ApiCreatedResponse({ type: UserDto })
   @ApiProblems(400, 403)
@@ -44,6 +46,7 @@ export class UsersController {
   }
 
   @Get('current')
+  @SelfOnly()
   @ApiOperation({ summary: 'The logged-in user' })
   @ApiOkResponse({ type: UserDto })
   async current(@CurrentUser() actor: Principal): Promise<UserDto> {
@@ -52,6 +55,7 @@ export class UsersController {
 
   @Get('count')
   @AdminOnly()
+  @RequiresPermission('User', 'read')
   @ApiOperation({ summary: 'Count users matching a filter (admin)' })
   @ApiOkResponse({ type: CountDto })
   @ApiProblems(400, 403)
@@ -61,6 +65,7 @@ export class UsersController {
   }
 
   @Get('by-email/:email')
+  @RequiresPermission('User', 'read')
   @ApiOperation({ summary: 'Get a user by email (case-insensitive)' })
   @ApiOkResponse({ type: UserDto })
   @ApiProblems(404)
@@ -71,6 +76,7 @@ export class UsersController {
 
   @Get()
   @AdminOnly()
+  @RequiresPermission('User', 'read')
   @ApiOperation({ summary: 'Filter users (admin)', description: 'Keyset-paginated by id. `q` is a login or email prefix.' })
   @ApiPage(UserDto)
   @ApiProblems(400, 403)
@@ -81,6 +87,7 @@ export class UsersController {
   }
 
   @Get(':id')
+  @RequiresPermission('User', 'read')
   @ApiOperation({ summary: 'Get a user', description: 'Admins read anyone; other users only themselves (404 otherwise).' })
   @ApiOkResponse({ type: UserDto })
   @ApiProblems(400, 404)
@@ -89,6 +96,7 @@ export class UsersController {
   }
 
   @Put(':id')
+  @RequiresPermission('User', 'update')
   @ApiOperation({
     summary: 'Modify a user',
     description:
@@ -107,6 +115,7 @@ export class UsersController {
 
   @Delete(':id')
   @AdminOnly()
+  @RequiresPermission('User', 'delete')
   @ApiOperation({
     summary: 'Delete a user (admin, soft delete)',
     description: 'The user can no longer log in; its login and email become free.',
@@ -119,6 +128,7 @@ export class UsersController {
 
   @Post(':id/tokens')
   @Header('cache-control', 'no-store')
+  @RequiresPermission('User', 'update')
   @ApiOperation({
     summary: 'Create an authentication token',
     description:
@@ -138,6 +148,7 @@ export class UsersController {
   }
 
   @Get(':id/tokens')
+  @RequiresPermission('User', 'read')
   @ApiOperation({ summary: "List a user's live tokens (keys and expiry, never values)" })
   @ApiPage(TokenInfoDto)
   @ApiProblems(400, 403, 404)
@@ -147,6 +158,7 @@ export class UsersController {
   }
 
   @Delete(':id/tokens/:key')
+  @RequiresPermission('User', 'update')
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke a token' })
   @ApiNoContentResponse({ description: 'Revoked' })
@@ -162,6 +174,7 @@ export class UsersController {
 
   @Post('current/2fa/setup')
   @Header('cache-control', 'no-store')
+  @SelfOnly()
   @ApiOperation({ summary: 'Start TOTP enrolment', description: 'Needs the current password. The secret is shown only in this answer.' })
   @ApiCreatedResponse({ type: TotpSetupDto })
   @ApiProblems(400, 403, 409, 429)
@@ -170,6 +183,7 @@ export class UsersController {
   }
 
   @Post('current/2fa/enable')
+  @SelfOnly()
   @HttpCode(204)
   @ApiOperation({ summary: 'Confirm TOTP enrolment with a code', description: 'Ends your other sessions and your login tokens.' })
   @ApiNoContentResponse({ description: 'Two-factor login is on' })
@@ -179,6 +193,7 @@ export class UsersController {
   }
 
   @Post('current/2fa/disable')
+  @SelfOnly()
   @HttpCode(204)
   @ApiOperation({
     summary: 'Turn TOTP off (needs a code and the current password)',
@@ -192,6 +207,7 @@ export class UsersController {
 
   @Delete(':id/lockout')
   @AdminOnly()
+  @RequiresPermission('User', 'update')
   @HttpCode(204)
   @ApiOperation({ summary: "Clear a user's login lockout (admin)" })
   @ApiNoContentResponse({ description: 'Cleared' })

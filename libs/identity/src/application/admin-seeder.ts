@@ -2,14 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { AppConfigService, firstRev, TransactionHost } from '@careid/shared';
-import { cleanIdentifier, identifierKey, loginSkeleton } from '../domain/normalize';
+import { cleanIdentifier, identifierKey } from '../domain/normalize';
 import { ADMIN_ROLE } from '../domain/principal';
+import { SeededAdminRepository } from '../infrastructure/seeded-admin.repository';
 import { PasswordHasher } from './password-hasher';
 
 /**
- * At start-up the admin named by ADMIN_LOGIN exists with the ADMIN role:
- * created if absent, never duplicated (the unique login index settles
- * concurrent starts), and its password is not overwritten on restart.
+ * At start-up the admin exists with the ADMIN role. The seeded admin is the
+ * one user the seeder created, kept by id (seeded_admin): created once from
+ * ADMIN_LOGIN/ADMIN_PASSWORD, never duplicated (concurrent starts take a
+ * lock), its password never overwritten on restart, its role given back if
+ * it was taken; a new one only when it was deleted. A user that merely has
+ * the login ADMIN_LOGIN (another account, or one that took the login after
+ * the admin changed or lost it) is never promoted: start-up stops with a
+ * message instead.
  */
 @Injectable()
 export class AdminSeeder implements OnApplicationBootstrap {
@@ -17,6 +23,7 @@ export class AdminSeeder implements OnApplicationBootstrap {
 
   constructor(
     private readonly tx: TransactionHost,
+    private readonly admins: SeededAdminRepository,
     private readonly hasher: PasswordHasher,
     @Inject(ConfigService) private readonly config: AppConfigService,
   ) {}
@@ -26,27 +33,35 @@ export class AdminSeeder implements OnApplicationBootstrap {
     const { groupId } = this.config.get('app', { infer: true });
     const login = cleanIdentifier(adminLogin);
     const loginKey = identifierKey(login);
-    const existing: { id: string; roles: string[] }[] = await this.tx.query(
-      'SELECT id, roles FROM users WHERE login_key = $1 AND deletion_date IS NULL',
-      [loginKey],
-    );
-    if (existing.length) {
-      if (!existing[0].roles.includes(ADMIN_ROLE)) {
-        await this.tx.query(`UPDATE users SET roles = array_append(roles, $2), session_version = session_version + 1 WHERE id = $1`, [
-          existing[0].id,
-          ADMIN_ROLE,
-        ]);
-        this.logger.log(`Gave the ADMIN role back to ${login}`);
+    await this.tx.run(async () => {
+      await this.admins.lock();
+      const seeded = await this.admins.seeded();
+      const holder = await this.admins.liveByLoginKey(loginKey);
+      if (holder && holder.id !== seeded?.id) {
+        // A deployment from before seeded_admin: its admin is the ADMIN holding the login. Recording it promotes no one.
+        if (!seeded && holder.roles.includes(ADMIN_ROLE)) {
+          await this.admins.record(holder.id, Date.now());
+          this.logger.log(`Recorded the existing admin "${login}" (${holder.id}) as the seeded admin`);
+          return;
+        }
+        throw new Error(
+          `ADMIN_LOGIN "${login}" belongs to an existing user (${holder.id}) that the admin seeder did not create; ` +
+            "it is never made admin. Set ADMIN_LOGIN to the seeded admin's login or to one no user has.",
+        );
       }
-      return;
-    }
-    const now = Date.now();
-    const rows: unknown[] = await this.tx.query(
-      `INSERT INTO users (id, rev, created, modified, name, roles, status, login, login_key, login_skeleton, password_hash, group_id, created_date)
-       VALUES ($1, $2, $3, $3, $4, $5, 'ACTIVE', $4, $6, $9, $7, $8, $3)
-       ON CONFLICT (login_key) WHERE deletion_date IS NULL DO NOTHING RETURNING id`,
-      [randomUUID(), firstRev(), now, login, [ADMIN_ROLE], loginKey, await this.hasher.hash(adminPassword), groupId, loginSkeleton(login)],
-    );
-    if (rows.length) this.logger.log(`Created the admin user "${login}"`);
+      if (seeded && !seeded.deleted) {
+        if (!seeded.roles.includes(ADMIN_ROLE)) {
+          await this.admins.grantRole(seeded.id, ADMIN_ROLE);
+          this.logger.log(`Gave the ADMIN role back to the seeded admin (${seeded.id})`);
+        }
+        return;
+      }
+      const now = Date.now();
+      const id = randomUUID();
+      const passwordHash = await this.hasher.hash(adminPassword);
+      await this.admins.create({ id, rev: firstRev(), created: now, login, loginKey, passwordHash, groupId, role: ADMIN_ROLE });
+      await this.admins.record(id, now);
+      this.logger.log(`Created the admin user "${login}"`);
+    });
   }
 }

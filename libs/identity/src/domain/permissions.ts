@@ -13,13 +13,21 @@ const EVERY_ACTION: Action[] = ['read', 'create', 'update', 'delete'];
  * The role half of authorization, in one table. Admins may do everything.
  * Practitioners may update only their own practitioner record, and read or
  * write patients and medical records only where they hold a delegation
- * (checked by the patients context). Patient users only ever read. Users
- * (resource `User`) keep identity's own rules (self or admin).
+ * (checked by the patients context). Patient users only ever read. Every
+ * role may act on `User`: identity's own rules then narrow it to the caller
+ * itself unless it is an admin (a user may always mint its own login token),
+ * and an access policy denying `User` still refuses it.
  */
 const ROLE_PERMISSIONS: Record<Exclude<RoleKind, 'admin'>, Partial<Record<Resource, Action[]>>> = {
-  practitioner: { Practitioner: ['read', 'update'], Patient: EVERY_ACTION, DataSample: EVERY_ACTION, HealthcareElement: EVERY_ACTION },
-  patient: { Practitioner: ['read'], Patient: ['read'], DataSample: ['read'], HealthcareElement: ['read'] },
-  plain: { Practitioner: ['read'] },
+  practitioner: {
+    User: EVERY_ACTION,
+    Practitioner: ['read', 'update'],
+    Patient: EVERY_ACTION,
+    DataSample: EVERY_ACTION,
+    HealthcareElement: EVERY_ACTION,
+  },
+  patient: { User: EVERY_ACTION, Practitioner: ['read'], Patient: ['read'], DataSample: ['read'], HealthcareElement: ['read'] },
+  plain: { User: EVERY_ACTION, Practitioner: ['read'] },
 };
 
 export function roleKindOf(principal: Principal): RoleKind {

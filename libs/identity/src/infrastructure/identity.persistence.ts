@@ -3,15 +3,18 @@ import { CreateIdentity1795400000000 } from './migrations/1795400000000-CreateId
 import { RefreshTokensWithoutUserLock1795700000000 } from './migrations/1795700000000-RefreshTokensWithoutUserLock';
 import { CredentialLifecycle1795800000000 } from './migrations/1795800000000-CredentialLifecycle';
 import { RekeyIdentifiers1796300000000 } from './migrations/1796300000000-RekeyIdentifiers';
+import { SeededAdmin1796400000000 } from './migrations/1796400000000-SeededAdmin';
+import { SeededAdminEntity } from './seeded-admin.entity';
 import { AuditEventEntity, LoginFailureEntity, RefreshTokenEntity, UserTokenEntity } from './token.entities';
 import { UserEntity } from './user.entity';
 
 export const identityPersistence: Persistence = {
-  entities: [UserEntity, UserTokenEntity, RefreshTokenEntity, LoginFailureEntity, AuditEventEntity],
+  entities: [UserEntity, UserTokenEntity, RefreshTokenEntity, LoginFailureEntity, AuditEventEntity, SeededAdminEntity],
   migrations: [
     CreateIdentity1795400000000,
     RefreshTokensWithoutUserLock1795700000000,
     CredentialLifecycle1795800000000,
     RekeyIdentifiers1796300000000,
+    SeededAdmin1796400000000,
   ],
 };

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { decodeCursor, Page, preparedStatement, registerUniqueConstraintCode, toPage, TransactionHost } from '@careid/shared';
 import { confusableSkeleton } from '../domain/normalize';
 import type { User, UserStatus } from '../domain/user';
+import { ENCRYPTED_PREFIX, SecretCipher } from './secret-cipher';
 
 registerUniqueConstraintCode(
   'uq_users_login_skeleton',
@@ -139,6 +140,11 @@ function toParam(field: string, value: unknown): unknown {
   return JSON_COLUMNS.has(field) && value !== null ? JSON.stringify(value) : value;
 }
 
+/** Columns kept encrypted at rest (SecretCipher): the services read and write them in clear. */
+const ENCRYPTED_COLUMNS = { secret: 'users.secret', pendingSecret: 'users.pending_secret' } as const;
+type EncryptedField = keyof typeof ENCRYPTED_COLUMNS;
+const isEncryptedField = (field: string): field is EncryptedField => field in ENCRYPTED_COLUMNS;
+
 export interface UserQuery {
   ids?: string[];
   patientId?: string;
@@ -151,27 +157,48 @@ export interface UserQuery {
 /** SQL for users; the unique indexes on login_key and email_key are what keep logins and emails unique. */
 @Injectable()
 export class UsersRepository {
-  constructor(private readonly tx: TransactionHost) {}
+  constructor(
+    private readonly tx: TransactionHost,
+    private readonly cipher: SecretCipher,
+  ) {}
+
+  /** A row as the domain sees it: TOTP secrets opened (a value from before encryption is read as it is). */
+  private readonly toUser = (row: Record<string, any>): User => {
+    const user = toUser(row);
+    if (user.secret !== null) user.secret = this.opened(user.id, 'secret', user.secret);
+    if (user.pendingSecret !== null) user.pendingSecret = this.opened(user.id, 'pendingSecret', user.pendingSecret);
+    return user;
+  };
+
+  private opened(userId: string, field: EncryptedField, stored: string): string {
+    return SecretCipher.isEncrypted(stored) ? this.cipher.open(stored, `${ENCRYPTED_COLUMNS[field]}:${userId}`) : stored;
+  }
+
+  /** A column's parameter: JSON as text, TOTP secrets sealed for that user's row. */
+  private param(userId: string, field: keyof UserColumns, value: unknown): unknown {
+    if (isEncryptedField(field) && typeof value === 'string') return this.cipher.seal(value, `${ENCRYPTED_COLUMNS[field]}:${userId}`);
+    return toParam(field, value);
+  }
 
   async insert(id: string, input: UserColumns): Promise<User> {
     const columns = withSkeleton(input);
     const fields = Object.keys(columns) as (keyof UserColumns)[];
     const names = ['id', ...fields.map((field) => COLUMNS[field])];
-    const values = [id, ...fields.map((field) => toParam(field, columns[field]))];
+    const values = [id, ...fields.map((field) => this.param(id, field, columns[field]))];
     await this.tx.query(`INSERT INTO users (${names.join(', ')}) VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')})`, values);
     return (await this.findById(id))!;
   }
 
   async findById(id: string): Promise<User | null> {
     const rows = await this.tx.query(USER_BY_ID, [id]);
-    return rows.length ? toUser(rows[0]) : null;
+    return rows.length ? this.toUser(rows[0]) : null;
   }
 
   /** See USER_FOR_LOGIN; `tokenHash` is the SHA-256 of the attempted password when it may be a token, else null. */
   async findForLogin(loginKey: string, tokenHash: Buffer | null): Promise<LoginCandidate> {
     const [row]: Record<string, any>[] = await this.tx.query(USER_FOR_LOGIN, [loginKey, tokenHash, Date.now()]);
     return {
-      user: row.id ? toUser(row) : null,
+      user: row.id ? this.toUser(row) : null,
       lockedUntil: Number(row.lock_until ?? 0),
       hasFailures: row.lock_has_failures,
       tokenExpiresAt: row.token_expires_at === null ? null : Number(row.token_expires_at),
@@ -180,17 +207,17 @@ export class UsersRepository {
 
   async findByLoginKey(loginKey: string): Promise<User | null> {
     const rows = await this.tx.query(USER_BY_LOGIN_KEY, [loginKey]);
-    return rows.length ? toUser(rows[0]) : null;
+    return rows.length ? this.toUser(rows[0]) : null;
   }
 
   async findByEmailKey(emailKey: string): Promise<User | null> {
     const rows = await this.tx.query(USER_BY_EMAIL_KEY, [emailKey]);
-    return rows.length ? toUser(rows[0]) : null;
+    return rows.length ? this.toUser(rows[0]) : null;
   }
 
   async findByPatientId(patientId: string): Promise<User | null> {
     const rows = await this.tx.query(`${SELECT_USER} WHERE u.patient_id = $1 AND u.deletion_date IS NULL`, [patientId]);
-    return rows.length ? toUser(rows[0]) : null;
+    return rows.length ? this.toUser(rows[0]) : null;
   }
 
   async exists(id: string): Promise<boolean> {
@@ -203,7 +230,7 @@ export class UsersRepository {
     const changes = withSkeleton(input);
     const fields = Object.keys(changes) as (keyof UserColumns)[];
     const assignments = fields.map((field, i) => `${COLUMNS[field]} = $${i + 3}`);
-    const values = [id, expectedRev, ...fields.map((field) => toParam(field, changes[field]))];
+    const values = [id, expectedRev, ...fields.map((field) => this.param(id, field, changes[field]))];
     const [, count] = await this.tx.query(
       `UPDATE users SET ${assignments.join(', ')} WHERE id = $1 AND rev = $2 AND deletion_date IS NULL`,
       values,
@@ -218,7 +245,7 @@ export class UsersRepository {
     const assignments = fields.map((field, i) => `${COLUMNS[field]} = $${i + 2}`);
     await this.tx.query(`UPDATE users SET ${assignments.join(', ')} WHERE id = $1`, [
       id,
-      ...fields.map((field) => toParam(field, changes[field])),
+      ...fields.map((field) => this.param(id, field, changes[field])),
     ]);
   }
 
@@ -249,7 +276,7 @@ export class UsersRepository {
     }
     params.push(limit + 1);
     const rows = await this.tx.query(`${SELECT_USER} WHERE ${where.join(' AND ')} ORDER BY u.id LIMIT $${params.length}`, params);
-    return toPage(rows.map(toUser), limit, (user) => [user.id]);
+    return toPage(rows.map(this.toUser), limit, (user) => [user.id]);
   }
 
   async count(query: UserQuery): Promise<number> {
@@ -270,6 +297,35 @@ export class UsersRepository {
     // TypeORM returns [rows, count] for UPDATE ... RETURNING
     const returned = Array.isArray(rows[0]) ? rows[0] : rows;
     return returned.length ? { id: returned[0].id, rev: returned[0].rev } : null;
+  }
+
+  /**
+   * Seals every TOTP secret still stored in clear (rows from before encryption at rest), in one
+   * transaction, and checks that DATA_ENCRYPTION_KEY opens those already sealed. Returns how many
+   * rows it sealed.
+   */
+  async sealClearSecrets(): Promise<number> {
+    return this.tx.run(async () => {
+      const rows: { id: string; secret: string | null; pending_secret: string | null }[] = await this.tx.query(
+        `SELECT id, secret, pending_secret FROM users
+         WHERE secret NOT LIKE '${ENCRYPTED_PREFIX}%' OR pending_secret NOT LIKE '${ENCRYPTED_PREFIX}%' FOR UPDATE`,
+      );
+      for (const row of rows) {
+        const changes: Partial<UserColumns> = {};
+        if (row.secret !== null && !SecretCipher.isEncrypted(row.secret)) changes.secret = row.secret;
+        if (row.pending_secret !== null && !SecretCipher.isEncrypted(row.pending_secret)) changes.pendingSecret = row.pending_secret;
+        await this.update(row.id, changes);
+      }
+      const [sealed]: { id: string; secret: string }[] = await this.tx.query(
+        `SELECT id, secret FROM users WHERE secret LIKE '${ENCRYPTED_PREFIX}%' LIMIT 1`,
+      );
+      try {
+        if (sealed) this.opened(sealed.id, 'secret', sealed.secret);
+      } catch {
+        throw new Error('DATA_ENCRYPTION_KEY does not open the stored TOTP secrets: start with the key they were encrypted with');
+      }
+      return rows.length;
+    });
   }
 
   async currentRev(id: string): Promise<string | null> {

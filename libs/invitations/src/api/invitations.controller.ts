@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AdminOnly, CurrentUser, Principal, Public, TokenPairDto } from '@careid/identity';
+import { AdminOnly, CurrentUser, Principal, Public, RequiresPermission, TokenPairDto } from '@careid/identity';
 import { ApiProblems, UuidPipe } from '@careid/shared';
 import { InvitationsService } from '../application/invitations.service';
 import {
@@ -20,6 +20,7 @@ export class InvitationsController {
 
   @Post()
   @AdminOnly()
+  @RequiresPermission('User', 'create')
   @ApiBearerAuth('bearer')
   @ApiOperation({
     summary: 'Invite a person to become a practitioner or patient user (admin)',
@@ -34,6 +35,7 @@ export class InvitationsController {
 
   @Get()
   @AdminOnly()
+  @RequiresPermission('User', 'read')
   @ApiBearerAuth('bearer')
   @ApiOperation({ summary: 'List invitations, newest first, with their delivery state (admin)' })
   @ApiOkResponse({ type: InvitationListDto })
@@ -44,6 +46,7 @@ export class InvitationsController {
 
   @Get(':id')
   @AdminOnly()
+  @RequiresPermission('User', 'read')
   @ApiBearerAuth('bearer')
   @ApiOperation({ summary: 'Get an invitation and its delivery state (admin)' })
   @ApiOkResponse({ type: InvitationDto })
@@ -54,6 +57,7 @@ export class InvitationsController {
 
   @Post(':id/resend')
   @AdminOnly()
+  @RequiresPermission('User', 'update')
   @ApiBearerAuth('bearer')
   @HttpCode(200)
   @ApiOperation({ summary: 'Give a pending invitation a new ticket (the old one stops working) and send it again (admin)' })
@@ -65,6 +69,7 @@ export class InvitationsController {
 
   @Delete(':id')
   @AdminOnly()
+  @RequiresPermission('User', 'update')
   @ApiBearerAuth('bearer')
   @ApiOperation({ summary: 'Revoke a pending invitation (admin)' })
   @ApiOkResponse({ type: InvitationDto })

@@ -1,6 +1,6 @@
 import { Body, Controller, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentUser, Principal, toUserView, UserDto } from '@careid/identity';
+import { CurrentUser, Principal, RequiresPermission, toUserView, UserDto } from '@careid/identity';
 import { ApiProblems, UuidPipe } from '@careid/shared';
 import { InvitationsService } from '../application/invitations.service';
 import { InvitePatientDto } from './dto/invitation.dto';
@@ -12,6 +12,7 @@ export class PatientInvitationController {
   constructor(private readonly invitations: InvitationsService) {}
 
   @Post(':id/invite')
+  @RequiresPermission('Patient', 'update')
   @ApiOperation({
     summary: "Invite an existing patient to become a user (iCure's createAndInviteUser)",
     description:

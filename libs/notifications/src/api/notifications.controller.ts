@@ -2,7 +2,7 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import { Body, Controller, Get, Param, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CallerSession, CurrentSession, CurrentUser, Principal } from '@careid/identity';
+import { CallerSession, CurrentSession, CurrentUser, Principal, SelfOnly } from '@careid/identity';
 import { ApiProblems, UuidPipe } from '@careid/shared';
 import { NotificationStream } from '../application/notification-stream';
 import { NotificationsService } from '../application/notifications.service';
@@ -13,6 +13,8 @@ const HEARTBEAT_MS = 15_000;
 @ApiTags('notifications')
 @ApiBearerAuth('bearer')
 @ApiProblems(401)
+// The caller's own notifications (an admin may also read and move one by id): no resource of an access policy.
+@SelfOnly()
 @Controller('api/v1/notifications')
 export class NotificationsController {
   constructor(

@@ -18,7 +18,8 @@ describe('buildConfiguration', () => {
       buildConfiguration({ NODE_ENV: 'production' });
     } catch (error) {
       const message = (error as Error).message;
-      for (const name of ['DATABASE_URL', 'ADMIN_LOGIN', 'ADMIN_PASSWORD', 'JWT_SECRET', 'PUBLIC_URL']) expect(message).toContain(name);
+      for (const name of ['DATABASE_URL', 'ADMIN_LOGIN', 'ADMIN_PASSWORD', 'JWT_SECRET', 'DATA_ENCRYPTION_KEY', 'PUBLIC_URL'])
+        expect(message).toContain(name);
     }
   });
 
@@ -28,6 +29,7 @@ describe('buildConfiguration', () => {
       DATABASE_URL: 'postgres://db/careid',
       ADMIN_LOGIN: 'root',
       JWT_SECRET: 'x'.repeat(40),
+      DATA_ENCRYPTION_KEY: 'ab'.repeat(32),
       PUBLIC_URL: 'https://id.example',
     };
     expect(() => buildConfiguration({ ...base, ADMIN_PASSWORD: 'change-me-admin-password' })).toThrow(
@@ -35,6 +37,49 @@ describe('buildConfiguration', () => {
     );
     expect(() => buildConfiguration({ ...base, ADMIN_PASSWORD: 'short' })).toThrow(/ADMIN_PASSWORD must be at least 12 characters/);
     expect(buildConfiguration({ ...base, ADMIN_PASSWORD: 'a-long-enough-password' }).auth.adminLogin).toBe('root');
+  });
+
+  it('refuses BENCH_UNGUARDED_ROUTES=1 in production, unless the benchmark says it is one', () => {
+    const production = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://db/careid',
+      ADMIN_LOGIN: 'root',
+      ADMIN_PASSWORD: 'a-long-enough-password',
+      JWT_SECRET: 'x'.repeat(40),
+      DATA_ENCRYPTION_KEY: 'ab'.repeat(32),
+      PUBLIC_URL: 'https://id.example',
+    };
+    let message = '';
+    try {
+      buildConfiguration({ ...production, BENCH_UNGUARDED_ROUTES: '1' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    const [, problem, ...rest] = message.split('\n');
+    expect(problem).toMatch(/BENCH_UNGUARDED_ROUTES=1 is refused when NODE_ENV=production/);
+    expect(rest).toEqual([]);
+    expect(buildConfiguration({ ...production, BENCH_UNGUARDED_ROUTES: '1', CAREID_BENCH: '1' }).app.benchUnguardedRoutes).toBe(true);
+    expect(buildConfiguration({ NODE_ENV: 'test', BENCH_UNGUARDED_ROUTES: '1' }).app.benchUnguardedRoutes).toBe(true);
+  });
+
+  it('takes DATA_ENCRYPTION_KEY as 32 bytes in hex or base64, and refuses the development key in production', () => {
+    const key = Buffer.alloc(32, 7);
+    expect(buildConfiguration({ DATA_ENCRYPTION_KEY: key.toString('hex') }).auth.dataEncryptionKey).toEqual(key);
+    expect(buildConfiguration({ DATA_ENCRYPTION_KEY: key.toString('base64') }).auth.dataEncryptionKey).toEqual(key);
+    expect(buildConfiguration({}).auth.dataEncryptionKey).toHaveLength(32);
+    for (const bad of ['short', 'ab'.repeat(31), Buffer.alloc(31).toString('base64'), 'zz'.repeat(32)])
+      expect(() => buildConfiguration({ DATA_ENCRYPTION_KEY: bad })).toThrow(/DATA_ENCRYPTION_KEY must be 32 bytes/);
+    const production = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://db/careid',
+      ADMIN_LOGIN: 'root',
+      ADMIN_PASSWORD: 'a-long-enough-password',
+      JWT_SECRET: 'x'.repeat(40),
+      PUBLIC_URL: 'https://id.example',
+    };
+    expect(() =>
+      buildConfiguration({ ...production, DATA_ENCRYPTION_KEY: buildConfiguration({}).auth.dataEncryptionKey.toString('hex') }),
+    ).toThrow(/DATA_ENCRYPTION_KEY must not be the development default/);
   });
 
   it('rejects malformed values with the variable name', () => {

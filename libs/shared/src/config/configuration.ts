@@ -22,6 +22,8 @@ interface VariableSpec {
 
 export const DEFAULT_ADMIN_PASSWORD = 'change-me-admin-password';
 const DEFAULT_JWT_SECRET = 'dev-only-jwt-secret-change-me-0123456789abcdef';
+/** Development only (32 bytes, hex): production must set its own DATA_ENCRYPTION_KEY. */
+const DEFAULT_DATA_ENCRYPTION_KEY = '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f';
 
 const VARIABLES = {
   NODE_ENV: { kind: 'enum', default: 'development', values: ['development', 'production', 'test'] },
@@ -38,6 +40,7 @@ const VARIABLES = {
   ADMIN_LOGIN: { kind: 'string', default: 'admin', requiredInProduction: true },
   ADMIN_PASSWORD: { kind: 'string', default: DEFAULT_ADMIN_PASSWORD, requiredInProduction: true },
   JWT_SECRET: { kind: 'string', default: DEFAULT_JWT_SECRET, requiredInProduction: true },
+  DATA_ENCRYPTION_KEY: { kind: 'string', default: DEFAULT_DATA_ENCRYPTION_KEY, requiredInProduction: true },
   PUBLIC_URL: { kind: 'url', default: 'http://localhost:3000', requiredInProduction: true },
   ALLOWED_REDIRECT_ORIGINS: { kind: 'list', default: '' },
   SMTP_URL: { kind: 'url' },
@@ -64,6 +67,8 @@ const VARIABLES = {
   OUTBOX_MAX_ATTEMPTS: { kind: 'int', default: '8', min: 1, max: 100 },
   OUTBOX_BASE_DELAY_MS: { kind: 'int', default: '2000', min: 1, max: 3600000 },
   BENCH_UNGUARDED_ROUTES: { kind: 'enum', default: '0', values: ['0', '1'] },
+  /** Set by bench/ only: acknowledges BENCH_UNGUARDED_ROUTES=1 under NODE_ENV=production (a benchmark, not a deployment). */
+  CAREID_BENCH: { kind: 'enum', default: '0', values: ['0', '1'] },
 } as const satisfies Record<string, VariableSpec>;
 
 export type VariableName = keyof typeof VARIABLES;
@@ -149,6 +154,16 @@ function parseVariable(name: string, spec: VariableSpec, raw: string, problems: 
 
 type Parsed = Record<VariableName, any>;
 
+/** 32 bytes from 64 hex digits or base64; undefined for anything else. */
+function parseEncryptionKey(raw: string): Buffer | undefined {
+  if (/^[0-9a-fA-F]{64}$/.test(raw)) return Buffer.from(raw, 'hex');
+  if (/^[A-Za-z0-9+/]{43}=?$/.test(raw)) {
+    const key = Buffer.from(raw, 'base64');
+    if (key.length === 32) return key;
+  }
+  return undefined;
+}
+
 function parseEnvironment(env: Environment): Parsed {
   const problems: string[] = [];
   const production = env.NODE_ENV === 'production';
@@ -182,6 +197,17 @@ function parseEnvironment(env: Environment): Parsed {
     } else if (typeof parsed.JWT_SECRET === 'string' && parsed.JWT_SECRET.length < 32) {
       problems.push('JWT_SECRET must be at least 32 characters when NODE_ENV=production');
     }
+    // An unauthenticated route has no place in a deployment; the benchmark says explicitly that it is one.
+    if (parsed.BENCH_UNGUARDED_ROUTES === '1' && parsed.CAREID_BENCH !== '1') {
+      problems.push('BENCH_UNGUARDED_ROUTES=1 is refused when NODE_ENV=production (benchmarks only: bench/ also sets CAREID_BENCH=1)');
+    }
+  }
+  if (typeof parsed.DATA_ENCRYPTION_KEY === 'string') {
+    const key = parseEncryptionKey(parsed.DATA_ENCRYPTION_KEY);
+    if (!key) problems.push('DATA_ENCRYPTION_KEY must be 32 bytes, as 64 hex digits or in base64 (openssl rand -base64 32)');
+    else if (production && parsed.DATA_ENCRYPTION_KEY === DEFAULT_DATA_ENCRYPTION_KEY)
+      problems.push('DATA_ENCRYPTION_KEY must not be the development default when NODE_ENV=production');
+    parsed.DATA_ENCRYPTION_KEY = key;
   }
   for (const entry of (parsed.TRUST_PROXY as string[] | undefined) ?? []) {
     if (!isProxyAddress(entry)) {
@@ -238,6 +264,8 @@ export function buildConfiguration(env: Environment) {
       adminLogin: v.ADMIN_LOGIN as string,
       adminPassword: v.ADMIN_PASSWORD as string,
       jwtSecret: v.JWT_SECRET as string,
+      /** AES-256-GCM key for data encrypted at rest (users' TOTP secrets). */
+      dataEncryptionKey: v.DATA_ENCRYPTION_KEY as Buffer,
       bcryptCost: v.BCRYPT_COST as number,
       rateLimitPerMinute: v.AUTH_RATE_LIMIT_PER_MINUTE as number,
       lockoutMaxFailures: v.LOCKOUT_MAX_FAILURES as number,
