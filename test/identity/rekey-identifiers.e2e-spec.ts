@@ -97,7 +97,8 @@ describe('Migration: identifiers re-keyed with NFKC, full case folding and confu
   });
 
   it('leaves a database the app runs on: the old full-width login answers to its plain form, and its lock moved with it', async () => {
-    const app = await startTestApp({ database: { name, url } });
+    // The old rows hold a login `admin` the seeder did not create: the app is seeded under another admin login.
+    const app = await startTestApp({ database: { name, url }, env: { ADMIN_LOGIN: 'rekey-admin' } });
     try {
       const password = 'a fine long passphrase';
       await sql(url, `UPDATE users SET password_hash = $2 WHERE id = $1`, [ids.bob, await bcrypt.hash(password, 4)]);
