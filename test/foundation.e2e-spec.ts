@@ -40,6 +40,14 @@ describe('Foundation: the app on Fastify and PostgreSQL', () => {
     expect(response.body.requestId).toBe(response.headers.get('x-request-id'));
   });
 
+  it('answers a URL that is not valid UTF-8 with a problem+json 400, as any other bad request', async () => {
+    const response = await t.http.get('/api/v1/users/by-email/%ED%A0%80%40x.test');
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    expect(response.body).toMatchObject({ status: 400, code: 'BAD_REQUEST' });
+    expect(response.body.requestId).toBe(response.headers.get('x-request-id'));
+  });
+
   it('rejects invalid bodies with VALIDATION_FAILED and one entry per field', async () => {
     const response = await t.http.post('/test-probe/echo', { name: 42, count: -1, extra: true });
     expect(response.status).toBe(400);

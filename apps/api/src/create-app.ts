@@ -1,12 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet, { FastifyHelmetOptions } from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { Logger } from 'nestjs-pino';
-import { Configuration, createValidationPipe, DomainError, parseJsonBody, ProblemDetailsFilter, requestContext } from '@careid/shared';
+import {
+  Configuration,
+  createValidationPipe,
+  DomainError,
+  parseJsonBody,
+  ProblemDetailsFilter,
+  requestContext,
+  sendProblem,
+} from '@careid/shared';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { AppModule, AppModuleOptions } from './app.module';
 import { allowCors } from './cors';
@@ -60,6 +70,8 @@ async function securityHeaders(): Promise<Record<string, string>> {
   return headers;
 }
 
+const FRAMEWORK_ERRORS_LOGGER = new NestLogger('Errors');
+
 /** Builds the HTTP application (not yet listening): the same for `main.ts`, tests and benchmarks. */
 export async function createApp(configuration: Configuration, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const logger = createRootLogger(configuration.app.logLevel, options.logStream);
@@ -80,6 +92,12 @@ export async function createApp(configuration: Configuration, options: CreateApp
     routerOptions: { maxParamLength: 1000 },
     // Headers too large (431) or malformed: a problem+json answer the client gets to read before the connection closes.
     clientErrorHandler: answerClientError,
+    // Errors of Fastify's router itself (a URL that is not valid UTF-8) get problem+json like every other 4xx.
+    // No hook runs for those: the request id header is set here.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+      void reply.header('x-request-id', request.id);
+      sendProblem(error, request, reply, FRAMEWORK_ERRORS_LOGGER);
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(configuration, { extraModules: options.extraModules, logger }),
