@@ -69,6 +69,8 @@ export function loggerParams(logger: Logger): Params {
 
 /** Path parameters that name a person (an email): never written to a log line. */
 const PERSON_PARAMETER = /:email\b/;
+/** A path that may hold an email, raw or percent-encoded; only those ask for their route (a getter that allocates). */
+const MAY_HOLD_EMAIL = /[@%]|mail/i;
 
 /**
  * The path as logged: a route with a person's identifier among its
@@ -99,7 +101,9 @@ export function logRequests(fastify: FastifyInstance, logger: Logger): void {
     if (!path.startsWith('/health')) {
       const statusCode = reply.statusCode;
       const level = statusCode === 503 ? 'warn' : statusCode >= 500 ? 'error' : 'info';
-      const url = loggedPath(request.routeOptions.url, request.params as Record<string, string> | undefined, path);
+      const url = MAY_HOLD_EMAIL.test(path)
+        ? loggedPath(request.routeOptions.url, request.params as Record<string, string> | undefined, path)
+        : path;
       requestLog[level](
         { req: { id: request.id, method: request.method, url }, res: { statusCode }, responseTime: Math.round(reply.elapsedTime) },
         'request completed',
