@@ -12,7 +12,7 @@ import { randomUUID, createSecretKey } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import jwt from 'jsonwebtoken';
 import { Pool } from 'pg';
-import { INSERT_AUDIT_EVENT } from '../../libs/identity/src/application/audit-trail';
+import { INSERT_AUDIT_EVENT } from '../../libs/identity/src/infrastructure/audit-events.repository';
 import { VerifiedTokens } from '../../libs/identity/src/api/verified-tokens';
 import { toUserView } from '../../libs/identity/src/domain/user';
 import { toUser, USER_BY_ID } from '../../libs/identity/src/infrastructure/users.repository';

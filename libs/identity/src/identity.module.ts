@@ -21,7 +21,11 @@ import { PrincipalCache } from './application/principal-cache';
 import { SessionsService } from './application/sessions.service';
 import { TwoFactorService } from './application/two-factor.service';
 import { UsersService } from './application/users.service';
+import { AuditEventsRepository } from './infrastructure/audit-events.repository';
 import { CredentialsRepository } from './infrastructure/credentials.repository';
+import { LoginFailuresRepository } from './infrastructure/login-failures.repository';
+import { LoginTokensRepository } from './infrastructure/login-tokens.repository';
+import { PrincipalsRepository } from './infrastructure/principals.repository';
 import { SecretCipher } from './infrastructure/secret-cipher';
 import { SeededAdminRepository } from './infrastructure/seeded-admin.repository';
 import { TotpSecretsAtRest } from './infrastructure/totp-secrets-at-rest';
@@ -42,6 +46,10 @@ import { UsersRepository } from './infrastructure/users.repository';
   providers: [
     UsersRepository,
     CredentialsRepository,
+    LoginTokensRepository,
+    LoginFailuresRepository,
+    AuditEventsRepository,
+    PrincipalsRepository,
     CredentialLifecycle,
     SecretCipher,
     TotpSecretsAtRest,
