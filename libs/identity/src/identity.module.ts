@@ -14,6 +14,7 @@ import { AdminSeeder } from './application/admin-seeder';
 import { AuditTrail } from './application/audit-trail';
 import { AuthenticationService } from './application/authentication.service';
 import { CredentialLifecycle } from './application/credential-lifecycle.service';
+import { Credentials } from './application/credentials';
 import { LockoutService } from './application/lockout.service';
 import { LoginTokensService } from './application/login-tokens.service';
 import { PasswordHasher } from './application/password-hasher';
@@ -64,10 +65,11 @@ import { UsersRepository } from './infrastructure/users.repository';
     AuthenticationService,
     ActivationService,
     AuditTrail,
+    Credentials,
     AdminSeeder,
     { provide: APP_GUARD, useClass: AccessGuard },
     RouteAccessCheck,
   ],
-  exports: [UsersService, LoginTokensService, SessionsService, LockoutService, AuditTrail, PasswordHasher],
+  exports: [UsersService, Credentials, SessionsService, AuditTrail],
 })
 export class IdentityModule {}

@@ -7,6 +7,7 @@ export * from './api/dto/user.dto';
 export * from './api/dto/auth.dto';
 export * from './api/dto/access-policy.dto';
 export * from './application/users.service';
+export * from './application/credentials';
 export * from './application/login-tokens.service';
 export * from './application/sessions.service';
 export * from './application/lockout.service';

@@ -5,10 +5,9 @@ import {
   AuditTrail,
   cleanEmail,
   identifierKey,
-  LoginTokensService,
+  Credentials,
   normalizeAccessPolicy,
   Principal,
-  SessionsService,
   TokenPair,
   User,
   UsersService,
@@ -80,8 +79,7 @@ export class InvitationsService implements BeforeApplicationShutdown {
     private readonly tx: TransactionHost,
     private readonly invitations: InvitationsRepository,
     private readonly users: UsersService,
-    private readonly loginTokens: LoginTokensService,
-    private readonly sessions: SessionsService,
+    private readonly credentials: Credentials,
     private readonly tickets: Tickets,
     private readonly outbox: Outbox,
     private readonly audit: AuditTrail,
@@ -264,7 +262,7 @@ export class InvitationsService implements BeforeApplicationShutdown {
     const passwordHash = await this.hashForTicketHolder(ticket, 'invitation', password);
     return this.tx.run(async () => {
       const { userId, invitationId } = await this.tickets.consume(ticket, 'invitation');
-      const user = await this.users.setPasswordWithTicket(userId, passwordHash, 'invitation');
+      const user = await this.credentials.setPasswordWithTicket(userId, passwordHash, 'invitation');
       if (invitationId) await this.invitations.markAccepted(invitationId, Date.now());
       await this.audit.record({
         type: 'INVITATION_ACCEPTED',
@@ -274,7 +272,7 @@ export class InvitationsService implements BeforeApplicationShutdown {
         actorLogin: user.login,
       });
       await this.events.publish(new InvitationAccepted(invitationId ?? '', userId));
-      return this.sessions.start(user);
+      return this.credentials.openSession(user);
     });
   }
 
@@ -346,7 +344,7 @@ export class InvitationsService implements BeforeApplicationShutdown {
       const { userId } = await this.tickets.consume(ticket, 'password-reset');
       const user = await this.users.findById(userId);
       if (user?.status !== 'ACTIVE') throw ticketError('revoked');
-      await this.users.setPasswordWithTicket(userId, passwordHash, 'password-reset');
+      await this.credentials.setPasswordWithTicket(userId, passwordHash, 'password-reset');
       await this.audit.record({ type: 'PASSWORD_RESET_COMPLETED', targetType: 'User', targetId: userId, actorId: userId });
     });
   }
@@ -407,7 +405,7 @@ export class InvitationsService implements BeforeApplicationShutdown {
           patientId,
           status: 'REGISTERING',
         });
-        const token = await this.loginTokens.create(user.id, validity, 'invitation');
+        const token = await this.credentials.issueInvitationToken(user.id, validity);
         const solutionName = input.solutionName ?? DEFAULT_SOLUTION_NAME;
         const rendered = renderMessage('patient-invitation', channel, {
           solutionName,
@@ -554,7 +552,7 @@ export class InvitationsService implements BeforeApplicationShutdown {
     // No lockout check: the ticket is the proof (256 random bits), and a locked login must still be able to reset.
     const user = await this.users.findById(state.userId);
     if (!user) throw ticketError('revoked');
-    return this.users.hashNewPassword(user.id, password);
+    return this.credentials.hashNewPassword(user.id, password);
   }
 
   private directory(): ProfileDirectory {
