@@ -14,7 +14,7 @@ import jwt from 'jsonwebtoken';
 import { Pool } from 'pg';
 import { INSERT_AUDIT_EVENT } from '../../libs/identity/src/infrastructure/audit-events.repository';
 import { VerifiedTokens } from '../../libs/identity/src/api/verified-tokens';
-import { toUserView } from '../../libs/identity/src/domain/user';
+import { toUserDto as toUserView } from '../../libs/identity/src/api/user.mapper';
 import { toUser, USER_BY_ID } from '../../libs/identity/src/infrastructure/users.repository';
 import { toPatientView } from '../../libs/patients/src/domain/patient';
 import { PATIENT_BY_ID, toPatient } from '../../libs/patients/src/infrastructure/patients.repository';

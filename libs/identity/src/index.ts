@@ -20,6 +20,6 @@ export * from './domain/identity.events';
 export * from './domain/credential-lifecycle';
 export * from './domain/data-owner-directory';
 export * from './domain/normalize';
-export { toUserView } from './domain/user';
+export { toUserDto, toUserDto as toUserView } from './api/user.mapper';
 export type { User, UserStatus } from './domain/user';
 export { identityPersistence } from './infrastructure/identity.persistence';
