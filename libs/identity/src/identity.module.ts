@@ -14,6 +14,7 @@ import { AdminSeeder } from './application/admin-seeder';
 import { AuditTrail } from './application/audit-trail';
 import { AuthenticationService } from './application/authentication.service';
 import { CredentialLifecycle } from './application/credential-lifecycle.service';
+import { Credentials } from './application/credentials';
 import { LockoutService } from './application/lockout.service';
 import { LoginTokensService } from './application/login-tokens.service';
 import { PasswordHasher } from './application/password-hasher';
@@ -21,7 +22,11 @@ import { PrincipalCache } from './application/principal-cache';
 import { SessionsService } from './application/sessions.service';
 import { TwoFactorService } from './application/two-factor.service';
 import { UsersService } from './application/users.service';
+import { AuditEventsRepository } from './infrastructure/audit-events.repository';
 import { CredentialsRepository } from './infrastructure/credentials.repository';
+import { LoginFailuresRepository } from './infrastructure/login-failures.repository';
+import { LoginTokensRepository } from './infrastructure/login-tokens.repository';
+import { PrincipalsRepository } from './infrastructure/principals.repository';
 import { SecretCipher } from './infrastructure/secret-cipher';
 import { SeededAdminRepository } from './infrastructure/seeded-admin.repository';
 import { TotpSecretsAtRest } from './infrastructure/totp-secrets-at-rest';
@@ -42,6 +47,10 @@ import { UsersRepository } from './infrastructure/users.repository';
   providers: [
     UsersRepository,
     CredentialsRepository,
+    LoginTokensRepository,
+    LoginFailuresRepository,
+    AuditEventsRepository,
+    PrincipalsRepository,
     CredentialLifecycle,
     SecretCipher,
     TotpSecretsAtRest,
@@ -56,10 +65,11 @@ import { UsersRepository } from './infrastructure/users.repository';
     AuthenticationService,
     ActivationService,
     AuditTrail,
+    Credentials,
     AdminSeeder,
     { provide: APP_GUARD, useClass: AccessGuard },
     RouteAccessCheck,
   ],
-  exports: [UsersService, LoginTokensService, SessionsService, LockoutService, AuditTrail, PasswordHasher],
+  exports: [UsersService, Credentials, SessionsService, AuditTrail],
 })
 export class IdentityModule {}

@@ -10,14 +10,20 @@ import { InvitationsService } from './application/invitations.service';
 import { Outbox } from './application/outbox';
 import { Tickets } from './application/tickets';
 import { EmailTransport, SmsTransport } from './application/transports';
+import { InvitationsRepository } from './infrastructure/invitations.repository';
+import { OutboxRepository } from './infrastructure/outbox.repository';
+import { TicketsRepository } from './infrastructure/tickets.repository';
 
 @Module({
   imports: [IdentityModule],
   controllers: [InvitationsController, PatientInvitationController, PasswordResetController, WebController],
   providers: [
     InvitationsService,
+    InvitationsRepository,
     Tickets,
+    TicketsRepository,
     Outbox,
+    OutboxRepository,
     EmailTransport,
     SmsTransport,
     AcceptPatientInvitationWhenPatientActivates,

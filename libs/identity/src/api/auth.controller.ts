@@ -2,6 +2,7 @@ import { Body, Controller, Header, HttpCode, Post } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '@careid/shared';
 import { ActivationService } from '../application/activation.service';
+import { toUserDto } from './user.mapper';
 import { AuthenticationService } from '../application/authentication.service';
 import { SessionsService } from '../application/sessions.service';
 import { ActivateDto, ActivationDto, LoginDto, RefreshDto, TokenPairDto } from './dto/auth.dto';
@@ -63,7 +64,8 @@ export class AuthController {
   })
   @ApiOkResponse({ type: ActivationDto })
   @ApiProblems(400, 401, 409, 429)
-  activate(@Body() body: ActivateDto): Promise<ActivationDto> {
-    return this.activation.activate(body.login, body.token, body.publicKey) as unknown as Promise<ActivationDto>;
+  async activate(@Body() body: ActivateDto): Promise<ActivationDto> {
+    const activated = await this.activation.activate(body.login, body.token, body.publicKey);
+    return { ...activated, user: toUserDto(activated.user) };
   }
 }

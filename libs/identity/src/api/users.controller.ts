@@ -14,7 +14,7 @@ import { SessionsService } from '../application/sessions.service';
 import { TwoFactorService } from '../application/two-factor.service';
 import { UsersService } from '../application/users.service';
 import type { Principal } from '../domain/principal';
-import { toUserView } from '../domain/user';
+import { toUserDto } from './user.mapper';
 import { AdminOnly, CallerSession, CurrentSession, CurrentUser } from './current-user.decorator';
 import { RequiresPermission, SelfOnly } from './permission.decorator';
 import { TotpCodeDto, TotpDisableDto, TotpSetupDto, TotpSetupRequestDto } from './dto/auth.dto';
@@ -42,7 +42,7 @@ export class UsersController {
   @ApiCreatedResponse({ type: UserDto })
   @ApiProblems(400, 403)
   async create(@Body() body: UserWriteDto): Promise<UserDto> {
-    return toUserView(await this.users.create(body)) as unknown as UserDto;
+    return toUserDto(await this.users.create(body));
   }
 
   @Get('current')
@@ -50,7 +50,7 @@ export class UsersController {
   @ApiOperation({ summary: 'The logged-in user' })
   @ApiOkResponse({ type: UserDto })
   async current(@CurrentUser() actor: Principal): Promise<UserDto> {
-    return toUserView(await this.users.getVisible(actor.userId, actor)) as unknown as UserDto;
+    return toUserDto(await this.users.getVisible(actor.userId, actor));
   }
 
   @Get('count')
@@ -71,7 +71,7 @@ export class UsersController {
   @ApiProblems(404)
   async byEmail(@Param('email') email: string, @CurrentUser() actor: Principal): Promise<UserDto> {
     if (email.length > 254) throw DomainError.notFound('USER_NOT_FOUND', 'No such user');
-    return toUserView(await this.users.getByEmailVisible(email, actor)) as unknown as UserDto;
+    return toUserDto(await this.users.getByEmailVisible(email, actor));
   }
 
   @Get()
@@ -83,7 +83,7 @@ export class UsersController {
   async filter(@Query() filter: UserFilterDto): Promise<Page<UserDto>> {
     const { limit, cursor, ...criteria } = filter;
     const page = await this.users.filter(criteria, limit ?? 100, cursor);
-    return { rows: page.rows.map((user) => toUserView(user) as unknown as UserDto), nextCursor: page.nextCursor };
+    return { rows: page.rows.map((user) => toUserDto(user)), nextCursor: page.nextCursor };
   }
 
   @Get(':id')
@@ -92,7 +92,7 @@ export class UsersController {
   @ApiOkResponse({ type: UserDto })
   @ApiProblems(400, 404)
   async get(@Param('id', UuidPipe) id: string, @CurrentUser() actor: Principal): Promise<UserDto> {
-    return toUserView(await this.users.getVisible(id, actor)) as unknown as UserDto;
+    return toUserDto(await this.users.getVisible(id, actor));
   }
 
   @Put(':id')
@@ -110,7 +110,7 @@ export class UsersController {
     @CurrentUser() actor: Principal,
     @CurrentSession() session: CallerSession,
   ): Promise<UserDto> {
-    return toUserView(await this.users.modify(id, body, actor, session.id)) as unknown as UserDto;
+    return toUserDto(await this.users.modify(id, body, actor, session.id));
   }
 
   @Delete(':id')

@@ -4,7 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import { AppConfigService, DomainError, DomainEvents, TransactionHost } from '@careid/shared';
 import { PatientAccessRequested } from '../domain/identity.events';
 import { identifierKey } from '../domain/normalize';
-import { toUserView } from '../domain/user';
+import type { User } from '../domain/user';
 import { UsersRepository } from '../infrastructure/users.repository';
 import { AuditTrail } from './audit-trail';
 import { LockoutService } from './lockout.service';
@@ -56,11 +56,7 @@ export class ActivationService {
     this.longLivedSeconds = config.get('auth', { infer: true }).longLivedTokenSeconds;
   }
 
-  async activate(
-    login: string,
-    token: string,
-    publicKeyHex: string,
-  ): Promise<TokenPair & { longLivedToken: string; user: Record<string, unknown> }> {
+  async activate(login: string, token: string, publicKeyHex: string): Promise<TokenPair & { longLivedToken: string; user: User }> {
     const publicKey = parsePublicKey(publicKeyHex);
     const loginKey = identifierKey(login);
     await this.lockout.assertNotLocked(loginKey);
@@ -86,7 +82,7 @@ export class ActivationService {
           });
           const pair = await this.sessions.start(active);
           await this.principals.userChanged(user.id);
-          return { ...pair, longLivedToken: longLived.token, user: toUserView((await this.users.findById(user.id))!) };
+          return { ...pair, longLivedToken: longLived.token, user: (await this.users.findById(user.id))! };
         })
       : null;
     if (!result) {

@@ -4,6 +4,7 @@ import { CREDENTIAL_LIFECYCLE, CredentialEvent } from '../domain/credential-life
 import { CredentialsEnded } from '../domain/identity.events';
 import { identifierKey } from '../domain/normalize';
 import { CredentialsRepository } from '../infrastructure/credentials.repository';
+import { LoginTokensRepository } from '../infrastructure/login-tokens.repository';
 import { AuditTrail } from './audit-trail';
 import { LockoutService } from './lockout.service';
 import { PrincipalCache } from './principal-cache';
@@ -27,6 +28,7 @@ export interface CredentialEventContext {
 export class CredentialLifecycle {
   constructor(
     private readonly credentials: CredentialsRepository,
+    private readonly loginTokens: LoginTokensRepository,
     private readonly principals: PrincipalCache,
     private readonly lockout: LockoutService,
     private readonly audit: AuditTrail,
@@ -40,7 +42,7 @@ export class CredentialLifecycle {
     } else if (ends.sessions !== 'none') {
       await this.credentials.revokeSessionsOf(userId, event, ends.sessions === 'others' ? sessionId : null);
     }
-    if (ends.loginTokens) await this.credentials.deleteLoginTokens(userId);
+    if (ends.loginTokens) await this.loginTokens.deleteAllOf(userId);
     if (ends.clearsLockout && login) await this.lockout.recordSuccess(identifierKey(login));
     await this.events.publish(new CredentialsEnded(userId, event, ends.resetTickets));
     await this.principals.userChanged(userId);

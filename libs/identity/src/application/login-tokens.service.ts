@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { AppConfigService, DomainError, TransactionHost } from '@careid/shared';
+import { AppConfigService, DomainError } from '@careid/shared';
+import { LoginTokensRepository } from '../infrastructure/login-tokens.repository';
 import type { UserTokenKind } from '../infrastructure/token.entities';
 import { AuditTrail } from './audit-trail';
-
 import { hashSecret, newSecret } from './secrets';
 
 export interface CreatedToken {
@@ -30,7 +30,7 @@ export class LoginTokensService {
   private readonly maxValiditySeconds: number;
 
   constructor(
-    private readonly tx: TransactionHost,
+    private readonly tokens: LoginTokensRepository,
     private readonly audit: AuditTrail,
     @Inject(ConfigService) config: AppConfigService,
   ) {
@@ -56,10 +56,7 @@ export class LoginTokensService {
     const created = Date.now();
     const expiresAt = Math.min(created + validitySeconds * 1000, notAfter ?? Infinity);
     if (expiresAt <= created) throw DomainError.unauthenticated('SESSION_REVOKED', 'This session has ended; log in again');
-    await this.tx.query(
-      `INSERT INTO user_tokens (id, user_id, key, token_hash, kind, created, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [randomUUID(), userId, key, hashSecret(token), kind, created, expiresAt],
-    );
+    await this.tokens.insert({ id: randomUUID(), userId, key, tokenHash: hashSecret(token), kind, created, expiresAt });
     const validity = Math.round((expiresAt - created) / 1000);
     await this.audit.record({
       type: 'TOKEN_CREATED',
@@ -71,42 +68,28 @@ export class LoginTokensService {
   }
 
   async list(userId: string): Promise<TokenInfo[]> {
-    const rows: Record<string, any>[] = await this.tx.query(
-      `SELECT key, kind, created, expires_at FROM user_tokens WHERE user_id = $1 AND expires_at > $2 ORDER BY created, key`,
-      [userId, Date.now()],
-    );
+    const rows = await this.tokens.liveOf(userId, Date.now());
     return rows.map((row) => ({
       key: row.key,
       kind: row.kind,
-      creationTime: Number(row.created),
-      validity: Math.round((Number(row.expires_at) - Number(row.created)) / 1000),
-      expiresAt: Number(row.expires_at),
+      creationTime: row.created,
+      validity: Math.round((row.expiresAt - row.created) / 1000),
+      expiresAt: row.expiresAt,
     }));
   }
 
   async revoke(userId: string, key: string): Promise<void> {
-    const [, count] = await this.tx.query('DELETE FROM user_tokens WHERE user_id = $1 AND key = $2', [userId, key]);
-    if (!count) throw DomainError.notFound('TOKEN_NOT_FOUND', 'No such token');
+    if (!(await this.tokens.deleteByKey(userId, key))) throw DomainError.notFound('TOKEN_NOT_FOUND', 'No such token');
     await this.audit.record({ type: 'TOKEN_REVOKED', targetType: 'User', targetId: userId, details: { key } });
   }
 
   /** Whether `token` is a live token of this user, without using it. */
   async isLive(userId: string, token: string): Promise<boolean> {
-    const rows: unknown[] = await this.tx.query('SELECT 1 FROM user_tokens WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3', [
-      hashSecret(token),
-      userId,
-      Date.now(),
-    ]);
-    return rows.length > 0;
+    return this.tokens.isLive(userId, hashSecret(token), Date.now());
   }
 
   /** Uses up a live token of this user (single use, also under concurrent calls). */
   async consume(userId: string, token: string): Promise<boolean> {
-    const [, count] = await this.tx.query('DELETE FROM user_tokens WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3', [
-      hashSecret(token),
-      userId,
-      Date.now(),
-    ]);
-    return count > 0;
+    return this.tokens.consume(userId, hashSecret(token), Date.now());
   }
 }

@@ -1,15 +1,9 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { PgListener, preparedStatement, TransactionHost } from '@careid/shared';
-import { ADMIN_ROLE, Principal } from '../domain/principal';
-import type { AccessPolicy } from '../domain/access-policy';
+import { PgListener, TransactionHost } from '@careid/shared';
+import type { Principal } from '../domain/principal';
 import { CredentialsRepository } from '../infrastructure/credentials.repository';
+import { PRINCIPAL_CHANGED_CHANNEL, PrincipalsRepository } from '../infrastructure/principals.repository';
 
-const CHANNEL = 'careid_principal_changed';
-const PRINCIPAL_BY_USER_ID = preparedStatement(
-  'users.principal',
-  `SELECT id, login, roles, status, healthcare_party_id, patient_id, access_policy, auto_delegations, session_version
-   FROM users WHERE id = $1 AND deletion_date IS NULL`,
-);
 const MAX_ENTRIES = 20_000;
 const MAX_AGE_MS = 60_000;
 
@@ -46,10 +40,11 @@ export class PrincipalCache implements OnModuleInit {
     private readonly tx: TransactionHost,
     private readonly listener: PgListener,
     private readonly credentials: CredentialsRepository,
+    private readonly principals: PrincipalsRepository,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.listener.subscribe(CHANNEL, (userId) => {
+    await this.listener.subscribe(PRINCIPAL_CHANGED_CHANNEL, (userId) => {
       this.evict(userId);
       this.tellListeners(userId);
     });
@@ -87,7 +82,7 @@ export class PrincipalCache implements OnModuleInit {
     if (cached !== undefined) return cached;
     const useCache = this.listener.isListening;
     const evictionsBefore = this.evictions;
-    const principal = await this.load(userId);
+    const principal = await this.principals.load(userId);
     if (useCache && evictionsBefore === this.evictions) {
       if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
       this.entries.set(userId, { principal, loadedAt: Date.now() });
@@ -119,7 +114,7 @@ export class PrincipalCache implements OnModuleInit {
   /** Call inside the transaction that changes the user or ends sessions of it: every instance evicts both once that commits. */
   async userChanged(userId: string): Promise<void> {
     this.tx.afterCommit(() => this.evict(userId));
-    await this.tx.query('SELECT pg_notify($1, $2)', [CHANNEL, userId]);
+    await this.principals.announceChange(userId);
   }
 
   private tellListeners(userId: string | null): void {
@@ -130,23 +125,5 @@ export class PrincipalCache implements OnModuleInit {
     this.evictions++;
     this.entries.delete(userId);
     for (const [sessionId, session] of this.sessions) if (session.userId === userId) this.sessions.delete(sessionId);
-  }
-
-  private async load(userId: string): Promise<Principal | null> {
-    const rows: Record<string, any>[] = await this.tx.queryOutsideTransaction(PRINCIPAL_BY_USER_ID, [userId]);
-    const row = rows[0];
-    if (!row || row.status === 'DISABLED') return null;
-    return {
-      userId: row.id,
-      login: row.login,
-      roles: row.roles,
-      isAdmin: row.roles.includes(ADMIN_ROLE),
-      healthcarePartyId: row.healthcare_party_id,
-      patientId: row.patient_id,
-      dataOwnerId: row.healthcare_party_id ?? row.patient_id ?? null,
-      accessPolicy: row.access_policy as AccessPolicy | null,
-      autoDelegations: row.auto_delegations ?? {},
-      sessionVersion: row.session_version,
-    };
   }
 }

@@ -2,40 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
-import { AppConfigService, AuthSettings, DomainError, preparedStatement, TransactionHost } from '@careid/shared';
+import { AppConfigService, AuthSettings, DomainError, TransactionHost } from '@careid/shared';
 import type { Principal } from '../domain/principal';
 import { CredentialsRepository } from '../infrastructure/credentials.repository';
-import { AuditRecord, AuditTrail, insertAuditEventSql } from './audit-trail';
+import { AuditRecord, AuditTrail } from './audit-trail';
 import { CredentialLifecycle } from './credential-lifecycle.service';
 import { PrincipalCache, PrincipalChangeListener } from './principal-cache';
 import { hashSecret, newSecret } from './secrets';
-
-// The statements of every login and refresh, prepared once per connection (see PreparedStatement).
-const INSERT_REFRESH_TOKEN_SQL =
-  'INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, family_created, created, credential_expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)';
-const INSERT_REFRESH_TOKEN = preparedStatement('sessions.insert-refresh-token', INSERT_REFRESH_TOKEN_SQL);
-/** A session and its audit event in one statement: one round trip and one commit, and never one without the other. */
-const INSERT_REFRESH_TOKEN_AUDITED = preparedStatement(
-  'sessions.insert-refresh-token-audited',
-  `WITH session AS (${INSERT_REFRESH_TOKEN_SQL}) ${insertAuditEventSql(8)}`,
-);
-const REFRESH_TOKEN_BY_HASH = preparedStatement(
-  'sessions.refresh-token-by-hash',
-  `SELECT r.id, r.family_id, r.user_id, r.family_created, r.created, r.revoked_at, r.revoked_reason,
-          u.status, u.deletion_date, u.session_version
-   FROM refresh_tokens r JOIN users u ON u.id = r.user_id
-   WHERE r.token_hash = $1`,
-);
-const ROTATE_REFRESH_TOKEN = preparedStatement(
-  'sessions.rotate-refresh-token',
-  `WITH retired AS (
-     UPDATE refresh_tokens SET revoked_at = $2, revoked_reason = 'rotated' WHERE id = $1 AND revoked_at IS NULL
-     RETURNING family_id, user_id, family_created, credential_expires_at
-   )
-   INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, family_created, created, credential_expires_at)
-   SELECT $3, family_id, user_id, $4, family_created, $2, credential_expires_at FROM retired
-   RETURNING id`,
-);
 
 export interface TokenPair {
   accessToken: string;
@@ -88,14 +61,15 @@ export class SessionsService {
     const familyId = randomUUID();
     const now = Date.now();
     const refreshToken = newSecret();
-    const session = [randomUUID(), familyId, user.id, hashSecret(refreshToken), now, now, credentialExpiresAt];
-    if (audit) await this.tx.query(INSERT_REFRESH_TOKEN_AUDITED, [...session, ...this.audit.parametersOf(audit)]);
-    else await this.tx.query(INSERT_REFRESH_TOKEN, session);
+    await this.credentials.insertSession(
+      { id: randomUUID(), familyId, userId: user.id, tokenHash: hashSecret(refreshToken), created: now, credentialExpiresAt },
+      audit,
+    );
     return this.pair(user.id, user.sessionVersion, familyId, refreshToken);
   }
 
   async refresh(refreshToken: string): Promise<TokenPair> {
-    const rows: Record<string, any>[] = await this.tx.query(REFRESH_TOKEN_BY_HASH, [hashSecret(refreshToken)]);
+    const rows = await this.credentials.refreshTokenByHash(hashSecret(refreshToken));
     const token = rows[0];
     // A lockout stops new logins only: the sessions already open keep refreshing.
     if (!token) throw DomainError.unauthenticated('INVALID_REFRESH_TOKEN', 'The refresh token is not valid');
@@ -118,7 +92,7 @@ export class SessionsService {
     // One statement retires the presented token and stores its successor, so it is atomic without a transaction: of
     // two concurrent refreshes with one token, one retires it and the other finds it retired (a reuse).
     const next = newSecret();
-    const rotated: unknown[] = await this.tx.query(ROTATE_REFRESH_TOKEN, [token.id, now, randomUUID(), hashSecret(next)]);
+    const rotated = await this.credentials.rotateRefreshToken(token.id, now, randomUUID(), hashSecret(next));
     if (!rotated.length) {
       await this.reuseDetected(token.family_id, token.user_id);
       throw DomainError.unauthenticated('INVALID_REFRESH_TOKEN', 'The refresh token is not valid');
@@ -128,12 +102,9 @@ export class SessionsService {
 
   /** Ends the session the refresh token belongs to (see CredentialLifecycle). Unknown tokens are ignored (nothing to reveal). */
   async logout(refreshToken: string): Promise<void> {
-    const rows: { family_id: string; user_id: string }[] = await this.tx.query(
-      'SELECT family_id, user_id FROM refresh_tokens WHERE token_hash = $1',
-      [hashSecret(refreshToken)],
-    );
-    if (!rows.length) return;
-    const { family_id: sessionId, user_id: userId } = rows[0];
+    const session = await this.credentials.sessionOfRefreshToken(hashSecret(refreshToken));
+    if (!session) return;
+    const { sessionId, userId } = session;
     await this.tx.run(async () => {
       await this.lifecycle.raise('logout', { userId, sessionId });
       await this.audit.record({ type: 'LOGOUT', targetType: 'User', targetId: userId, actorId: userId });

@@ -257,11 +257,11 @@ export class UsersService {
   }
 
   async filter(filter: UserFilter, limit: number, cursor?: string): Promise<Page<User>> {
-    return this.users.filter(this.query(filter), limit, cursor);
+    return this.users.filter(this.userQuery(filter), limit, cursor);
   }
 
   async count(filter: UserFilter): Promise<number> {
-    return this.users.count(this.query(filter));
+    return this.users.count(this.userQuery(filter));
   }
 
   async delete(id: string): Promise<{ id: string; rev: string }> {
@@ -361,7 +361,7 @@ export class UsersService {
     return updated;
   }
 
-  private query(filter: UserFilter): UserQuery {
+  private userQuery(filter: UserFilter): UserQuery {
     const { q, ...rest } = filter;
     return { ...rest, prefix: q !== undefined ? identifierKey(q) : undefined };
   }

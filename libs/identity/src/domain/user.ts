@@ -1,4 +1,3 @@
-import { withoutUndefined } from '@careid/shared';
 import type { AccessPolicy } from './access-policy';
 
 export type UserStatus = 'ACTIVE' | 'DISABLED' | 'REGISTERING';
@@ -34,34 +33,4 @@ export interface User {
   sessionVersion: number;
   /** Live login tokens: key → creation time and validity (seconds). */
   authenticationTokens: Record<string, { creationTime: number; validity: number }>;
-}
-
-/** The JSON a client sees: iCure's shape, absent values left out, the password masked, secrets never. */
-export function toUserView(user: User) {
-  const view: Record<string, unknown> = {
-    id: user.id,
-    rev: user.rev,
-    created: user.created,
-    deletionDate: user.deletionDate ?? undefined,
-    name: user.name ?? undefined,
-    properties: user.properties,
-    permissions: user.permissions,
-    roles: user.roles,
-    type: user.type,
-    status: user.status,
-    login: user.login,
-    passwordHash: user.passwordHash ? '*' : undefined,
-    use2fa: user.use2fa,
-    groupId: user.groupId,
-    healthcarePartyId: user.healthcarePartyId ?? undefined,
-    patientId: user.patientId ?? undefined,
-    autoDelegations: user.autoDelegations,
-    createdDate: user.createdDate ?? undefined,
-    termsOfUseDate: user.termsOfUseDate ?? undefined,
-    email: user.email ?? undefined,
-    authenticationTokens: user.authenticationTokens,
-    sharingDataWith: user.sharingDataWith,
-    accessPolicy: user.accessPolicy ?? undefined,
-  };
-  return withoutUndefined(view);
 }

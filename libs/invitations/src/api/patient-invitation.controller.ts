@@ -1,6 +1,6 @@
 import { Body, Controller, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentUser, Principal, RequiresPermission, toUserView, UserDto } from '@careid/identity';
+import { CurrentUser, Principal, RequiresPermission, toUserDto, UserDto } from '@careid/identity';
 import { ApiProblems, UuidPipe } from '@careid/shared';
 import { InvitationsService } from '../application/invitations.service';
 import { InvitePatientDto } from './dto/invitation.dto';
@@ -21,6 +21,6 @@ export class PatientInvitationController {
   @ApiCreatedResponse({ type: UserDto })
   @ApiProblems(400, 401, 403, 404)
   async invite(@Param('id', UuidPipe) id: string, @Body() body: InvitePatientDto, @CurrentUser() actor: Principal): Promise<UserDto> {
-    return toUserView(await this.invitations.inviteExistingPatient(id, body, actor)) as unknown as UserDto;
+    return toUserDto(await this.invitations.inviteExistingPatient(id, body, actor));
   }
 }

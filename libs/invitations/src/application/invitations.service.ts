@@ -2,14 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import {
-  AccessPolicy,
   AuditTrail,
   cleanEmail,
   identifierKey,
-  LoginTokensService,
+  Credentials,
   normalizeAccessPolicy,
   Principal,
-  SessionsService,
   TokenPair,
   User,
   UsersService,
@@ -18,19 +16,18 @@ import {
   AppConfigService,
   AppSettings,
   cleanMobile,
-  decodeCursor,
   DomainError,
   DomainEvents,
   MessagingSettings,
   registerUniqueConstraintCode,
-  SqlBuilder,
   TransactionHost,
 } from '@careid/shared';
 import { assertAllowedRedirect } from '../domain/allowed-redirect';
 import { InvitationAccepted, InvitationRevoked, UserInvited } from '../domain/invitation.events';
 import { isMailboxAddress } from '../domain/message-text';
 import { Contact, PROFILE_DIRECTORY, ProfileDirectory, ProfileType } from '../domain/profile-directory';
-import { Delivery, Outbox } from './outbox';
+import { Invitation, InvitationsRepository } from '../infrastructure/invitations.repository';
+import { Outbox } from './outbox';
 import { renderMessage } from './templates';
 import { TicketKind, Tickets, ticketError } from './tickets';
 
@@ -38,22 +35,7 @@ registerUniqueConstraintCode('uq_invitations_pending_email', 'INVITATION_PENDING
 
 export const ACCEPT_PAGE_PATH = '/invitations/accept';
 
-export interface Invitation {
-  id: string;
-  kind: 'profile' | 'patient';
-  userId: string;
-  name: string;
-  email: string | null;
-  profile: string;
-  accessPolicy: AccessPolicy | null;
-  roles: string[];
-  channel: 'email' | 'sms' | 'link';
-  status: 'PENDING' | 'ACCEPTED' | 'EXPIRED' | 'REVOKED';
-  expiresAt: number;
-  created: number;
-  invitationUrl?: string;
-  delivery: Delivery | null;
-}
+export type { Invitation } from '../infrastructure/invitations.repository';
 
 export interface ProfileInvitationInput {
   email: string;
@@ -76,37 +58,6 @@ export interface PatientInvitationInput {
 
 const DEFAULT_SOLUTION_NAME = 'Careid';
 
-function toInvitation(row: Record<string, any>): Invitation {
-  const expiresAt = Number(row.expires_at);
-  const status = row.status === 'PENDING' && expiresAt <= Date.now() ? 'EXPIRED' : row.status;
-  return {
-    id: row.id,
-    kind: row.kind,
-    userId: row.user_id,
-    name: row.name ?? row.email ?? row.phone,
-    email: row.email,
-    profile: `${row.profile_type}/${row.profile_id}`,
-    accessPolicy: row.access_policy,
-    roles: row.roles,
-    channel: row.channel,
-    status,
-    expiresAt,
-    created: Number(row.created),
-    delivery: row.message_status
-      ? {
-          status: row.message_status,
-          attempts: row.message_attempts,
-          lastError: row.message_last_error,
-          sentAt: row.message_sent_at === null ? null : Number(row.message_sent_at),
-        }
-      : null,
-  };
-}
-
-const SELECT_INVITATION = `
-  SELECT i.*, m.status AS message_status, m.attempts AS message_attempts, m.last_error AS message_last_error, m.sent_at AS message_sent_at
-  FROM invitations i LEFT JOIN outbox_messages m ON m.id = i.message_id`;
-
 /**
  * Invitations: an existing patient becomes a user with a short-lived token
  * sent by email or SMS (iCure's createAndInviteUser), or a person becomes a
@@ -126,9 +77,9 @@ export class InvitationsService implements BeforeApplicationShutdown {
 
   constructor(
     private readonly tx: TransactionHost,
+    private readonly invitations: InvitationsRepository,
     private readonly users: UsersService,
-    private readonly loginTokens: LoginTokensService,
-    private readonly sessions: SessionsService,
+    private readonly credentials: Credentials,
     private readonly tickets: Tickets,
     private readonly outbox: Outbox,
     private readonly audit: AuditTrail,
@@ -151,8 +102,8 @@ export class InvitationsService implements BeforeApplicationShutdown {
     const emailKey = identifierKey(email);
     const name = [input.firstName, input.lastName].filter(Boolean).join(' ') || email;
     const expiresInSeconds = input.expiresInSeconds ?? this.messaging.invitationExpiresSeconds;
-    await this.expireStale(emailKey);
-    if (await this.hasPending(emailKey))
+    await this.invitations.expireStale(emailKey, Date.now());
+    if (await this.invitations.hasPending(emailKey))
       throw DomainError.conflict('INVITATION_PENDING', 'This email already has a pending invitation; resend it instead');
     if (await this.users.findByEmail(email))
       throw DomainError.conflict('EMAIL_ALREADY_REGISTERED', 'A user with this email already exists');
@@ -181,27 +132,23 @@ export class InvitationsService implements BeforeApplicationShutdown {
         const id = randomUUID();
         const now = Date.now();
         const expiresAt = now + expiresInSeconds * 1000;
-        await this.tx.manager.query(
-          `INSERT INTO invitations (id, kind, user_id, email, email_key, channel, name, first_name, last_name, profile_type, profile_id, roles, access_policy, expires_at, created, created_by)
-           VALUES ($1, 'profile', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-          [
-            id,
-            user.id,
-            email,
-            emailKey,
-            input.sendEmail ? 'email' : 'link',
-            name,
-            input.firstName ?? null,
-            input.lastName ?? null,
-            input.resource.resourceType,
-            profileId,
-            user.roles,
-            accessPolicy ? JSON.stringify(accessPolicy) : null,
-            expiresAt,
-            now,
-            actor.userId,
-          ],
-        );
+        await this.invitations.insertProfileInvitation({
+          id,
+          userId: user.id,
+          email,
+          emailKey,
+          channel: input.sendEmail ? 'email' : 'link',
+          name,
+          firstName: input.firstName ?? null,
+          lastName: input.lastName ?? null,
+          profileType: input.resource.resourceType,
+          profileId,
+          roles: user.roles,
+          accessPolicy,
+          expiresAt,
+          created: now,
+          createdBy: actor.userId,
+        });
         const invitationUrl = await this.issueLink(id, user, expiresInSeconds, !!input.sendEmail);
         await this.audit.record({
           type: 'USER_INVITED',
@@ -230,34 +177,26 @@ export class InvitationsService implements BeforeApplicationShutdown {
     limit: number;
     cursor?: string;
   }): Promise<{ rows: Invitation[]; nextCursor: string | null; total: number }> {
-    const sql = new SqlBuilder();
-    const now = Date.now();
-    if (filter.status === 'PENDING') sql.where("i.status = 'PENDING' AND i.expires_at > ?", now);
-    else if (filter.status === 'EXPIRED') sql.where("(i.status = 'EXPIRED' OR (i.status = 'PENDING' AND i.expires_at <= ?))", now);
-    else if (filter.status) sql.where('i.status = ?', filter.status);
-    if (filter.email) sql.where('i.email_key = ?', identifierKey(filter.email));
-    const countRows = await this.tx.manager.query(`SELECT count(*)::int AS total FROM invitations i ${sql.whereClause}`, sql.params);
-    const cursor = decodeCursor(filter.cursor, ['number', 'string']) as [number, string] | undefined;
-    if (cursor) sql.where(`(i.created, i.id) < (?, ${sql.param(cursor[1])}::uuid)`, cursor[0]);
-    const rows = await this.tx.manager.query(
-      `${SELECT_INVITATION} ${sql.whereClause} ORDER BY i.created DESC, i.id DESC LIMIT ${sql.param(filter.limit + 1)}`,
-      sql.params,
-    );
-    const invitations = rows.map(toInvitation);
+    const { rows: invitations, total } = await this.invitations.page({
+      status: filter.status,
+      emailKey: filter.email ? identifierKey(filter.email) : undefined,
+      limit: filter.limit,
+      cursor: filter.cursor,
+    });
     const hasMore = invitations.length > filter.limit;
     const page = hasMore ? invitations.slice(0, filter.limit) : invitations;
     const last = page[page.length - 1];
     return {
       rows: page,
       nextCursor: hasMore ? Buffer.from(JSON.stringify([last.created, last.id])).toString('base64url') : null,
-      total: countRows[0].total,
+      total,
     };
   }
 
   async get(id: string): Promise<Invitation> {
-    const rows = await this.tx.manager.query(`${SELECT_INVITATION} WHERE i.id = $1`, [id]);
-    if (!rows.length) throw DomainError.notFound('INVITATION_NOT_FOUND', 'No such invitation');
-    return toInvitation(rows[0]);
+    const invitation = await this.invitations.findById(id);
+    if (!invitation) throw DomainError.notFound('INVITATION_NOT_FOUND', 'No such invitation');
+    return invitation;
   }
 
   /** A pending invitation gets a new ticket; the old one stops working. */
@@ -270,7 +209,7 @@ export class InvitationsService implements BeforeApplicationShutdown {
       if (!user) throw DomainError.conflict('INVITATION_NOT_PENDING', 'The invited user no longer exists');
       await this.tickets.revokeForInvitation(id);
       const expiresInSeconds = this.messaging.invitationExpiresSeconds;
-      await this.tx.manager.query(`UPDATE invitations SET expires_at = $2 WHERE id = $1`, [id, Date.now() + expiresInSeconds * 1000]);
+      await this.invitations.extend(id, Date.now() + expiresInSeconds * 1000);
       const invitationUrl = await this.issueLink(id, user, expiresInSeconds, invitation.channel === 'email');
       await this.audit.record({ type: 'INVITATION_RESENT', targetType: 'Invitation', targetId: id });
       return { ...(await this.get(id)), invitationUrl };
@@ -282,7 +221,7 @@ export class InvitationsService implements BeforeApplicationShutdown {
     return this.tx.run(async () => {
       const invitation = await this.lockPending(id);
       await this.tickets.revokeForInvitation(id);
-      await this.tx.manager.query(`UPDATE invitations SET status = 'REVOKED', revoked_at = $2 WHERE id = $1`, [id, Date.now()]);
+      await this.invitations.markRevoked(id, Date.now());
       const user = await this.users.findById(invitation.userId);
       if (user?.status === 'REGISTERING') await this.users.delete(user.id);
       await this.audit.record({ type: 'INVITATION_REVOKED', targetType: 'Invitation', targetId: id });
@@ -323,12 +262,8 @@ export class InvitationsService implements BeforeApplicationShutdown {
     const passwordHash = await this.hashForTicketHolder(ticket, 'invitation', password);
     return this.tx.run(async () => {
       const { userId, invitationId } = await this.tickets.consume(ticket, 'invitation');
-      const user = await this.users.setPasswordWithTicket(userId, passwordHash, 'invitation');
-      if (invitationId)
-        await this.tx.manager.query(`UPDATE invitations SET status = 'ACCEPTED', accepted_at = $2 WHERE id = $1`, [
-          invitationId,
-          Date.now(),
-        ]);
+      const user = await this.credentials.setPasswordWithTicket(userId, passwordHash, 'invitation');
+      if (invitationId) await this.invitations.markAccepted(invitationId, Date.now());
       await this.audit.record({
         type: 'INVITATION_ACCEPTED',
         targetType: 'Invitation',
@@ -337,7 +272,7 @@ export class InvitationsService implements BeforeApplicationShutdown {
         actorLogin: user.login,
       });
       await this.events.publish(new InvitationAccepted(invitationId ?? '', userId));
-      return this.sessions.start(user);
+      return this.credentials.openSession(user);
     });
   }
 
@@ -409,7 +344,7 @@ export class InvitationsService implements BeforeApplicationShutdown {
       const { userId } = await this.tickets.consume(ticket, 'password-reset');
       const user = await this.users.findById(userId);
       if (user?.status !== 'ACTIVE') throw ticketError('revoked');
-      await this.users.setPasswordWithTicket(userId, passwordHash, 'password-reset');
+      await this.credentials.setPasswordWithTicket(userId, passwordHash, 'password-reset');
       await this.audit.record({ type: 'PASSWORD_RESET_COMPLETED', targetType: 'User', targetId: userId, actorId: userId });
     });
   }
@@ -470,7 +405,7 @@ export class InvitationsService implements BeforeApplicationShutdown {
           patientId,
           status: 'REGISTERING',
         });
-        const token = await this.loginTokens.create(user.id, validity, 'invitation');
+        const token = await this.credentials.issueInvitationToken(user.id, validity);
         const solutionName = input.solutionName ?? DEFAULT_SOLUTION_NAME;
         const rendered = renderMessage('patient-invitation', channel, {
           solutionName,
@@ -491,24 +426,20 @@ export class InvitationsService implements BeforeApplicationShutdown {
           html: rendered.html,
         });
         const id = randomUUID();
-        await this.tx.manager.query(
-          `INSERT INTO invitations (id, kind, user_id, email, email_key, phone, channel, name, profile_type, profile_id, expires_at, created, created_by, message_id)
-           VALUES ($1, 'patient', $2, $3, $4, $5, $6, $7, 'Patient', $8, $9, $10, $11, $12)`,
-          [
-            id,
-            user.id,
-            user.email,
-            user.email ? identifierKey(user.email) : null,
-            channel === 'sms' ? recipient : null,
-            channel,
-            patient.name,
-            patientId,
-            token.expiresAt,
-            Date.now(),
-            actor.userId,
-            messageId,
-          ],
-        );
+        await this.invitations.insertPatientInvitation({
+          id,
+          userId: user.id,
+          email: user.email,
+          emailKey: user.email ? identifierKey(user.email) : null,
+          phone: channel === 'sms' ? recipient : null,
+          channel,
+          name: patient.name,
+          patientId,
+          expiresAt: token.expiresAt,
+          created: Date.now(),
+          createdBy: actor.userId,
+          messageId,
+        });
         await this.audit.record({
           type: 'USER_INVITED',
           targetType: 'Invitation',
@@ -535,14 +466,10 @@ export class InvitationsService implements BeforeApplicationShutdown {
    * A later activation finds no pending invitation and announces nothing.
    */
   async markPatientInvitationAccepted(userId: string): Promise<void> {
-    const [rows]: [{ id: string }[], number] = await this.tx.manager.query(
-      `UPDATE invitations SET status = 'ACCEPTED', accepted_at = $2 WHERE user_id = $1 AND kind = 'patient' AND status = 'PENDING'
-       RETURNING id`,
-      [userId, Date.now()],
-    );
-    if (!rows.length) return;
+    const ids = await this.invitations.acceptPendingPatientInvitationsOf(userId, Date.now());
+    if (!ids.length) return;
     const user = await this.users.findById(userId);
-    for (const { id } of rows) {
+    for (const id of ids) {
       await this.audit.record({
         type: 'INVITATION_ACCEPTED',
         targetType: 'Invitation',
@@ -600,30 +527,17 @@ export class InvitationsService implements BeforeApplicationShutdown {
         text: rendered.text,
         html: rendered.html,
       });
-      await this.tx.manager.query('UPDATE invitations SET message_id = $2 WHERE id = $1', [invitationId, messageId]);
+      await this.invitations.attachMessage(invitationId, messageId);
     }
     return invitationUrl;
   }
 
   private async lockPending(id: string): Promise<Invitation> {
-    const rows = await this.tx.manager.query(`SELECT * FROM invitations WHERE id = $1 FOR UPDATE`, [id]);
-    if (!rows.length) throw DomainError.notFound('INVITATION_NOT_FOUND', 'No such invitation');
-    const invitation = toInvitation(rows[0]);
+    const invitation = await this.invitations.lockById(id);
+    if (!invitation) throw DomainError.notFound('INVITATION_NOT_FOUND', 'No such invitation');
     if (invitation.status !== 'PENDING')
       throw DomainError.conflict('INVITATION_NOT_PENDING', `The invitation is ${invitation.status.toLowerCase()}`);
     return invitation;
-  }
-
-  private async expireStale(emailKey: string): Promise<void> {
-    await this.tx.manager.query(
-      `UPDATE invitations SET status = 'EXPIRED' WHERE email_key = $1 AND status = 'PENDING' AND expires_at <= $2`,
-      [emailKey, Date.now()],
-    );
-  }
-
-  private async hasPending(emailKey: string): Promise<boolean> {
-    const rows = await this.tx.manager.query(`SELECT 1 FROM invitations WHERE email_key = $1 AND status = 'PENDING'`, [emailKey]);
-    return rows.length > 0;
   }
 
   /**
@@ -638,7 +552,7 @@ export class InvitationsService implements BeforeApplicationShutdown {
     // No lockout check: the ticket is the proof (256 random bits), and a locked login must still be able to reset.
     const user = await this.users.findById(state.userId);
     if (!user) throw ticketError('revoked');
-    return this.users.hashNewPassword(user.id, password);
+    return this.credentials.hashNewPassword(user.id, password);
   }
 
   private directory(): ProfileDirectory {

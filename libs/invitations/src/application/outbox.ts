@@ -1,28 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { EntityManager } from 'typeorm';
 import { AppConfigService, MessagingSettings, TransactionHost } from '@careid/shared';
+import { Delivery, DeliveryStatus, OutboxRepository, OutgoingMessage } from '../infrastructure/outbox.repository';
 import { EmailTransport, SmsTransport, UndeliverableMessage } from './transports';
 
-export interface OutgoingMessage {
-  channel: 'email' | 'sms';
-  kind: string;
-  recipient: string;
-  replyTo?: string | null;
-  subject?: string;
-  text: string;
-  html?: string;
-}
-
-export type DeliveryStatus = 'QUEUED' | 'SENT' | 'FAILED' | 'NOT_SENT';
-
-export interface Delivery {
-  status: DeliveryStatus;
-  attempts: number;
-  lastError: string | null;
-  sentAt: number | null;
-}
+export type { Delivery, DeliveryStatus, OutgoingMessage } from '../infrastructure/outbox.repository';
 
 /**
  * The transactional outbox. `enqueue` stores a message in the caller's
@@ -45,6 +28,7 @@ export class Outbox implements OnApplicationBootstrap, BeforeApplicationShutdown
 
   constructor(
     private readonly tx: TransactionHost,
+    private readonly messages: OutboxRepository,
     private readonly email: EmailTransport,
     private readonly sms: SmsTransport,
     @Inject(ConfigService) config: AppConfigService,
@@ -53,39 +37,13 @@ export class Outbox implements OnApplicationBootstrap, BeforeApplicationShutdown
   }
 
   async enqueue(message: OutgoingMessage): Promise<string> {
-    const id = randomUUID();
-    const now = Date.now();
-    await this.tx.manager.query(
-      `INSERT INTO outbox_messages (id, channel, kind, recipient, reply_to, subject, text_body, html_body, next_attempt_at, created)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`,
-      [
-        id,
-        message.channel,
-        message.kind,
-        message.recipient,
-        message.replyTo ?? null,
-        message.subject ?? null,
-        message.text,
-        message.html ?? null,
-        now,
-      ],
-    );
+    const id = await this.messages.insert(message, Date.now());
     this.tx.afterCommit(() => this.wake());
     return id;
   }
 
-  async delivery(messageId: string): Promise<Delivery | null> {
-    const rows: Record<string, any>[] = await this.tx.manager.query(
-      'SELECT status, attempts, last_error, sent_at FROM outbox_messages WHERE id = $1',
-      [messageId],
-    );
-    if (!rows.length) return null;
-    return {
-      status: rows[0].status,
-      attempts: rows[0].attempts,
-      lastError: rows[0].last_error,
-      sentAt: rows[0].sent_at === null ? null : Number(rows[0].sent_at),
-    };
+  delivery(messageId: string): Promise<Delivery | null> {
+    return this.messages.delivery(messageId);
   }
 
   onApplicationBootstrap(): void {
@@ -127,15 +85,8 @@ export class Outbox implements OnApplicationBootstrap, BeforeApplicationShutdown
 
   /** Claims, sends and settles one due message; false when none is due. */
   private async deliverNext(): Promise<boolean> {
-    return this.tx.dataSource.transaction(async (manager) => {
-      // The send happens inside this transaction: allow it longer than an idle query would get.
-      await manager.query(`SET LOCAL idle_in_transaction_session_timeout = '60s'`);
-      const rows: Record<string, any>[] = await manager.query(
-        `SELECT * FROM outbox_messages WHERE status = 'QUEUED' AND next_attempt_at <= $1
-         ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
-        [Date.now()],
-      );
-      const message = rows[0];
+    return this.messages.inDeliveryTransaction(async (manager) => {
+      const message = await this.messages.claimNextDue(manager, Date.now());
       if (!message) return false;
       try {
         const result =
@@ -166,12 +117,7 @@ export class Outbox implements OnApplicationBootstrap, BeforeApplicationShutdown
           this.logger.error({ messageId: message.id, attempts, lastError }, 'Message delivery failed for good');
         } else {
           const delay = Math.min(this.settings.outboxBaseDelayMs * 2 ** (attempts - 1), 3_600_000);
-          await manager.query(`UPDATE outbox_messages SET attempts = $2, last_error = $3, next_attempt_at = $4 WHERE id = $1`, [
-            message.id,
-            attempts,
-            lastError,
-            Date.now() + delay,
-          ]);
+          await this.messages.scheduleRetry(manager, message.id, attempts, lastError, Date.now() + delay);
           this.logger.warn({ messageId: message.id, attempts, lastError, retryInMs: delay }, 'Message delivery failed; will retry');
         }
       }
@@ -179,18 +125,7 @@ export class Outbox implements OnApplicationBootstrap, BeforeApplicationShutdown
     });
   }
 
-  private async settle(
-    manager: EntityManager,
-    id: string,
-    status: DeliveryStatus,
-    attempts: number,
-    lastError: string | null,
-  ): Promise<void> {
-    await manager.query(
-      `UPDATE outbox_messages SET status = $2, attempts = $3, last_error = $4, sent_at = CASE WHEN $2 = 'SENT' THEN $5::bigint END,
-         text_body = NULL, html_body = NULL
-       WHERE id = $1`,
-      [id, status, attempts, lastError, Date.now()],
-    );
+  private settle(manager: EntityManager, id: string, status: DeliveryStatus, attempts: number, lastError: string | null): Promise<void> {
+    return this.messages.settle(manager, id, status, attempts, lastError, Date.now());
   }
 }

@@ -1,8 +1,9 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DomainError, TransactionHost } from '@careid/shared';
+import { DomainError } from '@careid/shared';
+import { TicketKind, TicketsRepository } from '../infrastructure/tickets.repository';
 
-export type TicketKind = 'invitation' | 'password-reset';
+export type { TicketKind } from '../infrastructure/tickets.repository';
 
 export interface TicketState {
   kind: TicketKind;
@@ -21,7 +22,7 @@ const hash = (ticket: string) => createHash('sha256').update(ticket, 'utf8').dig
  */
 @Injectable()
 export class Tickets {
-  constructor(private readonly tx: TransactionHost) {}
+  constructor(private readonly tickets: TicketsRepository) {}
 
   async issue(
     kind: TicketKind,
@@ -32,63 +33,41 @@ export class Tickets {
     const ticket = randomBytes(32).toString('base64url');
     const now = Date.now();
     const expiresAt = now + expiresInSeconds * 1000;
-    await this.tx.manager.query(
-      `INSERT INTO tickets (id, kind, user_id, invitation_id, token_hash, created, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [randomUUID(), kind, userId, invitationId, hash(ticket), now, expiresAt],
-    );
+    await this.tickets.insert({ id: randomUUID(), kind, userId, invitationId, tokenHash: hash(ticket), created: now, expiresAt });
     return { ticket, expiresAt };
   }
 
   /** What a ticket is, without using it; null when it is unknown. */
   async inspect(ticket: string): Promise<TicketState | null> {
-    const rows: Record<string, any>[] = await this.tx.manager.query(
-      'SELECT kind, user_id, invitation_id, expires_at, used_at, revoked_at FROM tickets WHERE token_hash = $1',
-      [hash(ticket)],
-    );
-    const row = rows[0];
+    const row = await this.tickets.findByHash(hash(ticket));
     if (!row) return null;
-    const expiresAt = Number(row.expires_at);
-    const state = row.used_at !== null ? 'used' : row.revoked_at !== null ? 'revoked' : expiresAt <= Date.now() ? 'expired' : 'usable';
-    return { kind: row.kind, userId: row.user_id, invitationId: row.invitation_id, state, expiresAt };
+    const { expiresAt } = row;
+    const state = row.usedAt !== null ? 'used' : row.revokedAt !== null ? 'revoked' : expiresAt <= Date.now() ? 'expired' : 'usable';
+    return { kind: row.kind, userId: row.userId, invitationId: row.invitationId, state, expiresAt };
   }
 
   /** Uses a ticket of the given kind, or explains why it cannot be used. Joins the caller's transaction. */
   async consume(ticket: string, kind: TicketKind): Promise<{ userId: string; invitationId: string | null }> {
-    const [rows] = await this.tx.manager.query(
-      `UPDATE tickets SET used_at = $3 WHERE token_hash = $1 AND kind = $2 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $3
-       RETURNING user_id, invitation_id`,
-      [hash(ticket), kind, Date.now()],
-    );
-    if (rows.length) return { userId: rows[0].user_id, invitationId: rows[0].invitation_id };
+    const used = await this.tickets.markUsed(hash(ticket), kind, Date.now());
+    if (used) return used;
     const state = await this.inspect(ticket);
     throw ticketError(state && state.kind === kind ? state.state : null);
   }
 
   async revokeForUser(userId: string, kind: TicketKind): Promise<void> {
-    await this.tx.manager.query(
-      `UPDATE tickets SET revoked_at = $3 WHERE user_id = $1 AND kind = $2 AND used_at IS NULL AND revoked_at IS NULL`,
-      [userId, kind, Date.now()],
-    );
+    await this.tickets.revokeForUser(userId, kind, Date.now());
   }
 
   /**
    * Serialises the issuing of one user's tickets of a kind until the caller's transaction ends, then tells when the
    * last one was issued (epoch ms, 0 if never): a throttle that holds under concurrent requests and across instances.
    */
-  async lockAndLastIssued(userId: string, kind: TicketKind): Promise<number> {
-    await this.tx.manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`tickets:${kind}:${userId}`]);
-    const rows: { last: string | null }[] = await this.tx.manager.query(
-      'SELECT max(created) AS last FROM tickets WHERE user_id = $1 AND kind = $2',
-      [userId, kind],
-    );
-    return Number(rows[0].last ?? 0);
+  lockAndLastIssued(userId: string, kind: TicketKind): Promise<number> {
+    return this.tickets.lockAndLastIssued(userId, kind);
   }
 
   async revokeForInvitation(invitationId: string): Promise<void> {
-    await this.tx.manager.query(`UPDATE tickets SET revoked_at = $2 WHERE invitation_id = $1 AND used_at IS NULL AND revoked_at IS NULL`, [
-      invitationId,
-      Date.now(),
-    ]);
+    await this.tickets.revokeForInvitation(invitationId, Date.now());
   }
 }
 

@@ -1,7 +1,7 @@
 import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
 import { epochMs } from '@careid/shared';
-import type { DeliveryStatus } from '../application/outbox';
-import type { TicketKind } from '../application/tickets';
+import type { DeliveryStatus } from './outbox.repository';
+import type { TicketKind } from './tickets.repository';
 import type { ProfileType } from '../domain/profile-directory';
 
 /**

@@ -1,0 +1,201 @@
+import { Injectable } from '@nestjs/common';
+import type { AccessPolicy } from '@careid/identity';
+import { decodeCursor, SqlBuilder, TransactionHost } from '@careid/shared';
+import type { ProfileType } from '../domain/profile-directory';
+import type { Delivery } from './outbox.repository';
+
+export interface Invitation {
+  id: string;
+  kind: 'profile' | 'patient';
+  userId: string;
+  name: string;
+  email: string | null;
+  profile: string;
+  accessPolicy: AccessPolicy | null;
+  roles: string[];
+  channel: 'email' | 'sms' | 'link';
+  status: 'PENDING' | 'ACCEPTED' | 'EXPIRED' | 'REVOKED';
+  expiresAt: number;
+  created: number;
+  invitationUrl?: string;
+  delivery: Delivery | null;
+}
+
+export interface InvitationFilter {
+  status?: string;
+  /** The identifier key of the invited email. */
+  emailKey?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export interface NewProfileInvitation {
+  id: string;
+  userId: string;
+  email: string;
+  emailKey: string;
+  channel: 'email' | 'link';
+  name: string;
+  firstName: string | null;
+  lastName: string | null;
+  profileType: ProfileType;
+  profileId: string;
+  roles: string[];
+  accessPolicy: AccessPolicy | null;
+  expiresAt: number;
+  created: number;
+  createdBy: string;
+}
+
+export interface NewPatientInvitation {
+  id: string;
+  userId: string;
+  email: string | null;
+  emailKey: string | null;
+  phone: string | null;
+  channel: 'email' | 'sms';
+  name: string;
+  patientId: string;
+  expiresAt: number;
+  created: number;
+  createdBy: string;
+  messageId: string;
+}
+
+function toInvitation(row: Record<string, any>): Invitation {
+  const expiresAt = Number(row.expires_at);
+  const status = row.status === 'PENDING' && expiresAt <= Date.now() ? 'EXPIRED' : row.status;
+  return {
+    id: row.id,
+    kind: row.kind,
+    userId: row.user_id,
+    name: row.name ?? row.email ?? row.phone,
+    email: row.email,
+    profile: `${row.profile_type}/${row.profile_id}`,
+    accessPolicy: row.access_policy,
+    roles: row.roles,
+    channel: row.channel,
+    status,
+    expiresAt,
+    created: Number(row.created),
+    delivery: row.message_status
+      ? {
+          status: row.message_status,
+          attempts: row.message_attempts,
+          lastError: row.message_last_error,
+          sentAt: row.message_sent_at === null ? null : Number(row.message_sent_at),
+        }
+      : null,
+  };
+}
+
+const SELECT_INVITATION = `
+  SELECT i.*, m.status AS message_status, m.attempts AS message_attempts, m.last_error AS message_last_error, m.sent_at AS message_sent_at
+  FROM invitations i LEFT JOIN outbox_messages m ON m.id = i.message_id`;
+
+/** The statements of invitations (`invitations`, read with the state of their message). */
+@Injectable()
+export class InvitationsRepository {
+  constructor(private readonly tx: TransactionHost) {}
+
+  async insertProfileInvitation(invitation: NewProfileInvitation): Promise<void> {
+    const i = invitation;
+    await this.tx.manager.query(
+      `INSERT INTO invitations (id, kind, user_id, email, email_key, channel, name, first_name, last_name, profile_type, profile_id, roles, access_policy, expires_at, created, created_by)
+       VALUES ($1, 'profile', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+      [
+        i.id,
+        i.userId,
+        i.email,
+        i.emailKey,
+        i.channel,
+        i.name,
+        i.firstName,
+        i.lastName,
+        i.profileType,
+        i.profileId,
+        i.roles,
+        i.accessPolicy ? JSON.stringify(i.accessPolicy) : null,
+        i.expiresAt,
+        i.created,
+        i.createdBy,
+      ],
+    );
+  }
+
+  async insertPatientInvitation(invitation: NewPatientInvitation): Promise<void> {
+    const i = invitation;
+    await this.tx.manager.query(
+      `INSERT INTO invitations (id, kind, user_id, email, email_key, phone, channel, name, profile_type, profile_id, expires_at, created, created_by, message_id)
+       VALUES ($1, 'patient', $2, $3, $4, $5, $6, $7, 'Patient', $8, $9, $10, $11, $12)`,
+      [i.id, i.userId, i.email, i.emailKey, i.phone, i.channel, i.name, i.patientId, i.expiresAt, i.created, i.createdBy, i.messageId],
+    );
+  }
+
+  /** A page, newest first, and the total that match. */
+  async page(filter: InvitationFilter): Promise<{ rows: Invitation[]; total: number }> {
+    const sql = new SqlBuilder();
+    const now = Date.now();
+    if (filter.status === 'PENDING') sql.where("i.status = 'PENDING' AND i.expires_at > ?", now);
+    else if (filter.status === 'EXPIRED') sql.where("(i.status = 'EXPIRED' OR (i.status = 'PENDING' AND i.expires_at <= ?))", now);
+    else if (filter.status) sql.where('i.status = ?', filter.status);
+    if (filter.emailKey) sql.where('i.email_key = ?', filter.emailKey);
+    const countRows = await this.tx.manager.query(`SELECT count(*)::int AS total FROM invitations i ${sql.whereClause}`, sql.params);
+    const cursor = decodeCursor(filter.cursor, ['number', 'string']) as [number, string] | undefined;
+    if (cursor) sql.where(`(i.created, i.id) < (?, ${sql.param(cursor[1])}::uuid)`, cursor[0]);
+    const rows = await this.tx.manager.query(
+      `${SELECT_INVITATION} ${sql.whereClause} ORDER BY i.created DESC, i.id DESC LIMIT ${sql.param(filter.limit + 1)}`,
+      sql.params,
+    );
+    return { rows: rows.map(toInvitation), total: countRows[0].total };
+  }
+
+  async findById(id: string): Promise<Invitation | null> {
+    const rows = await this.tx.manager.query(`${SELECT_INVITATION} WHERE i.id = $1`, [id]);
+    return rows.length ? toInvitation(rows[0]) : null;
+  }
+
+  /** Locks the invitation until the caller's transaction ends (without its message's state). */
+  async lockById(id: string): Promise<Invitation | null> {
+    const rows = await this.tx.manager.query(`SELECT * FROM invitations WHERE id = $1 FOR UPDATE`, [id]);
+    return rows.length ? toInvitation(rows[0]) : null;
+  }
+
+  async extend(id: string, expiresAt: number): Promise<void> {
+    await this.tx.manager.query(`UPDATE invitations SET expires_at = $2 WHERE id = $1`, [id, expiresAt]);
+  }
+
+  async markRevoked(id: string, now: number): Promise<void> {
+    await this.tx.manager.query(`UPDATE invitations SET status = 'REVOKED', revoked_at = $2 WHERE id = $1`, [id, now]);
+  }
+
+  async markAccepted(id: string, now: number): Promise<void> {
+    await this.tx.manager.query(`UPDATE invitations SET status = 'ACCEPTED', accepted_at = $2 WHERE id = $1`, [id, now]);
+  }
+
+  /** Accepts the user's pending patient invitations; returns their ids. */
+  async acceptPendingPatientInvitationsOf(userId: string, now: number): Promise<string[]> {
+    const [rows]: [{ id: string }[], number] = await this.tx.manager.query(
+      `UPDATE invitations SET status = 'ACCEPTED', accepted_at = $2 WHERE user_id = $1 AND kind = 'patient' AND status = 'PENDING'
+       RETURNING id`,
+      [userId, now],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  async attachMessage(id: string, messageId: string): Promise<void> {
+    await this.tx.manager.query('UPDATE invitations SET message_id = $2 WHERE id = $1', [id, messageId]);
+  }
+
+  async expireStale(emailKey: string, now: number): Promise<void> {
+    await this.tx.manager.query(
+      `UPDATE invitations SET status = 'EXPIRED' WHERE email_key = $1 AND status = 'PENDING' AND expires_at <= $2`,
+      [emailKey, now],
+    );
+  }
+
+  async hasPending(emailKey: string): Promise<boolean> {
+    const rows = await this.tx.manager.query(`SELECT 1 FROM invitations WHERE email_key = $1 AND status = 'PENDING'`, [emailKey]);
+    return rows.length > 0;
+  }
+}
