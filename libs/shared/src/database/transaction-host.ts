@@ -46,9 +46,12 @@ export class TransactionHost {
   /** Transactions under way; at 0 the storage is disabled (see `run`). */
   private running = 0;
 
-  constructor(@InjectDataSource() readonly dataSource: DataSource) {}
+  constructor(
+    /** @deprecated Run SQL through `query` or `queryOutsideTransaction`; kept until identity and invitations stop using it. */
+    @InjectDataSource() readonly dataSource: DataSource,
+  ) {}
 
-  /** The current transaction's manager, or the pool's when there is none. */
+  /** @deprecated Use `query` (same transaction, same result shapes); kept until identity and invitations stop using it. */
   get manager(): EntityManager {
     return this.storage.getStore()?.manager ?? this.dataSource.manager;
   }
