@@ -1,6 +1,6 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { decodeCursor, firstRev, Page, SqlBuilder, toPage, TransactionHost } from '@careid/shared';
+import { decodeCursor, firstRev, NEXT_REV_SQL, Page, SqlBuilder, toPage, TransactionHost } from '@careid/shared';
 import type { Addressee, Notification, NotificationStatus, NotificationType } from '../domain/notification';
 
 /** The channel every instance LISTENs on for notifications created anywhere (the live streams). */
@@ -103,7 +103,7 @@ export class NotificationsRepository {
     now: number,
     expectedRev?: string,
   ): Promise<{ notification: Notification; previousStatus: NotificationStatus } | null> {
-    const params: unknown[] = [id, status, now, from, randomBytes(16).toString('hex')];
+    const params: unknown[] = [id, status, now, from];
     let revCondition = '';
     if (expectedRev) {
       params.push(expectedRev);
@@ -111,7 +111,7 @@ export class NotificationsRepository {
     }
     const [rows] = await this.tx.query(
       `WITH before AS (SELECT id, status FROM notifications WHERE id = $1 FOR UPDATE)
-       UPDATE notifications n SET status = $2, modified = $3, rev = (split_part(n.rev, '-', 1)::int + 1)::text || '-' || $5
+       UPDATE notifications n SET status = $2, modified = $3, rev = ${NEXT_REV_SQL}
        FROM before WHERE n.id = before.id AND n.status = ANY($4::text[]) ${revCondition}
        RETURNING n.*, before.status AS previous_status`,
       params,

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, DeletedDto, type Principal, RequiresPermission } from '@careid/identity';
-import { ApiPage, ApiProblems, Page, UuidPipe } from '@careid/shared';
+import { ApiPage, ApiProblems, DEFAULT_PAGE_SIZE, Page, UuidPipe } from '@careid/shared';
 import { MedicalRecordsService } from '../application/medical-records.service';
 import { MedicalRecord, toMedicalRecordView } from '../domain/medical-record';
 import {
@@ -46,7 +46,13 @@ export class DataSamplesController {
   @ApiPage(DataSampleDto)
   @ApiProblems(400, 403)
   async filter(@Query() query: MedicalRecordFilterDto, @CurrentUser() actor: Principal): Promise<Page<DataSampleDto>> {
-    const page = await this.records.filter('DataSample', { patientId: query.patientId }, actor, query.limit ?? 100, query.cursor);
+    const page = await this.records.filter(
+      'DataSample',
+      { patientId: query.patientId },
+      actor,
+      query.limit ?? DEFAULT_PAGE_SIZE,
+      query.cursor,
+    );
     return { rows: page.rows.map(view), nextCursor: page.nextCursor };
   }
 
@@ -111,7 +117,13 @@ export class HealthcareElementsController {
   @ApiPage(HealthcareElementDto)
   @ApiProblems(400, 403)
   async filter(@Query() query: MedicalRecordFilterDto, @CurrentUser() actor: Principal): Promise<Page<HealthcareElementDto>> {
-    const page = await this.records.filter('HealthcareElement', { patientId: query.patientId }, actor, query.limit ?? 100, query.cursor);
+    const page = await this.records.filter(
+      'HealthcareElement',
+      { patientId: query.patientId },
+      actor,
+      query.limit ?? DEFAULT_PAGE_SIZE,
+      query.cursor,
+    );
     return { rows: page.rows.map(view), nextCursor: page.nextCursor };
   }
 

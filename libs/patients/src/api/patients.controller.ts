@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, DeletedDto, type Principal, RequiresPermission } from '@careid/identity';
-import { ApiPage, ApiProblems, Page, UuidPipe } from '@careid/shared';
+import { ApiPage, ApiProblems, DEFAULT_PAGE_SIZE, Page, UuidPipe } from '@careid/shared';
 import { DataSharingService } from '../application/data-sharing.service';
 import { PatientsService } from '../application/patients.service';
 import { Patient, toAdministrativeView, toPatientView } from '../domain/patient';
@@ -52,7 +52,7 @@ export class PatientsController {
   @ApiProblems(400, 403)
   async filter(@Query() query: PatientFilterDto, @CurrentUser() actor: Principal): Promise<Page<PatientDto>> {
     const { limit, cursor, ...filter } = query;
-    const page = await this.patients.filter(filter, actor, limit ?? 100, cursor);
+    const page = await this.patients.filter(filter, actor, limit ?? DEFAULT_PAGE_SIZE, cursor);
     return { rows: page.rows.map(view), nextCursor: page.nextCursor };
   }
 

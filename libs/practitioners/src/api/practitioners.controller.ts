@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, DeletedDto, type Principal, RequiresPermission } from '@careid/identity';
-import { ApiPage, ApiProblems, Page, UuidPipe } from '@careid/shared';
+import { ApiPage, ApiProblems, DEFAULT_PAGE_SIZE, Page, UuidPipe } from '@careid/shared';
 import { PractitionersService } from '../application/practitioners.service';
 import { toPractitionerView } from '../domain/practitioner';
 import { PractitionerDto, PractitionerFilterDto, PractitionerWriteDto } from './dto/practitioner.dto';
@@ -33,7 +33,7 @@ export class PractitionersController {
   @ApiPage(PractitionerDto)
   @ApiProblems(400, 403)
   async filter(@Query() query: PractitionerFilterDto): Promise<Page<PractitionerDto>> {
-    const page = await this.practitioners.filter({ name: query.name }, query.limit ?? 100, query.cursor);
+    const page = await this.practitioners.filter({ name: query.name }, query.limit ?? DEFAULT_PAGE_SIZE, query.cursor);
     return { rows: page.rows.map(view), nextCursor: page.nextCursor };
   }
 

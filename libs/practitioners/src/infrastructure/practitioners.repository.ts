@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { decodeCursor, NEXT_REV_SQL, Page, prefixPattern, toPage, TransactionHost } from '@careid/shared';
+import { decodeCursor, NEXT_REV_SQL, Page, prefixPattern, SqlBuilder, toPage, TransactionHost } from '@careid/shared';
 import type { Practitioner } from '../domain/practitioner';
 
 /** Columns a write sets: the practitioner and its name search keys. */
@@ -102,21 +102,13 @@ export class PractitionersRepository {
 
   /** Live practitioners by id (keyset), optionally those whose family-first or given-first name starts with `namePrefix`. */
   async filter(query: { namePrefix?: string }, limit: number, cursor?: string): Promise<Page<Practitioner>> {
-    const params: unknown[] = [];
-    const where = ['deletion_date IS NULL'];
-    if (query.namePrefix !== undefined) {
-      params.push(prefixPattern(query.namePrefix));
-      where.push(`(family_first_key LIKE $${params.length} OR given_first_key LIKE $${params.length})`);
-    }
+    const sql = new SqlBuilder('deletion_date IS NULL');
+    if (query.namePrefix !== undefined) sql.where('(family_first_key LIKE ? OR given_first_key LIKE ?)', prefixPattern(query.namePrefix));
     const [afterId] = (decodeCursor(cursor, ['string']) ?? []) as string[];
-    if (afterId !== undefined) {
-      params.push(afterId);
-      where.push(`id > $${params.length}::uuid`);
-    }
-    params.push(limit + 1);
+    if (afterId !== undefined) sql.where('id > ?::uuid', afterId);
     const rows = await this.tx.query(
-      `SELECT * FROM practitioners WHERE ${where.join(' AND ')} ORDER BY id LIMIT $${params.length}`,
-      params,
+      `SELECT * FROM practitioners ${sql.whereClause} ORDER BY id LIMIT ${sql.param(limit + 1)}`,
+      sql.params,
     );
     return toPage(rows.map(toPractitioner), limit, (practitioner) => [practitioner.id]);
   }
