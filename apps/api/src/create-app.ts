@@ -6,7 +6,16 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet, { FastifyHelmetOptions } from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { Logger } from 'nestjs-pino';
-import { Configuration, createValidationPipe, DomainError, parseJsonBody, ProblemDetailsFilter, requestContext } from '@careid/shared';
+import {
+  Configuration,
+  createValidationPipe,
+  DomainError,
+  domainError,
+  parseJsonBody,
+  ProblemDetailsFilter,
+  requestContext,
+  SharedErrors,
+} from '@careid/shared';
 import type { DestinationStream } from 'pino';
 import { AppModule, AppModuleOptions } from './app.module';
 import { allowCors } from './cors';
@@ -131,11 +140,7 @@ export async function createApp(configuration: Configuration, options: CreateApp
       // By the route matched, not the raw URL: the router decodes `/api/v1/%61uth/login` to the login route too.
       allowList: (request) => !(request.routeOptions.url ?? '').startsWith('/api/v1/auth/'),
       errorResponseBuilder: (_request, context) => {
-        const error = DomainError.tooMany(
-          'RATE_LIMITED',
-          'Too many authentication requests from this address; slow down',
-          context.ttl / 1000,
-        );
+        const error = domainError(SharedErrors.RATE_LIMITED, SharedErrors.RATE_LIMITED.message, { retryAfterSeconds: context.ttl / 1000 });
         (error as DomainError & { statusCode: number }).statusCode = 429;
         return error;
       },

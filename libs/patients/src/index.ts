@@ -9,3 +9,4 @@ export { RECORD_KINDS } from './domain/medical-record';
 export { toMedicalRecordView } from './api/medical-record.mapper';
 export type { MedicalRecord, RecordKind } from './domain/medical-record';
 export { patientsPersistence } from './infrastructure/patients.persistence';
+export * from './domain/patients.errors';

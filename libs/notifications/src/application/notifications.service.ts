@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditTrail, Principal } from '@careid/identity';
-import { DomainError, Page, TransactionHost } from '@careid/shared';
+import { domainError, Page, TransactionHost } from '@careid/shared';
 import {
   Addressee,
   addresseeOf,
@@ -10,6 +10,7 @@ import {
   NotificationType,
   statusesThatMayBecome,
 } from '../domain/notification';
+import { NotificationsErrors } from '../domain/notifications.errors';
 import { NotificationsRepository } from '../infrastructure/notifications.repository';
 
 export { NOTIFICATION_CHANNEL } from '../infrastructure/notifications.repository';
@@ -73,7 +74,7 @@ export class NotificationsService {
   async get(id: string, actor: Principal): Promise<Notification> {
     const found = await this.notifications.findById(id);
     if (!found || !this.mayHandle(found.addressee, actor)) {
-      throw DomainError.notFound('NOTIFICATION_NOT_FOUND', 'No such notification');
+      throw domainError(NotificationsErrors.NOTIFICATION_NOT_FOUND);
     }
     return found.notification;
   }
@@ -85,7 +86,7 @@ export class NotificationsService {
       const moved = await this.notifications.moveStatus(id, status, statusesThatMayBecome(status), Date.now(), rev);
       if (!moved) {
         const latest = await this.get(id, actor);
-        if (rev && latest.rev !== rev) throw DomainError.conflict('REVISION_CONFLICT', 'The notification changed meanwhile; reload it');
+        if (rev && latest.rev !== rev) throw domainError(NotificationsErrors.REVISION_CONFLICT);
         throw invalidTransition(latest.status, status);
       }
       await this.audit.record({
