@@ -61,8 +61,8 @@ export class NotificationsService {
 
   /**
    * The caller's own notifications, newest first: those addressed to the data
-   * owner it stands for, none without one. Being an admin widens nothing here
-   * (API.md: "the caller's own notifications").
+   * owner it stands for, none without one. Being an admin widens nothing here:
+   * the REST contract promises "the caller's own notifications".
    */
   async list(actor: Principal, filter: NotificationFilter): Promise<Page<Notification>> {
     const addressee = addresseeOf(actor);
@@ -105,7 +105,7 @@ export class NotificationsService {
     return !!own && notification.recipient === own.recipient && notification.recipientKind === own.recipientKind;
   }
 
-  /** Reading one by id and changing its status: its recipient, or an admin (API.md: "only the recipient (or an admin)"). */
+  /** Reading one by id and changing its status: its recipient, or an admin, as the REST contract says. */
   mayHandle(notification: Addressee, actor: Principal): boolean {
     return actor.isAdmin || this.isAddressedTo(notification, actor);
   }

@@ -7,10 +7,9 @@ import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
 /**
  * A hot statement that each pool connection parses and plans once, then
- * only binds and executes (PostgreSQL's plan cache): the planning was most of
- * the database's CPU for a read by id. Name its columns rather than `*`, so
- * that a column added by a later migration does not change the statement's
- * result type under a running instance.
+ * only binds and executes (PostgreSQL's plan cache; see BENCHMARKS.md). Name
+ * its columns rather than `*`, so that a column added by a later migration
+ * does not change the statement's result type under a running instance.
  */
 export interface PreparedStatement {
   readonly name: string;
@@ -59,10 +58,10 @@ export class TransactionHost {
   /**
    * One SQL statement: in the ambient transaction when there is one, else
    * straight on the pool. Results have EntityManager.query's shapes (rows, or
-   * `[rows, rowCount]` for UPDATE and DELETE). Outside a transaction this skips
-   * TypeORM's query runner (connect, broadcast, release: a dozen promises per
-   * call), which was about 7% of an authenticated GET. A prepared statement
-   * runs as one everywhere: on the pool, or on the transaction's connection.
+   * `[rows, rowCount]` for UPDATE and DELETE). Outside a transaction this goes
+   * straight to the pool, skipping TypeORM's query runner (see BENCHMARKS.md).
+   * A prepared statement runs as one everywhere: on the pool, or on the
+   * transaction's connection.
    */
   query<T = any>(sql: string | PreparedStatement, parameters?: unknown[]): Promise<T> {
     const context = this.storage.getStore();
