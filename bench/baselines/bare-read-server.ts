@@ -16,7 +16,7 @@ import { INSERT_AUDIT_EVENT } from '../../libs/identity/src/infrastructure/audit
 import { VerifiedTokens } from '../../libs/identity/src/api/verified-tokens';
 import { toUserDto as toUserView } from '../../libs/identity/src/api/user.mapper';
 import { toUser, USER_BY_ID } from '../../libs/identity/src/infrastructure/users.repository';
-import { toPatientView } from '../../libs/patients/src/domain/patient';
+import { toPatientView } from '../../libs/patients/src/api/patient.mapper';
 import { PATIENT_BY_ID, toPatient } from '../../libs/patients/src/infrastructure/patients.repository';
 
 const env = process.env;

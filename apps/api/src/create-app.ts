@@ -11,10 +11,12 @@ import {
   Configuration,
   createValidationPipe,
   DomainError,
+  domainError,
   parseJsonBody,
   ProblemDetailsFilter,
   requestContext,
   sendProblem,
+  SharedErrors,
 } from '@careid/shared';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DestinationStream } from 'pino';
@@ -149,11 +151,7 @@ export async function createApp(configuration: Configuration, options: CreateApp
       // By the route matched, not the raw URL: the router decodes `/api/v1/%61uth/login` to the login route too.
       allowList: (request) => !(request.routeOptions.url ?? '').startsWith('/api/v1/auth/'),
       errorResponseBuilder: (_request, context) => {
-        const error = DomainError.tooMany(
-          'RATE_LIMITED',
-          'Too many authentication requests from this address; slow down',
-          context.ttl / 1000,
-        );
+        const error = domainError(SharedErrors.RATE_LIMITED, SharedErrors.RATE_LIMITED.message, { retryAfterSeconds: context.ttl / 1000 });
         (error as DomainError & { statusCode: number }).statusCode = 429;
         return error;
       },

@@ -6,6 +6,8 @@ export * from './database/embedded-postgres';
 export * from './database/migration-runner';
 export * from './database/transaction-host';
 export * from './errors/domain-error';
+export * from './errors/error-codes';
+export * from './errors/shared.errors';
 export * from './errors/database-errors';
 export * from './errors/problem';
 export * from './errors/problem-details.filter';

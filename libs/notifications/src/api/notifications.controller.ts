@@ -3,7 +3,7 @@ import { Body, Controller, Get, Param, Put, Query, Req, Res } from '@nestjs/comm
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CallerSession, CurrentSession, CurrentUser, Principal, SelfOnly } from '@careid/identity';
-import { ApiProblems, UuidPipe } from '@careid/shared';
+import { ApiProblems, DEFAULT_PAGE_SIZE, UuidPipe } from '@careid/shared';
 import { NotificationStream } from '../application/notification-stream';
 import { NotificationsService } from '../application/notifications.service';
 import { NotificationDto, NotificationListDto, NotificationQueryDto, NotificationStatusDto } from './dto/notification.dto';
@@ -32,7 +32,7 @@ export class NotificationsController {
   @ApiOkResponse({ type: NotificationListDto })
   @ApiProblems(400)
   list(@Query() query: NotificationQueryDto, @CurrentUser() actor: Principal): Promise<NotificationListDto> {
-    return this.notifications.list(actor, { ...query, limit: query.limit ?? 100 });
+    return this.notifications.list(actor, { ...query, limit: query.limit ?? DEFAULT_PAGE_SIZE });
   }
 
   @Get('stream')

@@ -2,7 +2,8 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@ne
 import { CallerSession, Principal, SessionsService } from '@careid/identity';
 import { PgListener } from '@careid/shared';
 import { Addressee, Notification } from '../domain/notification';
-import { NOTIFICATION_CHANNEL, NotificationsService } from './notifications.service';
+import { NOTIFICATION_CHANNEL } from '../infrastructure/notifications.repository';
+import { NotificationsService } from './notifications.service';
 
 type Subscriber = {
   actor: Principal;

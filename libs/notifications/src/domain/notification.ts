@@ -1,5 +1,6 @@
 import type { Principal } from '@careid/identity';
-import { DataOwnerKind, DomainError } from '@careid/shared';
+import { DataOwnerKind, DomainError, domainError } from '@careid/shared';
+import { NotificationsErrors } from './notifications.errors';
 
 export const NOTIFICATION_TYPES = ['NEW_USER_OWN_DATA_ACCESS', 'OTHER'] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
@@ -48,5 +49,5 @@ export function statusesThatMayBecome(target: NotificationStatus): NotificationS
 }
 
 export function invalidTransition(from: NotificationStatus, to: NotificationStatus): DomainError {
-  return DomainError.conflict('INVALID_STATUS_TRANSITION', `A ${from} notification cannot become ${to}`);
+  return domainError(NotificationsErrors.INVALID_STATUS_TRANSITION, `A ${from} notification cannot become ${to}`);
 }

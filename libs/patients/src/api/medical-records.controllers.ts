@@ -1,9 +1,8 @@
 import { Body, Controller, Delete, Get, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, DeletedDto, type Principal, RequiresPermission } from '@careid/identity';
-import { ApiPage, ApiProblems, Page, UuidPipe } from '@careid/shared';
+import { ApiPage, ApiProblems, DEFAULT_PAGE_SIZE, Page, UuidPipe } from '@careid/shared';
 import { MedicalRecordsService } from '../application/medical-records.service';
-import { MedicalRecord, toMedicalRecordView } from '../domain/medical-record';
 import {
   DataSampleDto,
   DataSampleWriteDto,
@@ -11,6 +10,7 @@ import {
   HealthcareElementWriteDto,
   MedicalRecordFilterDto,
 } from './dto/medical-record.dto';
+import { toMedicalRecordView } from './medical-record.mapper';
 
 const ACCESS =
   'Readable by its delegates only (admins: all); any other record answers 404, as if it did not exist. Patient users only read.';
@@ -34,7 +34,7 @@ export class DataSamplesController {
   @ApiCreatedResponse({ type: DataSampleDto })
   @ApiProblems(400, 403)
   async create(@Body() body: DataSampleWriteDto, @CurrentUser() actor: Principal): Promise<DataSampleDto> {
-    return view(await this.records.create('DataSample', body, actor));
+    return toMedicalRecordView(await this.records.create('DataSample', body, actor));
   }
 
   @Get()
@@ -46,8 +46,14 @@ export class DataSamplesController {
   @ApiPage(DataSampleDto)
   @ApiProblems(400, 403)
   async filter(@Query() query: MedicalRecordFilterDto, @CurrentUser() actor: Principal): Promise<Page<DataSampleDto>> {
-    const page = await this.records.filter('DataSample', { patientId: query.patientId }, actor, query.limit ?? 100, query.cursor);
-    return { rows: page.rows.map(view), nextCursor: page.nextCursor };
+    const page = await this.records.filter(
+      'DataSample',
+      { patientId: query.patientId },
+      actor,
+      query.limit ?? DEFAULT_PAGE_SIZE,
+      query.cursor,
+    );
+    return { rows: page.rows.map(toMedicalRecordView), nextCursor: page.nextCursor };
   }
 
   @Get(':id')
@@ -56,7 +62,7 @@ export class DataSamplesController {
   @ApiOkResponse({ type: DataSampleDto })
   @ApiProblems(400, 403, 404)
   async get(@Param('id', UuidPipe) id: string, @CurrentUser() actor: Principal): Promise<DataSampleDto> {
-    return view(await this.records.get('DataSample', id, actor));
+    return toMedicalRecordView(await this.records.get('DataSample', id, actor));
   }
 
   @Put(':id')
@@ -69,7 +75,7 @@ export class DataSamplesController {
     @Body() body: DataSampleWriteDto,
     @CurrentUser() actor: Principal,
   ): Promise<DataSampleDto> {
-    return view(await this.records.modify('DataSample', id, body, actor));
+    return toMedicalRecordView(await this.records.modify('DataSample', id, body, actor));
   }
 
   @Delete(':id')
@@ -99,7 +105,7 @@ export class HealthcareElementsController {
   @ApiCreatedResponse({ type: HealthcareElementDto })
   @ApiProblems(400, 403)
   async create(@Body() body: HealthcareElementWriteDto, @CurrentUser() actor: Principal): Promise<HealthcareElementDto> {
-    return view(await this.records.create('HealthcareElement', body, actor));
+    return toMedicalRecordView(await this.records.create('HealthcareElement', body, actor));
   }
 
   @Get()
@@ -111,8 +117,14 @@ export class HealthcareElementsController {
   @ApiPage(HealthcareElementDto)
   @ApiProblems(400, 403)
   async filter(@Query() query: MedicalRecordFilterDto, @CurrentUser() actor: Principal): Promise<Page<HealthcareElementDto>> {
-    const page = await this.records.filter('HealthcareElement', { patientId: query.patientId }, actor, query.limit ?? 100, query.cursor);
-    return { rows: page.rows.map(view), nextCursor: page.nextCursor };
+    const page = await this.records.filter(
+      'HealthcareElement',
+      { patientId: query.patientId },
+      actor,
+      query.limit ?? DEFAULT_PAGE_SIZE,
+      query.cursor,
+    );
+    return { rows: page.rows.map(toMedicalRecordView), nextCursor: page.nextCursor };
   }
 
   @Get(':id')
@@ -121,7 +133,7 @@ export class HealthcareElementsController {
   @ApiOkResponse({ type: HealthcareElementDto })
   @ApiProblems(400, 403, 404)
   async get(@Param('id', UuidPipe) id: string, @CurrentUser() actor: Principal): Promise<HealthcareElementDto> {
-    return view(await this.records.get('HealthcareElement', id, actor));
+    return toMedicalRecordView(await this.records.get('HealthcareElement', id, actor));
   }
 
   @Put(':id')
@@ -137,7 +149,7 @@ export class HealthcareElementsController {
     @Body() body: HealthcareElementWriteDto,
     @CurrentUser() actor: Principal,
   ): Promise<HealthcareElementDto> {
-    return view(await this.records.modify('HealthcareElement', id, body, actor));
+    return toMedicalRecordView(await this.records.modify('HealthcareElement', id, body, actor));
   }
 
   @Delete(':id')
@@ -148,8 +160,4 @@ export class HealthcareElementsController {
   delete(@Param('id', UuidPipe) id: string, @CurrentUser() actor: Principal): Promise<DeletedDto> {
     return this.records.delete('HealthcareElement', id, actor);
   }
-}
-
-function view(record: MedicalRecord) {
-  return toMedicalRecordView(record) as unknown as DataSampleDto & HealthcareElementDto;
 }

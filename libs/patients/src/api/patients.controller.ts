@@ -1,10 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, DeletedDto, type Principal, RequiresPermission } from '@careid/identity';
-import { ApiPage, ApiProblems, Page, UuidPipe } from '@careid/shared';
+import { ApiPage, ApiProblems, DEFAULT_PAGE_SIZE, Page, UuidPipe } from '@careid/shared';
 import { DataSharingService } from '../application/data-sharing.service';
 import { PatientsService } from '../application/patients.service';
-import { Patient, toAdministrativeView, toPatientView } from '../domain/patient';
 import {
   AdministrativePatientDto,
   DataSharingReportDto,
@@ -13,8 +12,7 @@ import {
   PatientFilterDto,
   PatientWriteDto,
 } from './dto/patient.dto';
-
-const view = (patient: Patient) => toPatientView(patient) as unknown as PatientDto;
+import { toAdministrativeView, toPatientView } from './patient.mapper';
 
 const ACCESS =
   'Admins reach every patient; practitioner users the patients their practitioner holds a delegation on; patient users read the patients delegated to them. Any other patient answers 404, as if it did not exist.';
@@ -39,7 +37,7 @@ export class PatientsController {
   @ApiCreatedResponse({ type: PatientDto })
   @ApiProblems(400, 403)
   async create(@Body() body: PatientWriteDto, @CurrentUser() actor: Principal): Promise<PatientDto> {
-    return view(await this.patients.create(body, actor));
+    return toPatientView(await this.patients.create(body, actor));
   }
 
   @Get()
@@ -52,8 +50,8 @@ export class PatientsController {
   @ApiProblems(400, 403)
   async filter(@Query() query: PatientFilterDto, @CurrentUser() actor: Principal): Promise<Page<PatientDto>> {
     const { limit, cursor, ...filter } = query;
-    const page = await this.patients.filter(filter, actor, limit ?? 100, cursor);
-    return { rows: page.rows.map(view), nextCursor: page.nextCursor };
+    const page = await this.patients.filter(filter, actor, limit ?? DEFAULT_PAGE_SIZE, cursor);
+    return { rows: page.rows.map(toPatientView), nextCursor: page.nextCursor };
   }
 
   @Get(':id')
@@ -62,7 +60,7 @@ export class PatientsController {
   @ApiOkResponse({ type: PatientDto })
   @ApiProblems(400, 403, 404)
   async get(@Param('id', UuidPipe) id: string, @CurrentUser() actor: Principal): Promise<PatientDto> {
-    return view(await this.patients.get(id, actor));
+    return toPatientView(await this.patients.get(id, actor));
   }
 
   @Get(':id/administrative')
@@ -75,7 +73,7 @@ export class PatientsController {
   @ApiOkResponse({ type: AdministrativePatientDto })
   @ApiProblems(400, 403, 404)
   async getAdministrative(@Param('id', UuidPipe) id: string, @CurrentUser() actor: Principal): Promise<AdministrativePatientDto> {
-    return toAdministrativeView(await this.patients.getAdministrative(id, actor)) as unknown as AdministrativePatientDto;
+    return toAdministrativeView(await this.patients.getAdministrative(id, actor));
   }
 
   @Put(':id')
@@ -87,7 +85,7 @@ export class PatientsController {
   @ApiOkResponse({ type: PatientDto })
   @ApiProblems(400, 403, 404, 409)
   async modify(@Param('id', UuidPipe) id: string, @Body() body: PatientWriteDto, @CurrentUser() actor: Principal): Promise<PatientDto> {
-    return view(await this.patients.modify(id, body, actor));
+    return toPatientView(await this.patients.modify(id, body, actor));
   }
 
   @Delete(':id')
@@ -114,7 +112,7 @@ export class PatientsController {
     @Body() body: DelegationDto,
     @CurrentUser() actor: Principal,
   ): Promise<PatientDto> {
-    return view(await this.patients.addDelegation(id, body, actor));
+    return toPatientView(await this.patients.addDelegation(id, body, actor));
   }
 
   @Post(':id/share-all-data')
@@ -129,6 +127,6 @@ export class PatientsController {
   @ApiProblems(400, 403, 404, 409)
   async shareAllData(@Param('id', UuidPipe) id: string, @CurrentUser() actor: Principal): Promise<DataSharingReportDto> {
     const report = await this.sharing.shareAllDataWithPatient(id, actor);
-    return { ...report, patient: view(report.patient) };
+    return { ...report, patient: toPatientView(report.patient) };
   }
 }

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Principal, UsersService } from '@careid/identity';
-import { DomainError, TransactionHost } from '@careid/shared';
+import { domainError, TransactionHost } from '@careid/shared';
 import type { RecordKind } from '../domain/medical-record';
 import type { Patient } from '../domain/patient';
+import { PatientsErrors } from '../domain/patients.errors';
 import { MedicalDataAudit } from './medical-data-audit';
 import { PatientsService } from './patients.service';
 
@@ -43,12 +44,12 @@ export class DataSharingService {
   async shareAllDataWithPatient(patientId: string, actor: Principal): Promise<DataSharingReport> {
     await this.patients.getAccessible(patientId, actor, 'update');
     const user = await this.users.findByPatientId(patientId);
-    if (!user) throw DomainError.invalid('PATIENT_HAS_NO_USER', 'The patient has no user to share its data with; invite it first');
+    if (!user) throw domainError(PatientsErrors.PATIENT_HAS_NO_USER);
     if (user.status !== 'ACTIVE') {
-      throw DomainError.invalid(
-        'PATIENT_NOT_ACTIVATED',
+      throw domainError(
+        PatientsErrors.PATIENT_NOT_ACTIVATED,
         user.status === 'REGISTERING'
-          ? 'The patient has not activated its account yet; share its data once it has logged in with its invitation'
+          ? PatientsErrors.PATIENT_NOT_ACTIVATED.message
           : "The patient's user is disabled; share its data once an administrator has made it active again",
       );
     }

@@ -1,23 +1,33 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Action, Principal } from '@careid/identity';
-import { DomainError, firstRev, nextRev, Page, registerUniqueConstraintCode, TransactionHost } from '@careid/shared';
+import {
+  DomainError,
+  domainError,
+  ErrorCode,
+  firstRev,
+  nextRev,
+  Page,
+  registerUniqueConstraintCode,
+  TransactionHost,
+} from '@careid/shared';
 import { delegatesOnCreate, mayAccessPatient, mayAccessRecord, readScopeOf } from '../domain/access-rules';
 import { MedicalRecord, MedicalRecordInput, RecordKind } from '../domain/medical-record';
+import { PatientsErrors } from '../domain/patients.errors';
 import { MedicalRecordColumns, MedicalRecordsRepository } from '../infrastructure/medical-records.repository';
 import { PatientsRepository } from '../infrastructure/patients.repository';
 import { MedicalDataAudit } from './medical-data-audit';
 
-registerUniqueConstraintCode('medical_records_pkey', 'DUPLICATE_ID', 'A medical record with this id already exists');
+registerUniqueConstraintCode('medical_records_pkey', PatientsErrors.DUPLICATE_RECORD_ID.code, PatientsErrors.DUPLICATE_RECORD_ID.message);
 registerUniqueConstraintCode(
   'ck_medical_records_closing_after_opening',
-  'CLOSING_BEFORE_OPENING',
-  'closingDate must not be before openingDate',
+  PatientsErrors.CLOSING_BEFORE_OPENING.code,
+  PatientsErrors.CLOSING_BEFORE_OPENING.message,
 );
 
-const NAMES: Record<RecordKind, { code: string; text: string }> = {
-  DataSample: { code: 'DATA_SAMPLE', text: 'data sample' },
-  HealthcareElement: { code: 'HEALTHCARE_ELEMENT', text: 'healthcare element' },
+const NAMES: Record<RecordKind, { notFound: ErrorCode; text: string }> = {
+  DataSample: { notFound: PatientsErrors.DATA_SAMPLE_NOT_FOUND, text: 'data sample' },
+  HealthcareElement: { notFound: PatientsErrors.HEALTHCARE_ELEMENT_NOT_FOUND, text: 'healthcare element' },
 };
 
 /**
@@ -35,13 +45,14 @@ export class MedicalRecordsService {
   ) {}
 
   async create(kind: RecordKind, input: MedicalRecordInput, actor: Principal): Promise<MedicalRecord> {
-    if (!input.patientId) throw DomainError.invalid('PATIENT_ID_REQUIRED', `A ${NAMES[kind].text} belongs to a patient: give patientId`);
-    if (input.content === undefined) throw DomainError.invalid('CONTENT_REQUIRED', `A ${NAMES[kind].text} needs content`);
+    if (!input.patientId)
+      throw domainError(PatientsErrors.PATIENT_ID_REQUIRED, `A ${NAMES[kind].text} belongs to a patient: give patientId`);
+    if (input.content === undefined) throw domainError(PatientsErrors.CONTENT_REQUIRED, `A ${NAMES[kind].text} needs content`);
     const patientId = input.patientId.toLowerCase();
     const patient = await this.patients.findById(patientId);
     if (!patient || !mayAccessPatient(actor, patient)) {
       await this.audit.refused(kind, 'create', null, patient !== null, { patientId });
-      throw DomainError.invalid('PATIENT_NOT_FOUND', 'patientId does not name a patient you can access');
+      throw domainError(PatientsErrors.PATIENT_NOT_ACCESSIBLE);
     }
     const now = Date.now();
     return this.tx.run(async () => {
@@ -87,11 +98,11 @@ export class MedicalRecordsService {
   }
 
   async modify(kind: RecordKind, id: string, input: MedicalRecordInput, actor: Principal): Promise<MedicalRecord> {
-    if (!input.rev) throw DomainError.invalid('REV_REQUIRED', 'A modification must carry the rev it is based on');
-    if (input.id && input.id.toLowerCase() !== id) throw DomainError.invalid('ID_MISMATCH', 'The body id differs from the path id');
+    if (!input.rev) throw domainError(PatientsErrors.REV_REQUIRED);
+    if (input.id && input.id.toLowerCase() !== id) throw domainError(PatientsErrors.ID_MISMATCH);
     const current = await this.getAccessible(kind, id, actor, 'update');
     if (input.patientId && input.patientId.toLowerCase() !== current.patientId) {
-      throw DomainError.invalid('PATIENT_ID_IMMUTABLE', `A ${NAMES[kind].text} cannot move to another patient`);
+      throw domainError(PatientsErrors.PATIENT_ID_IMMUTABLE, `A ${NAMES[kind].text} cannot move to another patient`);
     }
     return this.tx.run(async () => {
       if (!(await this.records.replaceIfRev(kind, id, input.rev!, this.columns(kind, input, nextRev(input.rev!), Date.now(), current)))) {
@@ -125,7 +136,7 @@ export class MedicalRecordsService {
     const openingDate = element ? (input.openingDate !== undefined ? input.openingDate : (current?.openingDate ?? null)) : null;
     const closingDate = element ? (input.closingDate !== undefined ? input.closingDate : (current?.closingDate ?? null)) : null;
     if (openingDate !== null && closingDate !== null && closingDate < openingDate) {
-      throw DomainError.invalid('CLOSING_BEFORE_OPENING', 'closingDate must not be before openingDate');
+      throw domainError(PatientsErrors.CLOSING_BEFORE_OPENING);
     }
     return {
       rev,
@@ -140,11 +151,14 @@ export class MedicalRecordsService {
 
   private async staleOrMissing(kind: RecordKind, id: string): Promise<DomainError> {
     return (await this.records.findById(kind, id))
-      ? DomainError.conflict('REVISION_CONFLICT', `The ${NAMES[kind].text} was modified meanwhile; reload it and apply your change again`)
+      ? domainError(
+          PatientsErrors.RECORD_REVISION_CONFLICT,
+          `The ${NAMES[kind].text} was modified meanwhile; reload it and apply your change again`,
+        )
       : this.notFound(kind);
   }
 
   private notFound(kind: RecordKind): DomainError {
-    return DomainError.notFound(`${NAMES[kind].code}_NOT_FOUND`, `No such ${NAMES[kind].text}`);
+    return domainError(NAMES[kind].notFound);
   }
 }

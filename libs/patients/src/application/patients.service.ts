@@ -7,6 +7,7 @@ import {
   contactPointsOf,
   DataOwnerIds,
   DomainError,
+  domainError,
   firstRev,
   nameSearchKeys,
   nextRev,
@@ -18,11 +19,16 @@ import {
 import { delegatesOnCreate, mayAccessPatient, mayReadAdministrative, readScopeOf } from '../domain/access-rules';
 import { RECORD_KINDS, RecordKind } from '../domain/medical-record';
 import { emptySystemMetaData, Patient, PatientContact, PatientDocument, PatientInput } from '../domain/patient';
+import { PatientsErrors } from '../domain/patients.errors';
 import { MedicalRecordsRepository } from '../infrastructure/medical-records.repository';
 import { PatientColumns, PatientQuery, PatientsRepository } from '../infrastructure/patients.repository';
 import { MedicalDataAudit } from './medical-data-audit';
 
-registerUniqueConstraintCode('ck_patients_date_of_birth', 'INVALID_DATE_OF_BIRTH', 'dateOfBirth must be a real date as YYYYMMDD');
+registerUniqueConstraintCode(
+  'ck_patients_date_of_birth',
+  PatientsErrors.INVALID_DATE_OF_BIRTH.code,
+  PatientsErrors.INVALID_DATE_OF_BIRTH.message,
+);
 
 const PUBLIC_KEY_HEX = /^(?:[0-9a-f]{2}){16,4096}$/;
 
@@ -111,8 +117,8 @@ export class PatientsService {
   }
 
   async modify(id: string, input: PatientInput, actor: Principal): Promise<Patient> {
-    if (!input.rev) throw DomainError.invalid('REV_REQUIRED', 'A modification must carry the rev it is based on');
-    if (input.id && input.id.toLowerCase() !== id) throw DomainError.invalid('ID_MISMATCH', 'The body id differs from the path id');
+    if (!input.rev) throw domainError(PatientsErrors.REV_REQUIRED);
+    if (input.id && input.id.toLowerCase() !== id) throw domainError(PatientsErrors.ID_MISMATCH);
     const current = await this.getAccessible(id, actor, 'update');
     return this.tx.run(async () => {
       if (!(await this.patients.replaceIfRev(id, input.rev!, this.columns(input, nextRev(input.rev!), Date.now(), current)))) {
@@ -138,7 +144,7 @@ export class PatientsService {
     await this.getAccessible(id, actor, 'update');
     const dataOwnerId = input.dataOwnerId.toLowerCase();
     if (!(await this.practitioners.practitionerExists(dataOwnerId)) && !(await this.patients.exists(dataOwnerId))) {
-      throw DomainError.invalid('DATA_OWNER_NOT_FOUND', 'dataOwnerId names neither a practitioner nor a patient');
+      throw domainError(PatientsErrors.DATA_OWNER_NOT_FOUND);
     }
     return this.tx.run(async () => {
       const grant = await this.grantAccess(id, dataOwnerId, input.includeRecords ?? false, actor);
@@ -210,10 +216,10 @@ export class PatientsService {
   /** Adds a public key (hex SPKI, RSA-OAEP with SHA-256) to the patient's systemMetaData, once. */
   async storePublicKey(patientId: string, publicKeyHex: string): Promise<void> {
     const publicKey = publicKeyHex.trim().toLowerCase();
-    if (!PUBLIC_KEY_HEX.test(publicKey)) throw DomainError.invalid('INVALID_PUBLIC_KEY', 'The public key must be a hex-encoded SPKI key');
+    if (!PUBLIC_KEY_HEX.test(publicKey)) throw domainError(PatientsErrors.INVALID_PUBLIC_KEY);
     await this.tx.run(async () => {
       const outcome = await this.patients.addPublicKey(patientId, publicKey, Date.now());
-      if (outcome === 'missing') throw DomainError.invalid('PATIENT_NOT_FOUND', 'The patient of this user does not exist');
+      if (outcome === 'missing') throw domainError(PatientsErrors.PATIENT_OF_USER_NOT_FOUND);
       if (outcome === 'added') {
         await this.audit.succeeded('Patient', 'update', patientId, { fields: ['systemMetaData.publicKeysForOaepWithSha256'] });
       }
@@ -258,12 +264,10 @@ export class PatientsService {
   }
 
   private async staleOrMissing(id: string): Promise<DomainError> {
-    return (await this.patients.exists(id))
-      ? DomainError.conflict('REVISION_CONFLICT', 'The patient was modified meanwhile; reload it and apply your change again')
-      : this.notFound();
+    return (await this.patients.exists(id)) ? domainError(PatientsErrors.PATIENT_REVISION_CONFLICT) : this.notFound();
   }
 
   private notFound(): DomainError {
-    return DomainError.notFound('PATIENT_NOT_FOUND', 'No such patient');
+    return domainError(PatientsErrors.PATIENT_NOT_FOUND);
   }
 }

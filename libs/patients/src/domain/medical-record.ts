@@ -1,5 +1,3 @@
-import { withoutUndefined } from '@careid/shared';
-
 /** The patient's medical data that delegations and sharing act on; the kinds are the access-policy resources. */
 export const RECORD_KINDS = ['DataSample', 'HealthcareElement'] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
@@ -14,8 +12,8 @@ export interface MedicalRecord {
   deletionDate: number | null;
   author: string | null;
   responsible: string | null;
-  /** Free JSON; clients may store encrypted content. */
-  content: unknown;
+  /** A free JSON object (the write DTO refuses anything else); clients may store encrypted content. */
+  content: Record<string, unknown>;
   codes: Record<string, unknown>;
   tags: Record<string, unknown>;
   /** Healthcare elements only (epoch ms). */
@@ -28,30 +26,9 @@ export interface MedicalRecordInput {
   id?: string;
   rev?: string;
   patientId?: string;
-  content?: unknown;
+  content?: Record<string, unknown>;
   codes?: Record<string, unknown>;
   tags?: Record<string, unknown>;
   openingDate?: number | null;
   closingDate?: number | null;
-}
-
-/** The record JSON; opening and closing dates only on healthcare elements. */
-export function toMedicalRecordView(record: MedicalRecord) {
-  return withoutUndefined({
-    id: record.id,
-    rev: record.rev,
-    patientId: record.patientId,
-    created: record.created,
-    modified: record.modified,
-    author: record.author ?? undefined,
-    responsible: record.responsible ?? undefined,
-    content: record.content,
-    codes: record.codes,
-    tags: record.tags,
-    ...(record.kind === 'HealthcareElement'
-      ? { openingDate: record.openingDate ?? undefined, closingDate: record.closingDate ?? undefined }
-      : {}),
-    delegations: record.delegations,
-    deletionDate: record.deletionDate ?? undefined,
-  });
 }

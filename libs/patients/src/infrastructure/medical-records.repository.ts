@@ -53,7 +53,7 @@ export class MedicalRecordsRepository {
   constructor(private readonly tx: TransactionHost) {}
 
   async insert(record: NewMedicalRecord, delegates: string[]): Promise<MedicalRecord> {
-    await this.tx.manager.query(
+    await this.tx.query(
       `INSERT INTO medical_records (id, kind, patient_id, rev, created, modified, author, responsible, content, codes, tags,
          opening_date, closing_date)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
@@ -73,7 +73,7 @@ export class MedicalRecordsRepository {
         record.closingDate,
       ],
     );
-    await this.tx.manager.query(
+    await this.tx.query(
       `INSERT INTO medical_record_delegations (data_owner_id, record_id) SELECT unnest($1::uuid[]), $2 ON CONFLICT DO NOTHING`,
       [delegates, record.id],
     );
@@ -81,7 +81,7 @@ export class MedicalRecordsRepository {
   }
 
   async findById(kind: RecordKind, id: string): Promise<MedicalRecord | null> {
-    const rows = await this.tx.manager.query(
+    const rows = await this.tx.query(
       `${SELECT_RECORD} FROM medical_records r WHERE r.id = $1 AND r.kind = $2 AND r.deletion_date IS NULL`,
       [id, kind],
     );
@@ -90,7 +90,7 @@ export class MedicalRecordsRepository {
 
   /** Writes the client's fields only if the record is live and still at `expectedRev`; false when it is not. */
   async replaceIfRev(kind: RecordKind, id: string, expectedRev: string, columns: MedicalRecordColumns): Promise<boolean> {
-    const [, count] = await this.tx.manager.query(
+    const [, count] = await this.tx.query(
       `UPDATE medical_records SET rev = $4, modified = $5, content = $6, codes = $7, tags = $8, opening_date = $9, closing_date = $10
        WHERE id = $1 AND kind = $2 AND rev = $3 AND deletion_date IS NULL`,
       [
@@ -110,7 +110,7 @@ export class MedicalRecordsRepository {
   }
 
   async softDelete(kind: RecordKind, id: string, now: number): Promise<{ id: string; rev: string } | null> {
-    const [rows] = await this.tx.manager.query(
+    const [rows] = await this.tx.query(
       `UPDATE medical_records SET deletion_date = $3, modified = $3, rev = ${NEXT_REV_SQL}
        WHERE id = $1 AND kind = $2 AND deletion_date IS NULL RETURNING id, rev`,
       [id, kind, now],
@@ -150,7 +150,7 @@ export class MedicalRecordsRepository {
       key = 'own.record_id';
     }
     if (afterId !== undefined) sql.where(`${key} > ?::uuid`, afterId);
-    const rows = await this.tx.manager.query(
+    const rows = await this.tx.query(
       `${SELECT_RECORD} ${from} ${sql.whereClause} ORDER BY ${key} LIMIT ${sql.param(limit + 1)}`,
       sql.params,
     );
@@ -174,7 +174,7 @@ export class MedicalRecordsRepository {
     const readable = scope.everything
       ? ''
       : 'AND EXISTS (SELECT 1 FROM medical_record_delegations own WHERE own.record_id = r.id AND own.data_owner_id = $5)';
-    const [rows] = await this.tx.manager.query(
+    const [rows] = await this.tx.query(
       `WITH granted AS (
          INSERT INTO medical_record_delegations (data_owner_id, record_id)
          SELECT $2::uuid, r.id FROM medical_records r

@@ -64,7 +64,7 @@ export class PatientsRepository {
   constructor(private readonly tx: TransactionHost) {}
 
   async insert(patient: NewPatient, delegates: string[]): Promise<Patient> {
-    await this.tx.manager.query(
+    await this.tx.query(
       `INSERT INTO patients (id, rev, created, modified, author, responsible, ssin, date_of_birth, family_first_key, given_first_key,
          document, system_meta_data)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
@@ -83,7 +83,7 @@ export class PatientsRepository {
         JSON.stringify(patient.systemMetaData),
       ],
     );
-    await this.tx.manager.query(
+    await this.tx.query(
       `INSERT INTO patient_delegations (data_owner_id, patient_id) SELECT unnest($1::uuid[]), $2 ON CONFLICT DO NOTHING`,
       [delegates, patient.id],
     );
@@ -96,21 +96,20 @@ export class PatientsRepository {
   }
 
   async exists(id: string): Promise<boolean> {
-    const rows = await this.tx.manager.query('SELECT 1 FROM patients WHERE id = $1 AND deletion_date IS NULL', [id]);
+    const rows = await this.tx.query('SELECT 1 FROM patients WHERE id = $1 AND deletion_date IS NULL', [id]);
     return rows.length > 0;
   }
 
   /** Those of `ids` that name a live patient. */
   async liveIds(ids: string[]): Promise<string[]> {
-    const rows: { id: string }[] = await this.tx.manager.query(
-      'SELECT id FROM patients WHERE id = ANY($1::uuid[]) AND deletion_date IS NULL',
-      [ids],
-    );
+    const rows: { id: string }[] = await this.tx.query('SELECT id FROM patients WHERE id = ANY($1::uuid[]) AND deletion_date IS NULL', [
+      ids,
+    ]);
     return rows.map((row) => row.id);
   }
 
   async delegatesOf(id: string): Promise<string[]> {
-    const rows: { data_owner_id: string }[] = await this.tx.manager.query(
+    const rows: { data_owner_id: string }[] = await this.tx.query(
       `SELECT d.data_owner_id FROM patient_delegations d JOIN patients p ON p.id = d.patient_id
        WHERE d.patient_id = $1 AND p.deletion_date IS NULL ORDER BY 1`,
       [id],
@@ -120,7 +119,7 @@ export class PatientsRepository {
 
   /** Writes the client's fields only if the row is live and still at `expectedRev`; false when it is not. */
   async replaceIfRev(id: string, expectedRev: string, columns: PatientColumns): Promise<boolean> {
-    const [, count] = await this.tx.manager.query(
+    const [, count] = await this.tx.query(
       `UPDATE patients SET rev = $3, modified = $4, ssin = $5, date_of_birth = $6, family_first_key = $7, given_first_key = $8, document = $9
        WHERE id = $1 AND rev = $2 AND deletion_date IS NULL`,
       [
@@ -139,7 +138,7 @@ export class PatientsRepository {
   }
 
   async softDelete(id: string, now: number): Promise<{ id: string; rev: string } | null> {
-    const [rows] = await this.tx.manager.query(
+    const [rows] = await this.tx.query(
       `UPDATE patients SET deletion_date = $2, modified = $2, rev = ${NEXT_REV_SQL} WHERE id = $1 AND deletion_date IS NULL RETURNING id, rev`,
       [id, now],
     );
@@ -152,13 +151,13 @@ export class PatientsRepository {
    * no conflicting order). Record inserts, which only key-share the row, go on.
    */
   async lockLive(id: string): Promise<boolean> {
-    const rows = await this.tx.manager.query('SELECT id FROM patients WHERE id = $1 AND deletion_date IS NULL FOR NO KEY UPDATE', [id]);
+    const rows = await this.tx.query('SELECT id FROM patients WHERE id = $1 AND deletion_date IS NULL FOR NO KEY UPDATE', [id]);
     return rows.length > 0;
   }
 
   /** Adds a delegate; when it is new, bumps the patient's rev. Returns whether anything changed. */
   async addDelegate(id: string, dataOwnerId: string, now: number): Promise<boolean> {
-    const [rows] = await this.tx.manager.query(
+    const [rows] = await this.tx.query(
       `WITH granted AS (
          INSERT INTO patient_delegations (data_owner_id, patient_id) VALUES ($2, $1) ON CONFLICT DO NOTHING RETURNING patient_id
        )
@@ -170,7 +169,7 @@ export class PatientsRepository {
 
   /** Appends a public key to systemMetaData (no duplicates), bumping rev. 'missing' when there is no live patient. */
   async addPublicKey(id: string, publicKey: string, now: number): Promise<'added' | 'present' | 'missing'> {
-    const [rows] = await this.tx.manager.query(
+    const [rows] = await this.tx.query(
       `UPDATE patients SET
          system_meta_data = jsonb_set(system_meta_data, '{publicKeysForOaepWithSha256}',
            COALESCE(system_meta_data->'publicKeysForOaepWithSha256', '[]'::jsonb) || to_jsonb($2::text)),
@@ -200,7 +199,7 @@ export class PatientsRepository {
       key = 'own.patient_id';
     }
     if (afterId !== undefined) sql.where(`${key} > ?::uuid`, afterId);
-    const rows = await this.tx.manager.query(
+    const rows = await this.tx.query(
       `${SELECT_PATIENT} ${from} ${sql.whereClause} ORDER BY ${key} LIMIT ${sql.param(limit + 1)}`,
       sql.params,
     );

@@ -1,12 +1,10 @@
 import { Body, Controller, Delete, Get, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, DeletedDto, type Principal, RequiresPermission } from '@careid/identity';
-import { ApiPage, ApiProblems, Page, UuidPipe } from '@careid/shared';
+import { ApiPage, ApiProblems, DEFAULT_PAGE_SIZE, Page, UuidPipe } from '@careid/shared';
 import { PractitionersService } from '../application/practitioners.service';
-import { toPractitionerView } from '../domain/practitioner';
 import { PractitionerDto, PractitionerFilterDto, PractitionerWriteDto } from './dto/practitioner.dto';
-
-const view = (practitioner: Parameters<typeof toPractitionerView>[0]) => toPractitionerView(practitioner) as unknown as PractitionerDto;
+import { toPractitionerView } from './practitioner.mapper';
 
 @ApiTags('practitioners')
 @ApiBearerAuth('bearer')
@@ -21,7 +19,7 @@ export class PractitionersController {
   @ApiCreatedResponse({ type: PractitionerDto })
   @ApiProblems(400, 403)
   async create(@Body() body: PractitionerWriteDto): Promise<PractitionerDto> {
-    return view(await this.practitioners.create(body));
+    return toPractitionerView(await this.practitioners.create(body));
   }
 
   @Get()
@@ -33,8 +31,8 @@ export class PractitionersController {
   @ApiPage(PractitionerDto)
   @ApiProblems(400, 403)
   async filter(@Query() query: PractitionerFilterDto): Promise<Page<PractitionerDto>> {
-    const page = await this.practitioners.filter({ name: query.name }, query.limit ?? 100, query.cursor);
-    return { rows: page.rows.map(view), nextCursor: page.nextCursor };
+    const page = await this.practitioners.filter({ name: query.name }, query.limit ?? DEFAULT_PAGE_SIZE, query.cursor);
+    return { rows: page.rows.map(toPractitionerView), nextCursor: page.nextCursor };
   }
 
   @Get(':id')
@@ -43,7 +41,7 @@ export class PractitionersController {
   @ApiOkResponse({ type: PractitionerDto })
   @ApiProblems(400, 403, 404)
   async get(@Param('id', UuidPipe) id: string): Promise<PractitionerDto> {
-    return view(await this.practitioners.get(id));
+    return toPractitionerView(await this.practitioners.get(id));
   }
 
   @Put(':id')
@@ -60,7 +58,7 @@ export class PractitionersController {
     @Body() body: PractitionerWriteDto,
     @CurrentUser() actor: Principal,
   ): Promise<PractitionerDto> {
-    return view(await this.practitioners.modify(id, body, actor));
+    return toPractitionerView(await this.practitioners.modify(id, body, actor));
   }
 
   @Delete(':id')

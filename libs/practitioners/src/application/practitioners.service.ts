@@ -6,6 +6,7 @@ import {
   contactPointsOf,
   DataOwnerIds,
   DomainError,
+  domainError,
   firstRev,
   nameSearchKeys,
   nextRev,
@@ -14,6 +15,7 @@ import {
   TransactionHost,
 } from '@careid/shared';
 import { Practitioner, PractitionerContact, PractitionerInput } from '../domain/practitioner';
+import { PractitionersErrors } from '../domain/practitioners.errors';
 import { PractitionerColumns, PractitionersRepository } from '../infrastructure/practitioners.repository';
 
 /**
@@ -43,8 +45,8 @@ export class PractitionersService {
   }
 
   async modify(id: string, input: PractitionerInput, actor: Principal): Promise<Practitioner> {
-    if (!input.rev) throw DomainError.invalid('REV_REQUIRED', 'A modification must carry the rev it is based on');
-    if (input.id && input.id.toLowerCase() !== id) throw DomainError.invalid('ID_MISMATCH', 'The body id differs from the path id');
+    if (!input.rev) throw domainError(PractitionersErrors.REV_REQUIRED);
+    if (input.id && input.id.toLowerCase() !== id) throw domainError(PractitionersErrors.ID_MISMATCH);
     const current = await this.get(id);
     if (!actor.isAdmin && actor.healthcarePartyId !== id) {
       await this.audit.record({
@@ -54,7 +56,7 @@ export class PractitionersService {
         targetId: id,
         details: { reason: 'not-own-record' },
       });
-      throw DomainError.forbidden('NOT_OWN_PRACTITIONER', 'A practitioner user may modify only its own practitioner record');
+      throw domainError(PractitionersErrors.NOT_OWN_PRACTITIONER);
     }
     return this.tx.run(async () => {
       const updated = await this.practitioners.replaceIfRev(id, input.rev!, this.columns(input, nextRev(input.rev!), Date.now(), current));
@@ -123,12 +125,10 @@ export class PractitionersService {
   }
 
   private async staleOrMissing(id: string): Promise<DomainError> {
-    return (await this.practitioners.exists(id))
-      ? DomainError.conflict('REVISION_CONFLICT', 'The practitioner was modified meanwhile; reload it and apply your change again')
-      : this.notFound();
+    return (await this.practitioners.exists(id)) ? domainError(PractitionersErrors.REVISION_CONFLICT) : this.notFound();
   }
 
   private notFound(): DomainError {
-    return DomainError.notFound('PRACTITIONER_NOT_FOUND', 'No such practitioner');
+    return domainError(PractitionersErrors.PRACTITIONER_NOT_FOUND);
   }
 }

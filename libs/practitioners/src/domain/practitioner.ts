@@ -1,4 +1,4 @@
-import { withoutUndefined, type Address, type Gender, type PersonName } from '@careid/shared';
+import { type Address, type Gender, type PersonName } from '@careid/shared';
 
 /** A healthcare party: the practitioner a user may stand for. */
 export interface Practitioner {
@@ -39,23 +39,4 @@ export interface PractitionerContact {
   names: PersonName[];
   emails: string[];
   mobiles: string[];
-}
-
-/** The JSON a client sees: absent values left out. */
-export function toPractitionerView(practitioner: Practitioner) {
-  return withoutUndefined({
-    id: practitioner.id,
-    rev: practitioner.rev,
-    created: practitioner.created,
-    modified: practitioner.modified,
-    deletionDate: practitioner.deletionDate ?? undefined,
-    firstName: practitioner.firstName ?? undefined,
-    lastName: practitioner.lastName ?? undefined,
-    names: practitioner.names,
-    gender: practitioner.gender,
-    speciality: practitioner.speciality ?? undefined,
-    addresses: practitioner.addresses,
-    languages: practitioner.languages,
-    properties: practitioner.properties,
-  });
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { decodeCursor, NEXT_REV_SQL, Page, prefixPattern, toPage, TransactionHost } from '@careid/shared';
+import { decodeCursor, NEXT_REV_SQL, Page, prefixPattern, SqlBuilder, toPage, TransactionHost } from '@careid/shared';
 import type { Practitioner } from '../domain/practitioner';
 
 /** Columns a write sets: the practitioner and its name search keys. */
@@ -53,7 +53,7 @@ export class PractitionersRepository {
 
   async insert(id: string, created: number, columns: PractitionerColumns): Promise<Practitioner> {
     const { names, values } = parametersOf(columns);
-    const rows = await this.tx.manager.query(
+    const rows = await this.tx.query(
       `INSERT INTO practitioners (id, created, ${names.join(', ')}) VALUES ($1, $2, ${names.map((_, i) => `$${i + 3}`).join(', ')})
        RETURNING *`,
       [id, created, ...values],
@@ -62,18 +62,18 @@ export class PractitionersRepository {
   }
 
   async findById(id: string): Promise<Practitioner | null> {
-    const rows = await this.tx.manager.query('SELECT * FROM practitioners WHERE id = $1 AND deletion_date IS NULL', [id]);
+    const rows = await this.tx.query('SELECT * FROM practitioners WHERE id = $1 AND deletion_date IS NULL', [id]);
     return rows.length ? toPractitioner(rows[0]) : null;
   }
 
   async exists(id: string): Promise<boolean> {
-    const rows = await this.tx.manager.query('SELECT 1 FROM practitioners WHERE id = $1 AND deletion_date IS NULL', [id]);
+    const rows = await this.tx.query('SELECT 1 FROM practitioners WHERE id = $1 AND deletion_date IS NULL', [id]);
     return rows.length > 0;
   }
 
   /** Those of `ids` that name a live practitioner. */
   async liveIds(ids: string[]): Promise<string[]> {
-    const rows: { id: string }[] = await this.tx.manager.query(
+    const rows: { id: string }[] = await this.tx.query(
       'SELECT id FROM practitioners WHERE id = ANY($1::uuid[]) AND deletion_date IS NULL',
       [ids],
     );
@@ -83,7 +83,7 @@ export class PractitionersRepository {
   /** Writes every column only if the row is live and still at `expectedRev`; null when it is not. */
   async replaceIfRev(id: string, expectedRev: string, columns: PractitionerColumns): Promise<Practitioner | null> {
     const { names, values } = parametersOf(columns);
-    const [rows] = await this.tx.manager.query(
+    const [rows] = await this.tx.query(
       `UPDATE practitioners SET ${names.map((name, i) => `${name} = $${i + 3}`).join(', ')}
        WHERE id = $1 AND rev = $2 AND deletion_date IS NULL RETURNING *`,
       [id, expectedRev, ...values],
@@ -92,7 +92,7 @@ export class PractitionersRepository {
   }
 
   async softDelete(id: string, now: number): Promise<{ id: string; rev: string } | null> {
-    const [rows] = await this.tx.manager.query(
+    const [rows] = await this.tx.query(
       `UPDATE practitioners SET deletion_date = $2, modified = $2, rev = ${NEXT_REV_SQL}
        WHERE id = $1 AND deletion_date IS NULL RETURNING id, rev`,
       [id, now],
@@ -102,21 +102,13 @@ export class PractitionersRepository {
 
   /** Live practitioners by id (keyset), optionally those whose family-first or given-first name starts with `namePrefix`. */
   async filter(query: { namePrefix?: string }, limit: number, cursor?: string): Promise<Page<Practitioner>> {
-    const params: unknown[] = [];
-    const where = ['deletion_date IS NULL'];
-    if (query.namePrefix !== undefined) {
-      params.push(prefixPattern(query.namePrefix));
-      where.push(`(family_first_key LIKE $${params.length} OR given_first_key LIKE $${params.length})`);
-    }
+    const sql = new SqlBuilder('deletion_date IS NULL');
+    if (query.namePrefix !== undefined) sql.where('(family_first_key LIKE ? OR given_first_key LIKE ?)', prefixPattern(query.namePrefix));
     const [afterId] = (decodeCursor(cursor, ['string']) ?? []) as string[];
-    if (afterId !== undefined) {
-      params.push(afterId);
-      where.push(`id > $${params.length}::uuid`);
-    }
-    params.push(limit + 1);
-    const rows = await this.tx.manager.query(
-      `SELECT * FROM practitioners WHERE ${where.join(' AND ')} ORDER BY id LIMIT $${params.length}`,
-      params,
+    if (afterId !== undefined) sql.where('id > ?::uuid', afterId);
+    const rows = await this.tx.query(
+      `SELECT * FROM practitioners ${sql.whereClause} ORDER BY id LIMIT ${sql.param(limit + 1)}`,
+      sql.params,
     );
     return toPage(rows.map(toPractitioner), limit, (practitioner) => [practitioner.id]);
   }

@@ -16,6 +16,6 @@ export class DataOwnerIds {
 
   /** Claims `id` for a new data owner; 400 DUPLICATE_ID when any patient or practitioner already has it. */
   async claim(id: string, kind: DataOwnerKind): Promise<void> {
-    await this.tx.manager.query('INSERT INTO data_owners (id, kind) VALUES ($1, $2)', [id, kind]);
+    await this.tx.query('INSERT INTO data_owners (id, kind) VALUES ($1, $2)', [id, kind]);
   }
 }

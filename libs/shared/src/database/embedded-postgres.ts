@@ -55,8 +55,10 @@ async function freePort(): Promise<number> {
   });
 }
 
+type ServerUser = { uid?: number; gid?: number };
+
 /** PostgreSQL refuses to run as root: run it as the `postgres` user, creating it if needed. */
-function serverUser(): { uid?: number; gid?: number } {
+function serverUser(): ServerUser {
   if (process.platform === 'win32' || userInfo().uid !== 0) return {};
   const lookup = () => ({
     uid: Number(execFileSync('id', ['-u', 'postgres']).toString().trim()),
@@ -70,7 +72,7 @@ function serverUser(): { uid?: number; gid?: number } {
   }
 }
 
-function run(command: string, args: string[], user: { uid?: number; gid?: number }): Promise<void> {
+function run(command: string, args: string[], user: ServerUser): Promise<void> {
   return new Promise((resolveRun, reject) => {
     const child = spawn(command, args, { ...user, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -109,47 +111,51 @@ async function stopOrphan(dataDir: string): Promise<void> {
   if (!(await waitForExit(pid, 10_000))) process.kill(pid, 'SIGKILL');
 }
 
-export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+/** Creates the data folder with `initdb` on first use, and keeps the generated superuser password beside it. */
+async function initialiseDataDir(
+  initdb: string,
+  dataDir: string,
+  passwordFile: string,
+  options: EmbeddedPostgresOptions,
+  user: ServerUser,
+) {
   const log = options.log ?? (() => undefined);
-  const { initdb, postgres } = findBinaries();
-  const dataDir = resolve(options.dataDir);
-  const user = serverUser();
-  const passwordFile = `${dataDir}.password`;
-
   mkdirSync(dirname(dataDir), { recursive: true });
-  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
-    mkdirSync(dataDir, { recursive: true });
-    if (user.uid !== undefined) chownSync(dataDir, user.uid, user.gid!);
-    const password = randomBytes(18).toString('base64url');
-    const initPasswordFile = join(tmpdir(), `careid-pg-${randomBytes(6).toString('hex')}`);
-    writeFileSync(initPasswordFile, `${password}\n`, { mode: 0o644 });
-    try {
-      log(`initialising PostgreSQL data folder ${dataDir}`);
-      await run(
-        initdb,
-        [
-          `--pgdata=${dataDir}`,
-          '--username=postgres',
-          `--pwfile=${initPasswordFile}`,
-          '--auth=scram-sha-256',
-          '--encoding=UTF8',
-          '--locale=C',
-          ...(options.ephemeral ? ['--no-sync'] : []),
-        ],
-        user,
-      );
-    } finally {
-      rmSync(initPasswordFile, { force: true });
-    }
-    writeFileSync(passwordFile, password, { mode: 0o600 });
+  if (existsSync(join(dataDir, 'PG_VERSION'))) return;
+  mkdirSync(dataDir, { recursive: true });
+  if (user.uid !== undefined) chownSync(dataDir, user.uid, user.gid!);
+  const password = randomBytes(18).toString('base64url');
+  const initPasswordFile = join(tmpdir(), `careid-pg-${randomBytes(6).toString('hex')}`);
+  writeFileSync(initPasswordFile, `${password}\n`, { mode: 0o644 });
+  try {
+    log(`initialising PostgreSQL data folder ${dataDir}`);
+    await run(
+      initdb,
+      [
+        `--pgdata=${dataDir}`,
+        '--username=postgres',
+        `--pwfile=${initPasswordFile}`,
+        '--auth=scram-sha-256',
+        '--encoding=UTF8',
+        '--locale=C',
+        ...(options.ephemeral ? ['--no-sync'] : []),
+      ],
+      user,
+    );
+  } finally {
+    rmSync(initPasswordFile, { force: true });
   }
-  if (!existsSync(passwordFile)) {
-    throw new Error(`${passwordFile} is missing: delete ${dataDir} to start with a fresh embedded database`);
-  }
-  const password = readFileSync(passwordFile, 'utf8').trim();
-  await stopOrphan(dataDir);
+  writeFileSync(passwordFile, password, { mode: 0o600 });
+}
 
-  const port = options.port ?? (await freePort());
+/** Starts the server on `port` and resolves once it accepts connections. */
+async function launchServer(
+  postgres: string,
+  dataDir: string,
+  port: number,
+  options: EmbeddedPostgresOptions,
+  user: ServerUser,
+): Promise<ChildProcess> {
   const settings: Record<string, string> = {
     listen_addresses: '127.0.0.1',
     unix_socket_directories: '',
@@ -174,6 +180,25 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     child.once('exit', (code) => reject(new Error(`PostgreSQL exited during start-up (${code}): ${output.slice(-2000)}`)));
   });
   child.removeAllListeners('exit');
+  return child;
+}
+
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+  const log = options.log ?? (() => undefined);
+  const { initdb, postgres } = findBinaries();
+  const dataDir = resolve(options.dataDir);
+  const user = serverUser();
+  const passwordFile = `${dataDir}.password`;
+
+  await initialiseDataDir(initdb, dataDir, passwordFile, options, user);
+  if (!existsSync(passwordFile)) {
+    throw new Error(`${passwordFile} is missing: delete ${dataDir} to start with a fresh embedded database`);
+  }
+  const password = readFileSync(passwordFile, 'utf8').trim();
+  await stopOrphan(dataDir);
+
+  const port = options.port ?? (await freePort());
+  const child = await launchServer(postgres, dataDir, port, options, user);
   log(`embedded PostgreSQL listening on 127.0.0.1:${port} (data in ${dataDir})`);
 
   const urlFor = (database: string) => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;

@@ -7,10 +7,9 @@ import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
 /**
  * A hot statement that each pool connection parses and plans once, then
- * only binds and executes (PostgreSQL's plan cache): the planning was most of
- * the database's CPU for a read by id. Name its columns rather than `*`, so
- * that a column added by a later migration does not change the statement's
- * result type under a running instance.
+ * only binds and executes (PostgreSQL's plan cache; see BENCHMARKS.md). Name
+ * its columns rather than `*`, so that a column added by a later migration
+ * does not change the statement's result type under a running instance.
  */
 export interface PreparedStatement {
   readonly name: string;
@@ -46,9 +45,12 @@ export class TransactionHost {
   /** Transactions under way; at 0 the storage is disabled (see `run`). */
   private running = 0;
 
-  constructor(@InjectDataSource() readonly dataSource: DataSource) {}
+  constructor(
+    /** @deprecated Run SQL through `query` or `queryOutsideTransaction`; kept until identity and invitations stop using it. */
+    @InjectDataSource() readonly dataSource: DataSource,
+  ) {}
 
-  /** The current transaction's manager, or the pool's when there is none. */
+  /** @deprecated Use `query` (same transaction, same result shapes); kept until identity and invitations stop using it. */
   get manager(): EntityManager {
     return this.storage.getStore()?.manager ?? this.dataSource.manager;
   }
@@ -56,10 +58,10 @@ export class TransactionHost {
   /**
    * One SQL statement: in the ambient transaction when there is one, else
    * straight on the pool. Results have EntityManager.query's shapes (rows, or
-   * `[rows, rowCount]` for UPDATE and DELETE). Outside a transaction this skips
-   * TypeORM's query runner (connect, broadcast, release: a dozen promises per
-   * call), which was about 7% of an authenticated GET. A prepared statement
-   * runs as one everywhere: on the pool, or on the transaction's connection.
+   * `[rows, rowCount]` for UPDATE and DELETE). Outside a transaction this goes
+   * straight to the pool, skipping TypeORM's query runner (see BENCHMARKS.md).
+   * A prepared statement runs as one everywhere: on the pool, or on the
+   * transaction's connection.
    */
   query<T = any>(sql: string | PreparedStatement, parameters?: unknown[]): Promise<T> {
     const context = this.storage.getStore();

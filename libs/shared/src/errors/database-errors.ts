@@ -1,4 +1,6 @@
 import { DomainError } from './domain-error';
+import { domainError } from './error-codes';
+import { SharedErrors } from './shared.errors';
 
 /**
  * PostgreSQL failures that are the client's doing or a passing outage, turned
@@ -76,31 +78,31 @@ export function translateDatabaseError(error: unknown): DomainError | undefined 
     }
     case '23514': {
       const registered = driver.constraint ? uniqueConstraintCodes.get(driver.constraint) : undefined;
-      return DomainError.invalid(registered?.code ?? 'CONSTRAINT_VIOLATED', registered?.message ?? 'The request breaks a rule of the data');
+      return registered ? DomainError.invalid(registered.code, registered.message) : domainError(SharedErrors.CONSTRAINT_VIOLATED);
     }
     case '23503':
-      return DomainError.invalid('REFERENCE_NOT_FOUND', 'The request refers to a record that does not exist');
+      return domainError(SharedErrors.REFERENCE_NOT_FOUND);
     case '22P02':
     case '22003':
     case '22007':
     case '22008':
     case '22021': // invalid byte sequence (e.g. NUL)
     case '22001': // string too long
-      return DomainError.invalid('INVALID_VALUE', 'A value in the request is not valid');
+      return domainError(SharedErrors.INVALID_VALUE);
     case '54001': // statement too complex
-      return DomainError.invalid('REQUEST_TOO_COMPLEX', 'The request is too complex');
+      return domainError(SharedErrors.REQUEST_TOO_COMPLEX);
     case '57014':
-      return DomainError.unavailable('DATABASE_TIMEOUT', 'The database did not answer in time; try again');
+      return domainError(SharedErrors.DATABASE_TIMEOUT);
     case '40001':
     case '40P01':
-      return DomainError.conflict('CONCURRENT_UPDATE', 'A concurrent update got in the way; try again');
+      return domainError(SharedErrors.CONCURRENT_UPDATE);
   }
   if (code && CONNECTION_ERROR_CODES.has(code)) {
-    return DomainError.unavailable('DATABASE_UNAVAILABLE', 'The database is unavailable; try again shortly');
+    return domainError(SharedErrors.DATABASE_UNAVAILABLE);
   }
   const message = typeof driver.message === 'string' ? driver.message : '';
   if (CONNECTION_ERROR_MESSAGES.some((fragment) => message.includes(fragment))) {
-    return DomainError.unavailable('DATABASE_UNAVAILABLE', 'The database is unavailable; try again shortly');
+    return domainError(SharedErrors.DATABASE_UNAVAILABLE);
   }
   return undefined;
 }

@@ -1,4 +1,5 @@
-import { DomainError } from '../errors/domain-error';
+import { domainError } from '../errors/error-codes';
+import { SharedErrors } from '../errors/shared.errors';
 
 /** Deeper JSON is refused before parsing: recursive code downstream (validation, transformation) must never overflow its stack. */
 export const MAX_JSON_DEPTH = 64;
@@ -24,16 +25,16 @@ export function jsonDepthExceeds(text: string, limit: number): boolean {
 export function parseJsonBody(text: string): unknown {
   if (text.length === 0) return undefined;
   if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
-    throw DomainError.invalid('JSON_TOO_DEEP', `The request body nests deeper than ${MAX_JSON_DEPTH} levels`);
+    throw domainError(SharedErrors.JSON_TOO_DEEP, `The request body nests deeper than ${MAX_JSON_DEPTH} levels`);
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw DomainError.invalid('MALFORMED_JSON', 'The request body is not valid JSON');
+    throw domainError(SharedErrors.MALFORMED_JSON);
   }
   if (/"(__proto__|constructor)"\s*:/.test(text) && hasPoisonedKey(value)) {
-    throw DomainError.invalid('MALFORMED_JSON', 'The request body uses a forbidden property name');
+    throw domainError(SharedErrors.MALFORMED_JSON, 'The request body uses a forbidden property name');
   }
   return value;
 }

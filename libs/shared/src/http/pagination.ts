@@ -1,8 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { DomainError } from '../errors/domain-error';
+import { domainError } from '../errors/error-codes';
+import { SharedErrors } from '../errors/shared.errors';
 
+/** The page size of a list whose `limit` is left out. */
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
 
@@ -47,7 +49,7 @@ export function decodeCursor(cursor: string | undefined, shape: ('string' | 'num
     values.length !== shape.length ||
     values.some((value, i) => typeof value !== shape[i] || (typeof value === 'string' && value.length > 200))
   ) {
-    throw DomainError.invalid('INVALID_CURSOR', 'The cursor is not one this list returned');
+    throw domainError(SharedErrors.INVALID_CURSOR);
   }
   return values as (string | number)[];
 }

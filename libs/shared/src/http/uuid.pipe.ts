@@ -1,5 +1,6 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
-import { DomainError } from '../errors/domain-error';
+import { domainError } from '../errors/error-codes';
+import { SharedErrors } from '../errors/shared.errors';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -11,7 +12,7 @@ export function isUuid(value: unknown): value is string {
 @Injectable()
 export class UuidPipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    if (!isUuid(value)) throw DomainError.invalid('INVALID_ID', 'The id in the path is not a UUID');
+    if (!isUuid(value)) throw domainError(SharedErrors.INVALID_ID);
     return value.toLowerCase();
   }
 }

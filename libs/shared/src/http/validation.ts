@@ -1,5 +1,7 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
-import { DomainError, FieldProblem } from '../errors/domain-error';
+import { FieldProblem } from '../errors/domain-error';
+import { domainError } from '../errors/error-codes';
+import { SharedErrors } from '../errors/shared.errors';
 
 function flatten(errors: ValidationError[], parent = ''): FieldProblem[] {
   return errors.flatMap((error) => {
@@ -24,6 +26,6 @@ export function createValidationPipe(): ValidationPipe {
     stopAtFirstError: false,
     validationError: { target: false, value: false },
     exceptionFactory: (errors) =>
-      DomainError.invalid('VALIDATION_FAILED', 'The request is not valid; see `errors` for each field', flatten(errors).slice(0, 50)),
+      domainError(SharedErrors.VALIDATION_FAILED, SharedErrors.VALIDATION_FAILED.message, { errors: flatten(errors).slice(0, 50) }),
   });
 }

@@ -1,5 +1,6 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { DomainError } from '../errors/domain-error';
+import { domainError } from '../errors/error-codes';
+import { SharedErrors } from '../errors/shared.errors';
 
 /**
  * Characters that change what an identifier means without showing: controls, format characters (bidi overrides,
@@ -18,9 +19,9 @@ export function invisibleCharacterIn(value: string): string | null {
 export function assertVisibleText(value: string, field: string): void {
   const found = invisibleCharacterIn(value);
   if (found) {
-    throw DomainError.invalid('INVALID_CHARACTERS', `${field} contains ${found}, a control, format or zero-width character`, [
-      { field, message: `must not contain ${found}` },
-    ]);
+    throw domainError(SharedErrors.INVALID_CHARACTERS, `${field} contains ${found}, a control, format or zero-width character`, {
+      errors: [{ field, message: `must not contain ${found}` }],
+    });
   }
 }
 
@@ -32,10 +33,10 @@ export function cleanMobile(value: string, field = 'mobile'): string {
   assertVisibleText(value, field);
   const parsed = value.length <= 64 ? parsePhoneNumberFromString(value.trim().normalize('NFKC')) : undefined;
   if (!parsed?.isValid()) {
-    throw DomainError.invalid(
-      'INVALID_MOBILE',
+    throw domainError(
+      SharedErrors.INVALID_MOBILE,
       `"${value.slice(0, 40)}" is not a valid mobile number: give it in international form, e.g. +32470123456`,
-      [{ field, message: 'must be a phone number in international form (+<country code><number>)' }],
+      { errors: [{ field, message: 'must be a phone number in international form (+<country code><number>)' }] },
     );
   }
   return parsed.number;
