@@ -55,7 +55,7 @@ export default tseslint.config(
   {
     files: [
       'libs/shared/src/config/**',
-      'apps/api/src/main.ts',
+      'apps/api/src/serve.ts',
       'apps/api/src/thread-pool.ts',
       'test/**',
       'scripts/**',

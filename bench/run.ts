@@ -23,6 +23,7 @@ import {
   serverVersion,
 } from './lib/database';
 import { load, median, Request, Window } from './lib/load';
+import { checkParity, ParityCheck } from './lib/parity';
 import { BUILT_MAIN, Child, freePort, killStarting, postgresCpuMs, ROOT, startNode } from './lib/processes';
 import { Figures, Report, ScenarioResult, writeReport } from './lib/report';
 
@@ -86,12 +87,13 @@ function buildIfNeeded(): void {
   const sources = Math.max(
     newestSourceMtime(join(ROOT, 'apps')),
     newestSourceMtime(join(ROOT, 'libs')),
-    ...['tsconfig.json', 'tsconfig.build.json', 'apps/api/tsconfig.app.json'].map((f) => statSync(join(ROOT, f)).mtimeMs),
+    newestSourceMtime(join(ROOT, 'bench', 'app')),
+    ...['tsconfig.json', 'tsconfig.build.json', 'bench/app/tsconfig.json'].map((f) => statSync(join(ROOT, f)).mtimeMs),
   );
   if (existsSync(BUILT_MAIN) && statSync(BUILT_MAIN).mtimeMs >= sources) return;
-  log('building the API (dist is missing or older than the sources)');
-  const result = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
-  if (result.status !== 0) throw new Error('npm run build failed');
+  log("building the bench's app (dist/bench is missing or older than the sources)");
+  const result = spawnSync('npm', ['run', 'bench:build'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (result.status !== 0) throw new Error('npm run bench:build failed');
 }
 
 // ---------- processes ----------
@@ -110,9 +112,6 @@ function appEnv(port: number, databaseUrl: string): Record<string, string | unde
     AUTH_RATE_LIMIT_PER_MINUTE: '0',
     LOG_LEVEL: 'info',
     BCRYPT_COST: COST,
-    BENCH_UNGUARDED_ROUTES: '1',
-    // Production refuses BENCH_UNGUARDED_ROUTES=1 unless told that this is a benchmark.
-    CAREID_BENCH: '1',
   };
 }
 
@@ -451,6 +450,19 @@ async function main(): Promise<void> {
         path: `/api/v1/users/${reader.id}`,
         headers: { authorization: `Bearer ${await readerAccess()}` },
       });
+      const parity: ParityCheck[] = [
+        { what: 'user', app: `/api/v1/users/${reader.id}`, bare: `/users/${reader.id}`, headers: (await getUser()).headers! },
+      ];
+      if (clinic) {
+        const { headers } = await asPractitioner('');
+        parity.push({
+          what: 'patient',
+          app: `/api/v1/patients/${clinic.patientId}`,
+          bare: `/patients/${clinic.patientId}`,
+          headers: headers!,
+        });
+      }
+      await checkParity(app.url, bare.url, parity);
 
       if (INITIAL_WARMUP_SECONDS > 0) {
         log(`warming up the app and the bare server (${INITIAL_WARMUP_SECONDS} s per route)`);
@@ -901,7 +913,7 @@ function evaluate(
     }),
     scenario({
       id: 'guard-overhead',
-      title: 'GET /api/v1/users/:id guarded vs the same route unguarded (BENCH_UNGUARDED_ROUTES=1)',
+      title: 'GET /api/v1/users/:id guarded vs the same route unguarded (bench/app)',
       target: 'guarded ≥ 0.85 × unguarded requests/s',
       app: get,
       baseline: unguarded,
