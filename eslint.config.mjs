@@ -96,11 +96,6 @@ export default tseslint.config(
     ],
     rules: { 'no-restricted-syntax': ['error', PROCESS_ENV], 'max-lines-per-function': 'off', 'max-lines': 'off' },
   },
-  // Split by the next commit of issue 17 (bench/run.ts into scenario files).
-  {
-    files: ['bench/run.ts'],
-    rules: { 'max-lines-per-function': 'off', 'max-lines': 'off' },
-  },
   // Configuration and test tooling may read the environment.
   {
     files: [
