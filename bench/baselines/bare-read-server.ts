@@ -4,20 +4,20 @@
  * nothing else: check the bearer JWT (same secret, HS256, issuer and
  * audience, a KeyObject built once, the jsonwebtoken library the app's
  * guard uses through @nestjs/jwt, a verified token remembered until it
- * expires as the guard remembers it), run the app's own SQL statements through a `pg` pool
- * of the same size (prepared where the app prepares them), and write the
- * same JSON. No framework, no logging, no validation beyond the id's shape.
+ * expires as the guard remembers it), run the app's statements (the bench's
+ * copy, statements.ts) through a `pg` pool of the same size, prepared where the
+ * app prepares them, and write the same JSON with the contexts' public views.
+ * No framework, no logging, no validation beyond the id's shape.
  */
+import 'reflect-metadata';
 import { randomUUID, createSecretKey } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import jwt from 'jsonwebtoken';
 import { Pool } from 'pg';
-import { INSERT_AUDIT_EVENT } from '../../libs/identity/src/infrastructure/audit-events.repository';
-import { VerifiedTokens } from '../../libs/identity/src/api/verified-tokens';
-import { toUserDto as toUserView } from '../../libs/identity/src/api/user.mapper';
-import { toUser, USER_BY_ID } from '../../libs/identity/src/infrastructure/users.repository';
-import { toPatientView } from '../../libs/patients/src/api/patient.mapper';
-import { PATIENT_BY_ID, toPatient } from '../../libs/patients/src/infrastructure/patients.repository';
+import { toUserView } from '@careid/identity';
+import { toPatientView } from '@careid/patients';
+import { INSERT_AUDIT_EVENT, PATIENT_BY_ID, toPatient, toUser, USER_BY_ID } from './statements';
+import { VerifiedTokens } from './verified-tokens';
 
 const env = process.env;
 const key = createSecretKey(Buffer.from(env.JWT_SECRET!, 'utf8'));

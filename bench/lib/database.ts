@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { EmbeddedPostgres, startEmbeddedPostgres } from '../../libs/shared/src/database/embedded-postgres';
+import { EmbeddedPostgres, startEmbeddedPostgres } from '@careid/shared';
 import { ROOT } from './processes';
-import { SELECT_USER } from '../../libs/identity/src/infrastructure/users.repository';
+import { SELECT_USER } from '../baselines/statements';
 
 /** The bench only ever creates, fills or drops databases whose name says they are its own. */
 const BENCH_NAME = /^careid_bench[a-z0-9_]*$/;

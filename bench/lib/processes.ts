@@ -5,7 +5,8 @@ import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '..', '..');
 export const RESULTS = join(ROOT, 'bench', 'results');
-export const BUILT_MAIN = join(ROOT, 'dist', 'apps', 'api', 'apps', 'api', 'src', 'main.js');
+/** The bench's build of the app (bench/app/main.ts: the production entry plus the unguarded route), `npm run bench:build`. */
+export const BUILT_MAIN = join(ROOT, 'dist', 'bench', 'bench', 'app', 'main.js');
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

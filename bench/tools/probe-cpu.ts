@@ -32,9 +32,6 @@ const appEnv = {
   PUBLIC_URL: 'http://127.0.0.1',
   AUTH_RATE_LIMIT_PER_MINUTE: '0',
   LOG_LEVEL: 'info',
-  BENCH_UNGUARDED_ROUTES: '1',
-  // Production refuses BENCH_UNGUARDED_ROUTES=1 unless told that this is a benchmark.
-  CAREID_BENCH: '1',
   ...json<Record<string, string>>('PROBE_APP_ENV', {}),
 };
 

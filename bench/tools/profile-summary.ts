@@ -48,7 +48,7 @@ process.stdout.write(`total sampled ${total.toFixed(0)} ms\n`);
 print('self time by package', packages);
 print('self time by function', functions);
 
-// Inclusive time of frames whose package matches argv[4..] (e.g. passport, pino-http)
+// Inclusive time of frames whose package matches argv[4..] (e.g. @nestjs, pino)
 const inclusive = new Map<number, number>();
 const walk = (id: number): number => {
   const node = byId.get(id)!;

@@ -7,7 +7,7 @@ import { startTestApp, TestApp } from '../support/test-app';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** API.md: the list and the stream carry the caller's own notifications; an admin role widens neither. */
+/** The notifications contract: the list and the stream carry the caller's own notifications; an admin role widens neither. */
 describe('Admins list and stream only their own notifications', () => {
   let t: TestApp;
   let admin: HttpClient;

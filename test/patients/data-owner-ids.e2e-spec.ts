@@ -14,7 +14,7 @@ function mobileNumber(): string {
     .padStart(7, '0')}`;
 }
 
-describe('Patients and practitioners share one id space (API.md: Identifiers; Roles and data owners)', () => {
+describe('Patients and practitioners share one id space (the REST contract: identifiers; roles and data owners)', () => {
   let sms: Awaited<ReturnType<typeof startSmsGateway>>;
   let t: TestApp;
   let admin: HttpClient;

@@ -7,7 +7,7 @@ import { createUser, loginAs, loginAsAdmin, unique } from '../support/session';
 import { startTestApp, TestApp } from '../support/test-app';
 import { createPatient, createRecord, NO_SUCH_ID, patientUser, practitionerUser } from './fixtures';
 
-/** The seed's createdPatient (seeds/icure-handling-users.txt), verbatim. */
+/** The createdPatient of iCure's "Handling users" guide, verbatim. */
 const SEED_CREATED_PATIENT = {
   id: 'a37c4073-f96e-440c-8757-57a3a0ef7daf',
   rev: '1-732bd01ebeeaa1d4dd9aa7cde40b724f',

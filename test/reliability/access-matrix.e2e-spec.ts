@@ -260,7 +260,7 @@ const MATRIX: Record<string, Row> = {
   })),
 
   // --- notifications: the caller's own; a list never shows others' (whom it shows: the test after the matrix) ---
-  // By id, an admin may still read and move any notification (API.md: "only the recipient (or an admin)").
+  // By id, an admin may still read and move any notification (the notifications contract: "only the recipient (or an admin)").
   'GET /api/v1/notifications': signedIn(200, async () => ({ path: '/api/v1/notifications?limit=5' })),
   'GET /api/v1/notifications/stream': signedIn(200, async () => ({ path: '/api/v1/notifications/stream' }), { stream: true }),
   'GET /api/v1/notifications/{id}': recipientOrAdmin(200, async (w) => ({ path: `/api/v1/notifications/${(await w.notification()).id}` })),

@@ -31,7 +31,7 @@ const SEED_USER_KEYS = [
 ];
 
 /**
- * seeds/icure-handling-users.txt, block by block, through the SDK. The blocks build on each other, so the
+ * iCure's "Handling users" guide, block by block, through the SDK. The blocks build on each other, so the
  * tests run in order and share what the seed's variables hold.
  */
 describe('iCure\'s "Handling users", through @careid/sdk', () => {
@@ -72,7 +72,7 @@ describe('iCure\'s "Handling users", through @careid/sdk', () => {
       rev: expect.stringMatching(rev(1)),
       created: expect.any(Number),
       properties: {},
-      roles: [], // the seed shows `{}`; Careid's roles are an array (API.md)
+      roles: [], // the seed shows `{}`; Careid's roles are an array (UserDto)
       login: `john${uniqueId}`,
       passwordHash: '*',
       groupId: 'default',

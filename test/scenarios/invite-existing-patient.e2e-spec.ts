@@ -22,7 +22,7 @@ import { startTestApp, TestApp } from '../support/test-app';
 import { practitionerUser, rev, UUID } from './clinic';
 
 /**
- * seeds/icure-invite-existing-patient.txt, the whole of it, through the SDK: the doctor invites
+ * iCure's "Inviting an existing patient to become a user" guide, the whole of it, through the SDK: the doctor invites
  * the patient, the patient's first login asks for its data, the doctor shares it, the patient reads it.
  */
 describe('iCure\'s "Inviting an existing patient to become a user", through @careid/sdk', () => {
@@ -153,7 +153,7 @@ describe('iCure\'s "Inviting an existing patient to become a user", through @car
     expect(sharedData.statuses).toEqual({
       dataSamples: { success: true, error: null, modified: 1 },
       healthcareElements: { success: true, error: null, modified: 0 },
-      // The seed shows 0 here; Careid also makes the patient a delegate of its own full record (API.md).
+      // The seed shows 0 here; Careid also makes the patient a delegate of its own full record (Careid's activation, unlike the seed).
       patient: { success: true, error: null, modified: 1 },
     });
     expect(sharedData.patient).toMatchObject({ id: patient.id, firstName: 'Argan' });

@@ -5,7 +5,7 @@ import { startTestApp, TestApp } from '../support/test-app';
 import { adminApi, UUID } from './clinic';
 
 /**
- * seeds/oystehr-users-and-invites.txt through the SDK's invitationApi: invite a practitioner user, the
+ * Oystehr's "Users" guide (users and invites) through the SDK's invitationApi: invite a practitioner user, the
  * mail carries the invitation URL, the invited person sets a password with its ticket and logs in.
  */
 describe('Oystehr\'s "Invite a User", through @careid/sdk', () => {

@@ -65,8 +65,6 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   });
   // nestjs-pino keeps the logger for lines written outside a request (the outbox worker, start-up) in a module variable
   // that only the first app of a test file sets: without this, a later app's worker lines would land in the first app's logs.
-  // (Passport's strategy registry is process-wide too: run two apps of one file one after the other, not side by side,
-  // unless they share the database and JWT secret.)
   __resetOutOfContextForTests();
   const app = await createApp(configuration, { extraModules: options.extraModules, logStream: logStream as never });
   await app.listen({ port: 0, host: '127.0.0.1' });

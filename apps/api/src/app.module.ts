@@ -9,13 +9,12 @@ import { PatientsModule } from '@careid/patients';
 import { PractitionersModule } from '@careid/practitioners';
 import { AppConfigModule, Configuration, DatabaseModule, DomainEvents } from '@careid/shared';
 import { CONTEXT_BRIDGES } from './context-bridges';
-import { UnguardedUsersBenchModule } from './bench-support/unguarded-users.module';
 import { HealthModule } from './health/health.module';
 import { loggerParams } from './logging';
 import { PERSISTENCE } from './persistence';
 
 export interface AppModuleOptions {
-  /** Test-only modules (e.g. a controller that throws) mounted beside the real ones. */
+  /** Modules mounted beside the real ones: a test's controller that throws, the bench's unguarded route (bench/app). */
   extraModules?: Type[];
   /** The process's logger (logging.ts: createRootLogger). */
   logger: Logger;
@@ -38,7 +37,6 @@ export class AppModule {
         PatientsModule,
         InvitationsModule,
         NotificationsModule,
-        ...(configuration.app.benchUnguardedRoutes ? [UnguardedUsersBenchModule] : []),
         ...(options.extraModules ?? []),
       ],
       providers: [DomainEvents, ...CONTEXT_BRIDGES],

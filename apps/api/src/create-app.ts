@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet, { FastifyHelmetOptions } from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -18,8 +19,7 @@ import {
   sendProblem,
   SharedErrors,
 } from '@careid/shared';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { DestinationStream } from 'pino';
+import type { DestinationStream, Logger as PinoLogger } from 'pino';
 import { AppModule, AppModuleOptions } from './app.module';
 import { allowCors } from './cors';
 import { answerClientError, drainRefusedBody } from './lingering-close';
@@ -53,10 +53,10 @@ const NOT_HELMET = new Set(['content-type', 'content-length', 'date', 'connectio
 
 /**
  * The security headers @fastify/helmet sets with HELMET_OPTIONS, asked of
- * helmet itself once on a throwaway instance. @fastify/helmet builds a new
- * helmet middleware on every request (re-parsing the CSP directives), which
- * cost about 5% of an authenticated GET; with static options (no CSP nonces,
- * no per-route settings) the answer is the same for every request.
+ * helmet itself once on a throwaway instance: @fastify/helmet builds a new
+ * helmet middleware on every request (re-parsing the CSP directives), while
+ * with static options (no CSP nonces, no per-route settings) the answer is
+ * the same for every request.
  */
 async function securityHeaders(): Promise<Record<string, string>> {
   const probe = new FastifyAdapter().getInstance();
@@ -74,10 +74,9 @@ async function securityHeaders(): Promise<Record<string, string>> {
 
 const FRAMEWORK_ERRORS_LOGGER = new NestLogger('Errors');
 
-/** Builds the HTTP application (not yet listening): the same for `main.ts`, tests and benchmarks. */
-export async function createApp(configuration: Configuration, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
-  const logger = createRootLogger(configuration.app.logLevel, options.logStream);
-  const adapter = new FastifyAdapter({
+/** Fastify with the app's limits, request ids, proxies and client-error answers. */
+function fastifyAdapter(configuration: Configuration): FastifyAdapter {
+  return new FastifyAdapter({
     bodyLimit: configuration.app.bodyLimitBytes,
     // A caller's request id is kept when it looks like one; it is stored on the raw request for the log line too.
     genReqId: (req: IncomingMessage) => {
@@ -101,17 +100,10 @@ export async function createApp(configuration: Configuration, options: CreateApp
       sendProblem(error, request, reply, FRAMEWORK_ERRORS_LOGGER);
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(configuration, { extraModules: options.extraModules, logger }),
-    adapter,
-    {
-      bufferLogs: true,
-      abortOnError: false,
-      bodyParser: false, // ours below: bounded nesting, problem+json for bad bodies
-    },
-  );
-  app.useLogger(app.get(Logger));
-  const fastify = app.getHttpAdapter().getInstance();
+}
+
+/** Our JSON body parser (bounded nesting, problem+json for bad bodies) and the answer's closing rules. */
+function handleBodies(fastify: FastifyInstance, configuration: Configuration): void {
   fastify.addContentTypeParser(
     'application/json',
     { parseAs: 'string', bodyLimit: configuration.app.bodyLimitBytes },
@@ -130,6 +122,10 @@ export async function createApp(configuration: Configuration, options: CreateApp
     else if (reply.statusCode === 413 && !request.raw.complete) drainRefusedBody(request.raw, reply);
     done(null, payload);
   });
+}
+
+/** Security headers, the request id and context, the request log line and CORS, from Fastify hooks. */
+async function addRequestHooks(fastify: FastifyInstance, configuration: Configuration, logger: PinoLogger): Promise<void> {
   const corsOrigins = configuration.app.corsOrigins;
   // helmet's headers do not depend on the request with these options: computed once, set on every answer (see
   // securityHeaders). On Fastify's reply, not the raw response: Node then writes them with the status line, without
@@ -143,23 +139,27 @@ export async function createApp(configuration: Configuration, options: CreateApp
   });
   logRequests(fastify, logger);
   allowCors(fastify, { origins: corsOrigins, exposedHeaders: ['x-request-id', 'retry-after'] });
-  if (configuration.auth.rateLimitPerMinute > 0) {
-    await app.register(rateLimit, {
-      global: true,
-      max: configuration.auth.rateLimitPerMinute,
-      timeWindow: 60_000,
-      // By the route matched, not the raw URL: the router decodes `/api/v1/%61uth/login` to the login route too.
-      allowList: (request) => !(request.routeOptions.url ?? '').startsWith('/api/v1/auth/'),
-      errorResponseBuilder: (_request, context) => {
-        const error = domainError(SharedErrors.RATE_LIMITED, SharedErrors.RATE_LIMITED.message, { retryAfterSeconds: context.ttl / 1000 });
-        (error as DomainError & { statusCode: number }).statusCode = 429;
-        return error;
-      },
-    });
-  }
-  app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new ProblemDetailsFilter());
+}
 
+/** The per-instance limit on `/api/v1/auth/*` (AUTH_RATE_LIMIT_PER_MINUTE; 0 turns it off). */
+async function limitAuthRate(app: NestFastifyApplication, configuration: Configuration): Promise<void> {
+  if (configuration.auth.rateLimitPerMinute <= 0) return;
+  await app.register(rateLimit, {
+    global: true,
+    max: configuration.auth.rateLimitPerMinute,
+    timeWindow: 60_000,
+    // By the route matched, not the raw URL: the router decodes `/api/v1/%61uth/login` to the login route too.
+    allowList: (request) => !(request.routeOptions.url ?? '').startsWith('/api/v1/auth/'),
+    errorResponseBuilder: (_request, context) => {
+      const error = domainError(SharedErrors.RATE_LIMITED, SharedErrors.RATE_LIMITED.message, { retryAfterSeconds: context.ttl / 1000 });
+      (error as DomainError & { statusCode: number }).statusCode = 429;
+      return error;
+    },
+  });
+}
+
+/** The OpenAPI document at /api/docs (and -json, -yaml). */
+function publishApiDocs(app: NestFastifyApplication): void {
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -170,6 +170,28 @@ export async function createApp(configuration: Configuration, options: CreateApp
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json', yamlDocumentUrl: 'api/docs-yaml' });
+}
+
+/** Builds the HTTP application (not yet listening): the same for `main.ts`, tests and benchmarks. */
+export async function createApp(configuration: Configuration, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  const logger = createRootLogger(configuration.app.logLevel, options.logStream);
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(configuration, { extraModules: options.extraModules, logger }),
+    fastifyAdapter(configuration),
+    {
+      bufferLogs: true,
+      abortOnError: false,
+      bodyParser: false, // ours: handleBodies
+    },
+  );
+  app.useLogger(app.get(Logger));
+  const fastify = app.getHttpAdapter().getInstance();
+  handleBodies(fastify, configuration);
+  await addRequestHooks(fastify, configuration, logger);
+  await limitAuthRate(app, configuration);
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  publishApiDocs(app);
   try {
     await app.init();
   } catch (error) {

@@ -30,9 +30,8 @@ const LOG_FLUSH_INTERVAL_MS = 500;
 /**
  * Standard output, buffered: lines are written 4 KB at a time, or every
  * LOG_FLUSH_INTERVAL_MS, and on exit (pino flushes synchronously then):
- * one write call per 4 KB instead of one per line or two (no difference in
- * requests/s was measurable above the bench machine's noise). A SIGKILL
- * loses at most the last half second of lines.
+ * one write call per 4 KB instead of one per line or two. A SIGKILL loses
+ * at most the last half second of lines.
  */
 function bufferedStdout(): DestinationStream {
   return pino.destination({ fd: 1, minLength: 4096, periodicFlush: LOG_FLUSH_INTERVAL_MS });
@@ -59,9 +58,9 @@ export function createRootLogger(level: string, stream: DestinationStream = buff
 
 /**
  * nestjs-pino (Nest's Logger and PinoLogger) over that logger, without its
- * pino-http middleware: the middleware made a child logger per request and
- * ran through Nest's middleware layer, about a quarter of the CPU of an
- * authenticated GET. The request line comes from `logRequests` instead.
+ * pino-http middleware, which made a child logger per request and ran
+ * through Nest's middleware layer (BENCHMARKS.md, "Why the code looks like
+ * this"). The request line comes from `logRequests` instead.
  */
 export function loggerParams(logger: Logger): Params {
   return { pinoHttp: { logger }, useExisting: true, forRoutes: [] };

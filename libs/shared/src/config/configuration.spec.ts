@@ -39,29 +39,6 @@ describe('buildConfiguration', () => {
     expect(buildConfiguration({ ...base, ADMIN_PASSWORD: 'a-long-enough-password' }).auth.adminLogin).toBe('root');
   });
 
-  it('refuses BENCH_UNGUARDED_ROUTES=1 in production, unless the benchmark says it is one', () => {
-    const production = {
-      NODE_ENV: 'production',
-      DATABASE_URL: 'postgres://db/careid',
-      ADMIN_LOGIN: 'root',
-      ADMIN_PASSWORD: 'a-long-enough-password',
-      JWT_SECRET: 'x'.repeat(40),
-      DATA_ENCRYPTION_KEY: 'ab'.repeat(32),
-      PUBLIC_URL: 'https://id.example',
-    };
-    let message = '';
-    try {
-      buildConfiguration({ ...production, BENCH_UNGUARDED_ROUTES: '1' });
-    } catch (error) {
-      message = (error as Error).message;
-    }
-    const [, problem, ...rest] = message.split('\n');
-    expect(problem).toMatch(/BENCH_UNGUARDED_ROUTES=1 is refused when NODE_ENV=production/);
-    expect(rest).toEqual([]);
-    expect(buildConfiguration({ ...production, BENCH_UNGUARDED_ROUTES: '1', CAREID_BENCH: '1' }).app.benchUnguardedRoutes).toBe(true);
-    expect(buildConfiguration({ NODE_ENV: 'test', BENCH_UNGUARDED_ROUTES: '1' }).app.benchUnguardedRoutes).toBe(true);
-  });
-
   it('takes DATA_ENCRYPTION_KEY as 32 bytes in hex or base64, and refuses the development key in production', () => {
     const key = Buffer.alloc(32, 7);
     expect(buildConfiguration({ DATA_ENCRYPTION_KEY: key.toString('hex') }).auth.dataEncryptionKey).toEqual(key);

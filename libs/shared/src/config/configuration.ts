@@ -66,9 +66,6 @@ const VARIABLES = {
   OUTBOX_POLL_MS: { kind: 'int', default: '1000', min: 10, max: 600000 },
   OUTBOX_MAX_ATTEMPTS: { kind: 'int', default: '8', min: 1, max: 100 },
   OUTBOX_BASE_DELAY_MS: { kind: 'int', default: '2000', min: 1, max: 3600000 },
-  BENCH_UNGUARDED_ROUTES: { kind: 'enum', default: '0', values: ['0', '1'] },
-  /** Set by bench/ only: acknowledges BENCH_UNGUARDED_ROUTES=1 under NODE_ENV=production (a benchmark, not a deployment). */
-  CAREID_BENCH: { kind: 'enum', default: '0', values: ['0', '1'] },
 } as const satisfies Record<string, VariableSpec>;
 
 export type VariableName = keyof typeof VARIABLES;
@@ -197,10 +194,6 @@ function parseEnvironment(env: Environment): Parsed {
     } else if (typeof parsed.JWT_SECRET === 'string' && parsed.JWT_SECRET.length < 32) {
       problems.push('JWT_SECRET must be at least 32 characters when NODE_ENV=production');
     }
-    // An unauthenticated route has no place in a deployment; the benchmark says explicitly that it is one.
-    if (parsed.BENCH_UNGUARDED_ROUTES === '1' && parsed.CAREID_BENCH !== '1') {
-      problems.push('BENCH_UNGUARDED_ROUTES=1 is refused when NODE_ENV=production (benchmarks only: bench/ also sets CAREID_BENCH=1)');
-    }
   }
   if (typeof parsed.DATA_ENCRYPTION_KEY === 'string') {
     const key = parseEncryptionKey(parsed.DATA_ENCRYPTION_KEY);
@@ -251,8 +244,6 @@ export function buildConfiguration(env: Environment) {
       trustedProxies: v.TRUST_PROXY as string[],
       bodyLimitBytes: v.BODY_LIMIT_BYTES as number,
       groupId: v.GROUP_ID as string,
-      /** Benchmarks only (`npm run bench`): mounts an unguarded copy of `GET /users/:id` to measure the guard's cost. */
-      benchUnguardedRoutes: v.BENCH_UNGUARDED_ROUTES === '1',
     },
     database: {
       url: v.DATABASE_URL as string | undefined,

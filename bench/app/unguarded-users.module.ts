@@ -4,10 +4,11 @@ import { IdentityModule, Principal, Public, toUserView, UsersService } from '@ca
 import { UuidPipe } from '@careid/shared';
 
 /**
- * Benchmarks only, mounted when BENCH_UNGUARDED_ROUTES=1: the same logic as
- * `GET /api/v1/users/:id` without the JWT guard, so `npm run bench` can
- * measure what the guard costs. The caller is taken to be the user itself,
- * as in the guarded benchmark, so the same visibility rule and query run.
+ * The bench's own route, mounted only by the bench's entry (bench/app/main.ts):
+ * the same logic as `GET /api/v1/users/:id` without the JWT guard, so
+ * `npm run bench` can measure what the guard costs. The caller is taken to be
+ * the user itself, as in the guarded benchmark, so the same visibility rule
+ * and query run.
  */
 @Public()
 @ApiExcludeController()
