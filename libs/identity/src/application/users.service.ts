@@ -87,11 +87,12 @@ export class UsersService {
     this.groupId = config.get('app', { infer: true }).groupId;
   }
 
-  async create(input: UserInput): Promise<User> {
+  /** `dataOwnersVerified`: the caller has just read the patient or practitioner the user stands for, in this use case. */
+  async create(input: UserInput, options: { dataOwnersVerified?: boolean } = {}): Promise<User> {
     const login = cleanIdentifier(input.login ?? input.email ?? '');
     if (!login) throw DomainError.invalid('LOGIN_REQUIRED', 'A user needs a login (or an email to use as login)');
     const email = input.email ? cleanEmail(input.email) : null;
-    await this.assertDataOwnersExist(input);
+    await this.assertDataOwnersExist(input, options.dataOwnersVerified);
     let passwordHash: string | null = null;
     if (input.passwordHash && input.passwordHash !== UNCHANGED_PASSWORD) {
       assertPasswordAcceptable(input.passwordHash, login);
@@ -377,19 +378,22 @@ export class UsersService {
     }
   }
 
-  private async assertDataOwnersExist(input: {
-    healthcarePartyId?: string | null;
-    patientId?: string | null;
-    autoDelegations?: Record<string, string[]>;
-  }): Promise<void> {
+  private async assertDataOwnersExist(
+    input: {
+      healthcarePartyId?: string | null;
+      patientId?: string | null;
+      autoDelegations?: Record<string, string[]>;
+    },
+    ownerVerified = false,
+  ): Promise<void> {
     if (input.healthcarePartyId && input.patientId) {
       throw DomainError.invalid('ONE_DATA_OWNER', 'A user stands for a practitioner or a patient, not both');
     }
     if (!this.dataOwners) throw new Error('No DataOwnerDirectory is provided: the composition root must bind DATA_OWNER_DIRECTORY');
-    if (input.healthcarePartyId && !(await this.dataOwners.practitionerExists(input.healthcarePartyId))) {
+    if (input.healthcarePartyId && !ownerVerified && !(await this.dataOwners.practitionerExists(input.healthcarePartyId))) {
       throw DomainError.invalid('PRACTITIONER_NOT_FOUND', 'healthcarePartyId does not name an existing practitioner');
     }
-    if (input.patientId && !(await this.dataOwners.patientExists(input.patientId))) {
+    if (input.patientId && !ownerVerified && !(await this.dataOwners.patientExists(input.patientId))) {
       throw DomainError.invalid('PATIENT_NOT_FOUND', 'patientId does not name an existing patient');
     }
     const delegates = Object.values(input.autoDelegations ?? {}).flat();
