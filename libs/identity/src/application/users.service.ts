@@ -11,13 +11,14 @@ import {
   registerUniqueConstraintCode,
   TransactionHost,
 } from '@careid/shared';
-import { AccessPolicy, normalizeAccessPolicy } from '../domain/access-policy';
+import { normalizeAccessPolicy } from '../domain/access-policy';
 import { DATA_OWNER_DIRECTORY, DataOwnerDirectory } from '../domain/data-owner-directory';
 import { UserCreated, UserDeleted, UserModified } from '../domain/identity.events';
 import { assertPasswordAcceptable, cleanEmail, cleanIdentifier, identifierKey } from '../domain/normalize';
 import { Principal } from '../domain/principal';
-import { User, UserStatus } from '../domain/user';
-import { UserColumns, UserQuery, UsersRepository } from '../infrastructure/users.repository';
+import { User } from '../domain/user';
+import { UNCHANGED_PASSWORD, UserInput, userChanges } from '../domain/user-changes';
+import { UserQuery, UsersRepository } from '../infrastructure/users.repository';
 import { AuditTrail } from './audit-trail';
 import { LockoutService } from './lockout.service';
 import { PasswordHasher } from './password-hasher';
@@ -31,40 +32,10 @@ registerUniqueConstraintCode('uq_users_healthcare_party', 'PRACTITIONER_ALREADY_
 registerUniqueConstraintCode('users_pkey', 'DUPLICATE_ID', 'A user with this id already exists');
 registerUniqueConstraintCode('ck_users_one_data_owner', 'ONE_DATA_OWNER', 'A user stands for a practitioner or a patient, not both');
 
-/** What a client may write on a user (the DTO after validation). */
-export interface UserInput {
-  id?: string;
-  rev?: string;
-  name?: string | null;
-  properties?: Record<string, unknown>;
-  permissions?: unknown[];
-  roles?: string[];
-  status?: UserStatus;
-  login?: string;
-  passwordHash?: string;
-  currentPassword?: string;
-  healthcarePartyId?: string | null;
-  patientId?: string | null;
-  autoDelegations?: Record<string, string[]>;
-  createdDate?: number;
-  termsOfUseDate?: number | null;
-  email?: string | null;
-  sharingDataWith?: Record<string, unknown>;
-  accessPolicy?: { rule: { resource: string | string[]; action: string | string[]; effect: string }[] } | null;
-}
+export type { UserInput } from '../domain/user-changes';
 
 export interface UserFilter extends Omit<UserQuery, 'prefix'> {
   q?: string;
-}
-
-/** Fields only an admin may set or change. */
-const ADMIN_FIELDS = ['roles', 'status', 'permissions', 'accessPolicy', 'healthcarePartyId', 'patientId', 'login'] as const;
-/** A change to one of these changes what the user may do: every session and token of it ends (CredentialLifecycle). */
-const PRIVILEGE_FIELDS = new Set(['roles', 'status', 'accessPolicy', 'healthcarePartyId', 'patientId']);
-const UNCHANGED_PASSWORD = '*';
-
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 }
 
 /** The identity context's facade for users: the HTTP layer and other contexts call this. */
@@ -148,55 +119,7 @@ export class UsersService {
     if (input.id && input.id !== id) throw DomainError.invalid('ID_MISMATCH', 'The body id differs from the path id');
     const current = await this.getVisible(id, actor);
     const self = actor.userId === id;
-    const changes: Partial<UserColumns> = {};
-    const changed: string[] = [];
-    const set = <K extends keyof UserColumns>(field: K, value: UserColumns[K], publicName: string = field) => {
-      if (!sameJson((current as unknown as Record<string, unknown>)[field], value)) {
-        changes[field] = value;
-        changed.push(publicName);
-      }
-    };
-
-    if (input.name !== undefined) set('name', input.name);
-    if (input.properties !== undefined) set('properties', input.properties);
-    if (input.permissions !== undefined) set('permissions', input.permissions);
-    if (input.roles !== undefined) set('roles', [...new Set(input.roles)]);
-    if (input.status !== undefined) set('status', input.status);
-    if (input.login !== undefined) {
-      const login = cleanIdentifier(input.login);
-      if (!login) throw DomainError.invalid('LOGIN_REQUIRED', 'The login must not be empty');
-      if (login !== current.login) {
-        changes.login = login;
-        changes.loginKey = identifierKey(login);
-        changed.push('login');
-      }
-    }
-    if (input.email !== undefined) {
-      const email = input.email ? cleanEmail(input.email) : null;
-      if (email !== current.email) {
-        changes.email = email;
-        changes.emailKey = email ? identifierKey(email) : null;
-        changed.push('email');
-      }
-    }
-    if (input.healthcarePartyId !== undefined) set('healthcarePartyId', input.healthcarePartyId);
-    if (input.patientId !== undefined) set('patientId', input.patientId);
-    if (input.autoDelegations !== undefined) set('autoDelegations', input.autoDelegations);
-    if (input.createdDate !== undefined) set('createdDate', input.createdDate);
-    if (input.termsOfUseDate !== undefined) set('termsOfUseDate', input.termsOfUseDate);
-    if (input.sharingDataWith !== undefined) set('sharingDataWith', input.sharingDataWith);
-    if (input.accessPolicy !== undefined)
-      set('accessPolicy', input.accessPolicy ? (normalizeAccessPolicy(input.accessPolicy) as AccessPolicy) : null);
-    const newPassword = input.passwordHash && input.passwordHash !== UNCHANGED_PASSWORD ? input.passwordHash : undefined;
-    if (newPassword !== undefined) {
-      assertPasswordAcceptable(newPassword, changes.login ?? current.login);
-      changed.push('passwordHash');
-    }
-
-    if (!actor.isAdmin) {
-      const forbidden = ADMIN_FIELDS.filter((field) => changed.includes(field));
-      if (forbidden.length) throw DomainError.forbidden('FORBIDDEN_CHANGE', `Only an admin may change ${forbidden.join(', ')}`);
-    }
+    const { changes, changed, newPassword, privilegesChanged } = userChanges(current, input, actor.isAdmin);
     if (self && (changed.includes('passwordHash') || changed.includes('email'))) {
       await this.assertCurrentPassword(current, input.currentPassword);
     }
@@ -206,38 +129,19 @@ export class UsersService {
       autoDelegations: changes.autoDelegations,
     });
     if (newPassword !== undefined) changes.passwordHash = await this.hasher.hash(newPassword);
-
-    const privilegesChanged = changed.some((field) => PRIVILEGE_FIELDS.has(field));
     if (privilegesChanged) changes.sessionVersion = current.sessionVersion + 1;
     changes.rev = nextRev(input.rev);
     changes.modified = Date.now();
-
+    const rev = input.rev;
     return this.tx.run(async () => {
-      const updated = await this.users.updateIfRev(id, input.rev!, changes);
+      const updated = await this.users.updateIfRev(id, rev, changes);
       if (!updated) throw await this.staleOrMissing(id);
       await this.principals.userChanged(id);
       const credentials = { userId: id, login: updated.login, sessionId };
       if (privilegesChanged) await this.lifecycle.raise('user-changed', credentials);
       if (newPassword !== undefined) await this.lifecycle.raise(self ? 'password-changed' : 'password-set-by-admin', credentials);
       if (changed.includes('email')) await this.lifecycle.raise('email-changed', credentials);
-      await this.audit.record({ type: 'USER_MODIFIED', targetType: 'User', targetId: id, details: { fields: changed } });
-      if (changed.includes('roles')) {
-        await this.audit.record({
-          type: 'USER_ROLES_CHANGED',
-          targetType: 'User',
-          targetId: id,
-          details: { from: current.roles, to: updated.roles },
-        });
-      }
-      if (changed.includes('status')) {
-        await this.audit.record({
-          type: 'USER_STATUS_CHANGED',
-          targetType: 'User',
-          targetId: id,
-          details: { from: current.status, to: updated.status },
-        });
-      }
-      if (changed.includes('passwordHash')) await this.audit.record({ type: 'PASSWORD_CHANGED', targetType: 'User', targetId: id });
+      await this.recordModification(current, updated, changed);
       await this.events.publish(new UserModified(id, changed));
       return updated;
     });
@@ -360,6 +264,28 @@ export class UsersService {
       details: { from: user.status, to: 'ACTIVE' },
     });
     return updated;
+  }
+
+  private async recordModification(before: User, after: User, changed: string[]): Promise<void> {
+    const id = after.id;
+    await this.audit.record({ type: 'USER_MODIFIED', targetType: 'User', targetId: id, details: { fields: changed } });
+    if (changed.includes('roles')) {
+      await this.audit.record({
+        type: 'USER_ROLES_CHANGED',
+        targetType: 'User',
+        targetId: id,
+        details: { from: before.roles, to: after.roles },
+      });
+    }
+    if (changed.includes('status')) {
+      await this.audit.record({
+        type: 'USER_STATUS_CHANGED',
+        targetType: 'User',
+        targetId: id,
+        details: { from: before.status, to: after.status },
+      });
+    }
+    if (changed.includes('passwordHash')) await this.audit.record({ type: 'PASSWORD_CHANGED', targetType: 'User', targetId: id });
   }
 
   private userQuery(filter: UserFilter): UserQuery {
