@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import {
   AppConfigService,
@@ -53,7 +53,7 @@ export class UsersService {
     private readonly audit: AuditTrail,
     private readonly events: DomainEvents,
     @Inject(ConfigService) config: AppConfigService,
-    @Optional() @Inject(DATA_OWNER_DIRECTORY) private readonly dataOwners?: DataOwnerDirectory,
+    @Inject(DATA_OWNER_DIRECTORY) private readonly dataOwners: DataOwnerDirectory,
   ) {
     this.groupId = config.get('app', { infer: true }).groupId;
   }
@@ -315,7 +315,6 @@ export class UsersService {
     if (input.healthcarePartyId && input.patientId) {
       throw DomainError.invalid('ONE_DATA_OWNER', 'A user stands for a practitioner or a patient, not both');
     }
-    if (!this.dataOwners) throw new Error('No DataOwnerDirectory is provided: the composition root must bind DATA_OWNER_DIRECTORY');
     if (input.healthcarePartyId && !ownerVerified && !(await this.dataOwners.practitionerExists(input.healthcarePartyId))) {
       throw DomainError.invalid('PRACTITIONER_NOT_FOUND', 'healthcarePartyId does not name an existing practitioner');
     }
