@@ -24,13 +24,18 @@ import { LockoutService } from './lockout.service';
 import { PasswordHasher } from './password-hasher';
 import { CredentialLifecycle } from './credential-lifecycle.service';
 import { PrincipalCache } from './principal-cache';
+import { IDENTITY_ERRORS, identityError } from '../domain/identity.errors';
 
-registerUniqueConstraintCode('uq_users_login', 'DUPLICATE_LOGIN', 'A user with this login already exists');
-registerUniqueConstraintCode('uq_users_email', 'DUPLICATE_EMAIL', 'A user with this email already exists');
-registerUniqueConstraintCode('uq_users_patient', 'PATIENT_ALREADY_HAS_USER', 'This patient already has a user');
-registerUniqueConstraintCode('uq_users_healthcare_party', 'PRACTITIONER_ALREADY_HAS_USER', 'This practitioner already has a user');
-registerUniqueConstraintCode('users_pkey', 'DUPLICATE_ID', 'A user with this id already exists');
-registerUniqueConstraintCode('ck_users_one_data_owner', 'ONE_DATA_OWNER', 'A user stands for a practitioner or a patient, not both');
+registerUniqueConstraintCode('uq_users_login', 'DUPLICATE_LOGIN', IDENTITY_ERRORS.DUPLICATE_LOGIN.message);
+registerUniqueConstraintCode('uq_users_email', 'DUPLICATE_EMAIL', IDENTITY_ERRORS.DUPLICATE_EMAIL.message);
+registerUniqueConstraintCode('uq_users_patient', 'PATIENT_ALREADY_HAS_USER', IDENTITY_ERRORS.PATIENT_ALREADY_HAS_USER.message);
+registerUniqueConstraintCode(
+  'uq_users_healthcare_party',
+  'PRACTITIONER_ALREADY_HAS_USER',
+  IDENTITY_ERRORS.PRACTITIONER_ALREADY_HAS_USER.message,
+);
+registerUniqueConstraintCode('users_pkey', 'DUPLICATE_ID', IDENTITY_ERRORS.DUPLICATE_ID.message);
+registerUniqueConstraintCode('ck_users_one_data_owner', 'ONE_DATA_OWNER', IDENTITY_ERRORS.ONE_DATA_OWNER.message);
 
 export type { UserInput } from '../domain/user-changes';
 
@@ -61,7 +66,7 @@ export class UsersService {
   /** `dataOwnersVerified`: the caller has just read the patient or practitioner the user stands for, in this use case. */
   async create(input: UserInput, options: { dataOwnersVerified?: boolean } = {}): Promise<User> {
     const login = cleanIdentifier(input.login ?? input.email ?? '');
-    if (!login) throw DomainError.invalid('LOGIN_REQUIRED', 'A user needs a login (or an email to use as login)');
+    if (!login) throw identityError('LOGIN_REQUIRED');
     const email = input.email ? cleanEmail(input.email) : null;
     await this.assertDataOwnersExist(input, options.dataOwnersVerified);
     let passwordHash: string | null = null;
@@ -115,8 +120,8 @@ export class UsersService {
 
   /** `sessionId` is the caller's session: a user changing its own password keeps it, and ends every other. */
   async modify(id: string, input: UserInput, actor: Principal, sessionId: string | null = null): Promise<User> {
-    if (!input.rev) throw DomainError.invalid('REV_REQUIRED', 'A modification must carry the rev it is based on');
-    if (input.id && input.id !== id) throw DomainError.invalid('ID_MISMATCH', 'The body id differs from the path id');
+    if (!input.rev) throw identityError('REV_REQUIRED');
+    if (input.id && input.id !== id) throw identityError('ID_MISMATCH');
     const current = await this.getVisible(id, actor);
     const self = actor.userId === id;
     const { changes, changed, newPassword, privilegesChanged } = userChanges(current, input, actor.isAdmin);
@@ -231,7 +236,7 @@ export class UsersService {
         rev: nextRev(user.rev),
         modified: Date.now(),
       });
-      if (!updated) throw DomainError.conflict('REVISION_CONFLICT', 'The user changed meanwhile; try again');
+      if (!updated) throw identityError('REVISION_CONFLICT');
       if (purpose === 'password-reset') await this.lifecycle.raise('password-reset', { userId, login: user.login });
       else {
         await this.principals.userChanged(userId);
@@ -255,7 +260,7 @@ export class UsersService {
     if (!user) throw this.notFound();
     if (user.status === 'ACTIVE') return user;
     const updated = await this.users.updateIfRev(userId, user.rev, { status: 'ACTIVE', rev: nextRev(user.rev), modified: Date.now() });
-    if (!updated) throw DomainError.conflict('REVISION_CONFLICT', 'The user changed meanwhile; try again');
+    if (!updated) throw identityError('REVISION_CONFLICT');
     await this.principals.userChanged(userId);
     await this.audit.record({
       type: 'USER_STATUS_CHANGED',
@@ -294,13 +299,12 @@ export class UsersService {
   }
 
   private async assertCurrentPassword(user: User, currentPassword: string | undefined): Promise<void> {
-    if (!currentPassword)
-      throw DomainError.invalid('CURRENT_PASSWORD_REQUIRED', 'Changing your own email or password needs your current password');
+    if (!currentPassword) throw identityError('CURRENT_PASSWORD_REQUIRED');
     const loginKey = identifierKey(user.login);
     await this.lockout.assertNotLocked(loginKey);
     if (!user.passwordHash || !(await this.hasher.verify(currentPassword, user.passwordHash))) {
       await this.lockout.recordFailure(loginKey);
-      throw DomainError.forbidden('CURRENT_PASSWORD_INVALID', 'The current password is not correct');
+      throw identityError('CURRENT_PASSWORD_INVALID');
     }
   }
 
@@ -313,28 +317,28 @@ export class UsersService {
     ownerVerified = false,
   ): Promise<void> {
     if (input.healthcarePartyId && input.patientId) {
-      throw DomainError.invalid('ONE_DATA_OWNER', 'A user stands for a practitioner or a patient, not both');
+      throw identityError('ONE_DATA_OWNER');
     }
     if (input.healthcarePartyId && !ownerVerified && !(await this.dataOwners.practitionerExists(input.healthcarePartyId))) {
-      throw DomainError.invalid('PRACTITIONER_NOT_FOUND', 'healthcarePartyId does not name an existing practitioner');
+      throw identityError('PRACTITIONER_NOT_FOUND');
     }
     if (input.patientId && !ownerVerified && !(await this.dataOwners.patientExists(input.patientId))) {
-      throw DomainError.invalid('PATIENT_NOT_FOUND', 'patientId does not name an existing patient');
+      throw identityError('PATIENT_NOT_FOUND');
     }
     const delegates = Object.values(input.autoDelegations ?? {}).flat();
     const unknown = delegates.length ? await this.dataOwners.unknownDataOwners(delegates) : [];
     if (unknown.length) {
-      throw DomainError.invalid('UNKNOWN_DATA_OWNER', `autoDelegations names no existing patient or practitioner: ${unknown.join(', ')}`);
+      throw identityError('UNKNOWN_DATA_OWNER', `autoDelegations names no existing patient or practitioner: ${unknown.join(', ')}`);
     }
   }
 
   private async staleOrMissing(id: string): Promise<DomainError> {
     return (await this.users.exists(id))
-      ? DomainError.conflict('REVISION_CONFLICT', 'The user was modified meanwhile; reload it and apply your change again')
+      ? identityError('REVISION_CONFLICT', 'The user was modified meanwhile; reload it and apply your change again')
       : this.notFound();
   }
 
   private notFound(): DomainError {
-    return DomainError.notFound('USER_NOT_FOUND', 'No such user');
+    return identityError('USER_NOT_FOUND');
   }
 }

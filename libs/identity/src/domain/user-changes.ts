@@ -1,7 +1,7 @@
-import { DomainError } from '@careid/shared';
 import { AccessPolicy, normalizeAccessPolicy } from './access-policy';
 import { assertPasswordAcceptable, cleanEmail, cleanIdentifier, identifierKey } from './normalize';
 import type { User, UserStatus } from './user';
+import { identityError } from './identity.errors';
 
 /** What a client may write on a user (the DTO after validation). */
 export interface UserInput {
@@ -70,7 +70,7 @@ export function userChanges(current: User, input: UserInput, byAdmin: boolean): 
   if (input.status !== undefined) set('status', input.status);
   if (input.login !== undefined) {
     const login = cleanIdentifier(input.login);
-    if (!login) throw DomainError.invalid('LOGIN_REQUIRED', 'The login must not be empty');
+    if (!login) throw identityError('LOGIN_REQUIRED', 'The login must not be empty');
     if (login !== current.login) {
       changes.login = login;
       changes.loginKey = identifierKey(login);
@@ -100,7 +100,7 @@ export function userChanges(current: User, input: UserInput, byAdmin: boolean): 
   }
   if (!byAdmin) {
     const forbidden = ADMIN_FIELDS.filter((field) => changed.includes(field));
-    if (forbidden.length) throw DomainError.forbidden('FORBIDDEN_CHANGE', `Only an admin may change ${forbidden.join(', ')}`);
+    if (forbidden.length) throw identityError('FORBIDDEN_CHANGE', `Only an admin may change ${forbidden.join(', ')}`);
   }
   return { changes, changed, newPassword, privilegesChanged: changed.some((field) => PRIVILEGE_FIELDS.has(field)) };
 }

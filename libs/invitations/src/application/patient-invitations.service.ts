@@ -10,6 +10,7 @@ import { Contact, PROFILE_DIRECTORY, ProfileDirectory } from '../domain/profile-
 import { InvitationsRepository } from '../infrastructure/invitations.repository';
 import { Outbox } from './outbox';
 import { DEFAULT_SOLUTION_NAME, renderMessage } from './templates';
+import { invitationsError } from '../domain/invitations.errors';
 
 export interface PatientInvitationInput {
   channel?: 'email' | 'sms';
@@ -61,17 +62,14 @@ export class PatientInvitationsService {
     const practitionerId = invitingPractitionerId(input, actor);
     const patient = await this.profiles.patientContact(patientId, actor);
     const practitioner = await this.profiles.practitionerContact(practitionerId);
-    if (!practitioner) throw DomainError.invalid('PRACTITIONER_NOT_FOUND', 'The inviting practitioner does not exist');
+    if (!practitioner) throw invitationsError('PRACTITIONER_NOT_FOUND');
     if (!input.channel && !patient.emails.length && !patient.mobiles.length) {
-      throw DomainError.invalid(
-        'PATIENT_HAS_NO_CONTACT',
-        'The patient has neither an email address nor a mobile number to send the invitation to',
-      );
+      throw invitationsError('PATIENT_HAS_NO_CONTACT');
     }
     const channel = input.channel ?? (patient.emails.length ? 'email' : 'sms');
     const validity = input.tokenValiditySeconds ?? 3600;
     if (validity > this.tokenMaxValiditySeconds) {
-      throw DomainError.invalid('INVALID_TOKEN_VALIDITY', `tokenValiditySeconds must not exceed ${this.tokenMaxValiditySeconds}`);
+      throw invitationsError('INVALID_TOKEN_VALIDITY', `tokenValiditySeconds must not exceed ${this.tokenMaxValiditySeconds}`);
     }
     const { replyTo, recipient } = invitationAddresses(channel, practitioner, patient);
     await this.assertNoUserYet(patientId, channel, recipient);
@@ -108,8 +106,7 @@ export class PatientInvitationsService {
   }
 
   private async assertNoUserYet(patientId: string, channel: 'email' | 'sms', recipient: string): Promise<void> {
-    if (await this.users.findByPatientId(patientId))
-      throw DomainError.invalid('PATIENT_ALREADY_HAS_USER', 'This patient already has a user');
+    if (await this.users.findByPatientId(patientId)) throw invitationsError('PATIENT_ALREADY_HAS_USER');
     const taken = channel === 'email' ? await this.users.findByEmail(recipient) : await this.users.findByLogin(recipient);
     if (taken || (channel === 'email' && (await this.users.findByLogin(recipient)))) throw recipientTaken(channel, recipient);
   }
@@ -171,13 +168,12 @@ export class PatientInvitationsService {
 function invitingPractitionerId(input: PatientInvitationInput, actor: Principal): string {
   const practitionerId = actor.healthcarePartyId ?? (actor.isAdmin ? input.practitionerId : undefined);
   if (!practitionerId) {
-    if (actor.isAdmin)
-      throw DomainError.invalid('PRACTITIONER_REQUIRED', 'An admin inviting a patient names the inviting practitioner (`practitionerId`)');
-    throw DomainError.forbidden('PRACTITIONERS_ONLY', 'Only practitioners invite their patients');
+    if (actor.isAdmin) throw invitationsError('PRACTITIONER_REQUIRED');
+    throw invitationsError('PRACTITIONERS_ONLY');
   }
   // Only an admin speaks for another practitioner: anyone else naming one is refused, not silently overruled.
   if (!actor.isAdmin && input.practitionerId !== undefined && input.practitionerId.toLowerCase() !== practitionerId.toLowerCase()) {
-    throw DomainError.forbidden('FORBIDDEN_CHANGE', 'Only an admin may name the inviting practitioner (practitionerId)');
+    throw invitationsError('FORBIDDEN_CHANGE');
   }
   return practitionerId;
 }
@@ -190,25 +186,17 @@ function invitationAddresses(
   if (channel === 'email') {
     // The reply-to is a header: only a single plain address may go there, never a value that would add or replace one.
     const replyTo = practitioner.emails.find(isMailboxAddress);
-    if (!replyTo)
-      throw DomainError.invalid(
-        'PRACTITIONER_HAS_NO_EMAIL',
-        'Add a valid email address to your practitioner profile: invitations are sent with it as reply-to',
-      );
-    if (!patient.emails.length)
-      throw DomainError.invalid('PATIENT_HAS_NO_EMAIL', 'The patient has no email address to send the invitation to');
+    if (!replyTo) throw invitationsError('PRACTITIONER_HAS_NO_EMAIL');
+    if (!patient.emails.length) throw invitationsError('PATIENT_HAS_NO_EMAIL');
     const recipient = cleanEmail(patient.emails[0]);
-    if (!isMailboxAddress(recipient))
-      throw DomainError.invalid('INVALID_EMAIL', "The patient's email address is not one an invitation can be sent to");
+    if (!isMailboxAddress(recipient)) throw invitationsError('INVALID_EMAIL');
     return { replyTo, recipient };
   }
-  if (!practitioner.mobiles.length)
-    throw DomainError.invalid('PRACTITIONER_HAS_NO_MOBILE', 'Add a mobile number to your practitioner profile to invite by SMS');
-  if (!patient.mobiles.length)
-    throw DomainError.invalid('PATIENT_HAS_NO_MOBILE', 'The patient has no mobile number to send the invitation to');
+  if (!practitioner.mobiles.length) throw invitationsError('PRACTITIONER_HAS_NO_MOBILE');
+  if (!patient.mobiles.length) throw invitationsError('PATIENT_HAS_NO_MOBILE');
   return { replyTo: null, recipient: cleanMobile(patient.mobiles[0], 'patient mobile') };
 }
 
 function recipientTaken(channel: 'email' | 'sms', recipient: string): DomainError {
-  return DomainError.invalid(channel === 'email' ? 'EMAIL_ALREADY_USED' : 'MOBILE_ALREADY_USED', `Another user already uses ${recipient}`);
+  return invitationsError(channel === 'email' ? 'EMAIL_ALREADY_USED' : 'MOBILE_ALREADY_USED', `Another user already uses ${recipient}`);
 }

@@ -18,7 +18,9 @@ import { Invitation, InvitationsRepository } from '../infrastructure/invitations
 import { Outbox } from './outbox';
 import { DEFAULT_SOLUTION_NAME, renderMessage } from './templates';
 import { Tickets } from './tickets';
+import { invitationsError } from '../domain/invitations.errors';
 
+// The index's answer is shorter than the pre-check's: it is what a lost race returns.
 registerUniqueConstraintCode('uq_invitations_pending_email', 'INVITATION_PENDING', 'This email already has a pending invitation');
 
 export const ACCEPT_PAGE_PATH = '/invitations/accept';
@@ -83,9 +85,9 @@ export class ProfileInvitationsService {
     } catch (error) {
       // Lost a race with a concurrent invite or user creation: the same answers as the pre-checks.
       if (error instanceof DomainError && ['DUPLICATE_EMAIL', 'DUPLICATE_LOGIN'].includes(error.code)) {
-        throw DomainError.conflict('EMAIL_ALREADY_REGISTERED', 'A user with this email already exists');
+        throw invitationsError('EMAIL_ALREADY_REGISTERED');
       }
-      if (error instanceof DomainError && error.code === 'INVITATION_PENDING') throw DomainError.conflict(error.code, error.message);
+      if (error instanceof DomainError && error.code === 'INVITATION_PENDING') throw invitationsError('INVITATION_PENDING', error.message);
       throw error;
     }
   }
@@ -114,7 +116,7 @@ export class ProfileInvitationsService {
 
   async get(id: string): Promise<Invitation> {
     const invitation = await this.invitations.findById(id);
-    if (!invitation) throw DomainError.notFound('INVITATION_NOT_FOUND', 'No such invitation');
+    if (!invitation) throw invitationsError('INVITATION_NOT_FOUND');
     return invitation;
   }
 
@@ -122,10 +124,9 @@ export class ProfileInvitationsService {
   async resend(id: string): Promise<Invitation> {
     return this.tx.run(async () => {
       const invitation = await this.lockPending(id);
-      if (invitation.kind !== 'profile')
-        throw DomainError.conflict('NOT_RESENDABLE', 'Patient invitations are renewed by inviting the patient again');
+      if (invitation.kind !== 'profile') throw invitationsError('NOT_RESENDABLE');
       const user = await this.users.findById(invitation.userId);
-      if (!user) throw DomainError.conflict('INVITATION_NOT_PENDING', 'The invited user no longer exists');
+      if (!user) throw invitationsError('INVITATION_NOT_PENDING', 'The invited user no longer exists');
       await this.tickets.revokeForInvitation(id);
       const expiresInSeconds = this.invitationExpiresSeconds;
       await this.invitations.extend(id, Date.now() + expiresInSeconds * 1000);
@@ -151,12 +152,10 @@ export class ProfileInvitationsService {
 
   private async assertInvitable(input: ProfileInvitationInput, email: string, emailKey: string): Promise<void> {
     await this.invitations.expireStale(emailKey, Date.now());
-    if (await this.invitations.hasPending(emailKey))
-      throw DomainError.conflict('INVITATION_PENDING', 'This email already has a pending invitation; resend it instead');
-    if (await this.users.findByEmail(email))
-      throw DomainError.conflict('EMAIL_ALREADY_REGISTERED', 'A user with this email already exists');
+    if (await this.invitations.hasPending(emailKey)) throw invitationsError('INVITATION_PENDING');
+    if (await this.users.findByEmail(email)) throw invitationsError('EMAIL_ALREADY_REGISTERED');
     if (input.resource.id && !(await this.profiles.profileExists(input.resource.resourceType, input.resource.id))) {
-      throw DomainError.invalid('PROFILE_NOT_FOUND', `No ${input.resource.resourceType} with this id`);
+      throw invitationsError('PROFILE_NOT_FOUND', `No ${input.resource.resourceType} with this id`);
     }
   }
 
@@ -232,9 +231,9 @@ export class ProfileInvitationsService {
 
   private async lockPending(id: string): Promise<Invitation> {
     const invitation = await this.invitations.lockById(id);
-    if (!invitation) throw DomainError.notFound('INVITATION_NOT_FOUND', 'No such invitation');
+    if (!invitation) throw invitationsError('INVITATION_NOT_FOUND');
     if (invitation.status !== 'PENDING')
-      throw DomainError.conflict('INVITATION_NOT_PENDING', `The invitation is ${invitation.status.toLowerCase()}`);
+      throw invitationsError('INVITATION_NOT_PENDING', `The invitation is ${invitation.status.toLowerCase()}`);
     return invitation;
   }
 }
