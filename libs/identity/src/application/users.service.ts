@@ -1,19 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import {
-  AppConfigService,
-  DomainError,
-  DomainEvents,
-  firstRev,
-  nextRev,
-  Page,
-  registerUniqueConstraintCode,
-  TransactionHost,
-} from '@careid/shared';
+import { AppConfigService, DomainError, firstRev, nextRev, Page, registerUniqueConstraintCode, TransactionHost } from '@careid/shared';
 import { normalizeAccessPolicy } from '../domain/access-policy';
 import { DATA_OWNER_DIRECTORY, DataOwnerDirectory } from '../domain/data-owner-directory';
-import { UserCreated, UserDeleted, UserModified } from '../domain/identity.events';
 import { assertPasswordAcceptable, cleanEmail, cleanIdentifier, identifierKey } from '../domain/normalize';
 import { Principal } from '../domain/principal';
 import { User } from '../domain/user';
@@ -56,7 +46,6 @@ export class UsersService {
     private readonly principals: PrincipalCache,
     private readonly lockout: LockoutService,
     private readonly audit: AuditTrail,
-    private readonly events: DomainEvents,
     @Inject(ConfigService) config: AppConfigService,
     @Inject(DATA_OWNER_DIRECTORY) private readonly dataOwners: DataOwnerDirectory,
   ) {
@@ -113,7 +102,6 @@ export class UsersService {
         targetId: user.id,
         details: { roles: user.roles, status: user.status },
       });
-      await this.events.publish(new UserCreated(user.id, user.login, user.patientId, user.healthcarePartyId));
       return user;
     });
   }
@@ -147,7 +135,6 @@ export class UsersService {
       if (newPassword !== undefined) await this.lifecycle.raise(self ? 'password-changed' : 'password-set-by-admin', credentials);
       if (changed.includes('email')) await this.lifecycle.raise('email-changed', credentials);
       await this.recordModification(current, updated, changed);
-      await this.events.publish(new UserModified(id, changed));
       return updated;
     });
   }
@@ -180,7 +167,6 @@ export class UsersService {
       if (!deleted) throw this.notFound();
       await this.lifecycle.raise('user-changed', { userId: id });
       await this.audit.record({ type: 'USER_DELETED', targetType: 'User', targetId: id });
-      await this.events.publish(new UserDeleted(id));
       return deleted;
     });
   }
@@ -249,7 +235,6 @@ export class UsersService {
         actorId: userId,
         details: { via: purpose },
       });
-      await this.events.publish(new UserModified(userId, status !== user.status ? ['passwordHash', 'status'] : ['passwordHash']));
       return updated;
     });
   }

@@ -4,7 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import { AuditTrail, cleanEmail, Credentials, identifierKey, Principal, User, UsersService } from '@careid/identity';
 import { AppConfigService, cleanMobile, DomainError, DomainEvents, TransactionHost } from '@careid/shared';
 import { assertAllowedRedirect } from '../domain/allowed-redirect';
-import { InvitationAccepted, UserInvited } from '../domain/invitation.events';
+import { InvitationAccepted } from '../domain/invitation.events';
 import { isMailboxAddress } from '../domain/message-text';
 import { Contact, PROFILE_DIRECTORY, ProfileDirectory } from '../domain/profile-directory';
 import { InvitationsRepository } from '../infrastructure/invitations.repository';
@@ -159,7 +159,6 @@ export class PatientInvitationsService {
       targetId: id,
       details: { userId: user.id, profile: `Patient/${patientId}`, channel },
     });
-    await this.events.publish(new UserInvited(id, user.id, `Patient/${patientId}`, channel));
     return user;
   }
 }

@@ -11,8 +11,7 @@ import {
   User,
   UsersService,
 } from '@careid/identity';
-import { AppConfigService, DomainError, DomainEvents, registerUniqueConstraintCode, TransactionHost } from '@careid/shared';
-import { InvitationRevoked, UserInvited } from '../domain/invitation.events';
+import { AppConfigService, DomainError, registerUniqueConstraintCode, TransactionHost } from '@careid/shared';
 import { PROFILE_DIRECTORY, ProfileDirectory, ProfileType } from '../domain/profile-directory';
 import { Invitation, InvitationsRepository } from '../infrastructure/invitations.repository';
 import { Outbox } from './outbox';
@@ -65,7 +64,6 @@ export class ProfileInvitationsService {
     private readonly tickets: Tickets,
     private readonly outbox: Outbox,
     private readonly audit: AuditTrail,
-    private readonly events: DomainEvents,
     @Inject(ConfigService) config: AppConfigService,
     @Inject(PROFILE_DIRECTORY) private readonly profiles: ProfileDirectory,
   ) {
@@ -145,7 +143,6 @@ export class ProfileInvitationsService {
       const user = await this.users.findById(invitation.userId);
       if (user?.status === 'REGISTERING') await this.users.delete(user.id);
       await this.audit.record({ type: 'INVITATION_REVOKED', targetType: 'Invitation', targetId: id });
-      await this.events.publish(new InvitationRevoked(id, invitation.userId));
       return this.get(id);
     });
   }
@@ -201,7 +198,6 @@ export class ProfileInvitationsService {
       targetId: id,
       details: { userId: user.id, profile: `${profileType}/${profileId}`, sendEmail: !!input.sendEmail },
     });
-    await this.events.publish(new UserInvited(id, user.id, `${profileType}/${profileId}`, input.sendEmail ? 'email' : 'link'));
     return { ...(await this.get(id)), invitationUrl };
   }
 
