@@ -39,10 +39,9 @@ const BEARER = /^\s*bearer\s+(\S+)\s*$/i;
  * disable or a delete), and its session (`sid`) is still open (a logout, a
  * password change or reset: see CredentialLifecycle), all at once.
  *
- * One guard instead of three (JWT via passport, roles, permission): Nest
- * awaits each guard in turn and passport builds a strategy and five
- * callbacks per request; together that was about a sixth of the CPU of an
- * authenticated GET (BENCHMARKS.md). A route's decorators are read once; a
+ * One guard for the JWT, the roles and the permission, because Nest awaits
+ * each guard in turn and every guarded request pays for them (BENCHMARKS.md,
+ * "Why the code looks like this"). A route's decorators are read once; a
  * principal already in the cache is checked without a promise, and a token
  * already verified is not verified again until it expires (VerifiedTokens).
  */
