@@ -1,5 +1,4 @@
 export * from './invitations.module';
-export * from './application/invitations.service';
 export * from './application/outbox';
 export * from './domain/invitation.events';
 export * from './domain/profile-directory';

@@ -6,8 +6,11 @@ import { PatientInvitationController } from './api/patient-invitation.controller
 import { WebController } from './api/web.controller';
 import { AcceptPatientInvitationWhenPatientActivates } from './application/accept-patient-invitation-when-patient-activates';
 import { RevokeResetLinksWhenCredentialsEnd } from './application/revoke-reset-links-when-credentials-end';
-import { InvitationsService } from './application/invitations.service';
+import { InvitationAcceptance } from './application/invitation-acceptance.service';
 import { Outbox } from './application/outbox';
+import { PasswordResetService } from './application/password-reset.service';
+import { PatientInvitationsService } from './application/patient-invitations.service';
+import { ProfileInvitationsService } from './application/profile-invitations.service';
 import { Tickets } from './application/tickets';
 import { EmailTransport, SmsTransport } from './application/transports';
 import { InvitationsRepository } from './infrastructure/invitations.repository';
@@ -18,7 +21,10 @@ import { TicketsRepository } from './infrastructure/tickets.repository';
   imports: [IdentityModule],
   controllers: [InvitationsController, PatientInvitationController, PasswordResetController, WebController],
   providers: [
-    InvitationsService,
+    PatientInvitationsService,
+    ProfileInvitationsService,
+    InvitationAcceptance,
+    PasswordResetService,
     InvitationsRepository,
     Tickets,
     TicketsRepository,
@@ -29,6 +35,6 @@ import { TicketsRepository } from './infrastructure/tickets.repository';
     AcceptPatientInvitationWhenPatientActivates,
     RevokeResetLinksWhenCredentialsEnd,
   ],
-  exports: [InvitationsService, Outbox],
+  exports: [Outbox],
 })
 export class InvitationsModule {}

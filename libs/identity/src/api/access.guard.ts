@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
-import { DomainError, requestContext } from '@careid/shared';
+import { requestContext } from '@careid/shared';
 import { AuditTrail } from '../application/audit-trail';
 import { PrincipalCache } from '../application/principal-cache';
 import { AccessClaims, JWT_AUDIENCE, JWT_ISSUER } from '../application/sessions.service';
@@ -11,6 +11,7 @@ import { CallerSession, REQUIRED_ROLES } from './current-user.decorator';
 import { REQUIRED_PERMISSION, RequiredPermission } from './permission.decorator';
 import { IS_PUBLIC } from './public.decorator';
 import { VerifiedClaims, VerifiedTokens } from './verified-tokens';
+import { identityError } from '../domain/identity.errors';
 
 /** What a route asks of its caller, from its decorators (the handler's win over its controller's). */
 interface RoutePolicy {
@@ -38,10 +39,9 @@ const BEARER = /^\s*bearer\s+(\S+)\s*$/i;
  * disable or a delete), and its session (`sid`) is still open (a logout, a
  * password change or reset: see CredentialLifecycle), all at once.
  *
- * One guard instead of three (JWT via passport, roles, permission): Nest
- * awaits each guard in turn and passport builds a strategy and five
- * callbacks per request; together that was about a sixth of the CPU of an
- * authenticated GET (BENCHMARKS.md). A route's decorators are read once; a
+ * One guard for the JWT, the roles and the permission, because Nest awaits
+ * each guard in turn and every guarded request pays for them (BENCHMARKS.md,
+ * "Why the code looks like this"). A route's decorators are read once; a
  * principal already in the cache is checked without a promise, and a token
  * already verified is not verified again until it expires (VerifiedTokens).
  */
@@ -99,12 +99,11 @@ export class AccessGuard implements CanActivate {
     try {
       claims = this.jwt.verify<AccessClaims>(token, { algorithms: ['HS256'], issuer: JWT_ISSUER, audience: JWT_AUDIENCE });
     } catch (error) {
-      if ((error as Error).name === 'TokenExpiredError')
-        throw DomainError.unauthenticated('ACCESS_TOKEN_EXPIRED', 'The access token has expired; refresh it');
+      if ((error as Error).name === 'TokenExpiredError') throw identityError('ACCESS_TOKEN_EXPIRED');
       throw unauthenticated();
     }
     if (typeof claims.sub !== 'string' || typeof claims.sv !== 'number' || typeof claims.sid !== 'string' || typeof claims.exp !== 'number')
-      throw DomainError.unauthenticated('INVALID_ACCESS_TOKEN', 'The access token is not valid');
+      throw identityError('INVALID_ACCESS_TOKEN');
     const verified = { sub: claims.sub, sv: claims.sv, sid: claims.sid, exp: claims.exp };
     this.verified.remember(token, verified);
     return verified;
@@ -112,14 +111,13 @@ export class AccessGuard implements CanActivate {
 
   /** True, or a promise of the 403 once a refused permission is in the audit trail; `principal` is null for an ended session. */
   private admit(request: GuardedRequest, claims: VerifiedClaims, principal: Principal | null, policy: RoutePolicy): true | Promise<never> {
-    if (!principal || principal.sessionVersion !== claims.sv)
-      throw DomainError.unauthenticated('SESSION_REVOKED', 'This session has ended; log in again');
+    if (!principal || principal.sessionVersion !== claims.sv) throw identityError('SESSION_REVOKED');
     request.user = principal;
     request.session = { id: claims.sid, accessExpiresAt: claims.exp * 1000 };
     requestContext.setActor(principal.userId, principal.login);
     const { roles, permission } = policy;
     if (roles?.length && !roles.some((role) => principal.roles.includes(role)))
-      throw DomainError.forbidden('FORBIDDEN', `This operation needs the role ${roles.join(' or ')}`);
+      throw identityError('FORBIDDEN', `This operation needs the role ${roles.join(' or ')}`);
     if (permission && !principalMay(principal, permission.resource, permission.action)) return this.refuse(request, permission);
     return true;
   }
@@ -133,9 +131,8 @@ export class AccessGuard implements CanActivate {
       targetId: typeof targetId === 'string' ? targetId.slice(0, 100) : null,
       details: { reason: 'role-or-access-policy' },
     });
-    throw DomainError.forbidden('FORBIDDEN', `Your role or access policy does not allow ${action} on ${resource}`);
+    throw identityError('FORBIDDEN', `Your role or access policy does not allow ${action} on ${resource}`);
   }
 }
 
-const unauthenticated = () =>
-  DomainError.unauthenticated('UNAUTHENTICATED', 'A valid access token is required (Authorization: Bearer <token>)');
+const unauthenticated = () => identityError('UNAUTHENTICATED');

@@ -69,7 +69,7 @@ export function undeclaredRoutesError(routes: RouteAccess[]): Error | null {
 }
 
 /**
- * Access policies cover every route (API.md): at start-up, every route of
+ * Access policies cover every route: at start-up, every route of
  * the app names the resource and action it needs, or says it is public or
  * about the caller itself; a route that says nothing stops the app before
  * it listens, by name. AccessGuard then needs no fallback for such routes.

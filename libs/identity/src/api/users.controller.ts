@@ -8,7 +8,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { ApiPage, ApiProblems, DomainError, Page, UuidPipe } from '@careid/shared';
+import { ApiPage, ApiProblems, Page, UuidPipe } from '@careid/shared';
 import { LoginTokensService } from '../application/login-tokens.service';
 import { SessionsService } from '../application/sessions.service';
 import { TwoFactorService } from '../application/two-factor.service';
@@ -21,6 +21,7 @@ import { TotpCodeDto, TotpDisableDto, TotpSetupDto, TotpSetupRequestDto } from '
 import { CreatedTokenDto, CreateTokenDto, TokenInfoDto } from './dto/token.dto';
 import { UserCountFilterDto, UserFilterDto } from './dto/user-filter.dto';
 import { AuthenticationTokenInfoDto, CountDto, DeletedDto, UserDto, UserWriteDto } from './dto/user.dto';
+import { identityError } from '../domain/identity.errors';
 
 @ApiTags('users')
 @ApiBearerAuth('bearer')
@@ -70,7 +71,7 @@ export class UsersController {
   @ApiOkResponse({ type: UserDto })
   @ApiProblems(404)
   async byEmail(@Param('email') email: string, @CurrentUser() actor: Principal): Promise<UserDto> {
-    if (email.length > 254) throw DomainError.notFound('USER_NOT_FOUND', 'No such user');
+    if (email.length > 254) throw identityError('USER_NOT_FOUND');
     return toUserDto(await this.users.getByEmailVisible(email, actor));
   }
 
@@ -217,7 +218,7 @@ export class UsersController {
   }
 
   private async assertSelfOrAdmin(id: string, actor: Principal): Promise<void> {
-    if (actor.userId !== id && !actor.isAdmin) throw DomainError.forbidden('FORBIDDEN', 'Only admins manage tokens of other users');
+    if (actor.userId !== id && !actor.isAdmin) throw identityError('FORBIDDEN', 'Only admins manage tokens of other users');
     await this.users.getVisible(id, actor);
   }
 }

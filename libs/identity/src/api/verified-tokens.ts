@@ -10,8 +10,7 @@ export interface VerifiedClaims {
 /**
  * Access JWTs whose signature, issuer and audience were checked, by their
  * exact text: a client sends the same token with every request until it
- * expires, and checking the HMAC and parsing the token again was most of
- * what the guard cost. An entry is only good until the token's `exp` (as
+ * expires, so its HMAC is checked and its text parsed once. An entry is only good until the token's `exp` (as
  * jsonwebtoken counts it: expired from that second on), never after; only
  * tokens that passed the full check get in, so forged ones cannot fill it,
  * and the oldest entry makes way once `capacity` are held. Session checks

@@ -1,7 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { AppConfigService, DomainError, DomainEvents, TransactionHost } from '@careid/shared';
+import { AppConfigService, DomainEvents, TransactionHost } from '@careid/shared';
 import { PatientAccessRequested } from '../domain/identity.events';
 import { identifierKey } from '../domain/normalize';
 import type { User } from '../domain/user';
@@ -12,6 +12,7 @@ import { LoginTokensService } from './login-tokens.service';
 import { PrincipalCache } from './principal-cache';
 import { SessionsService, TokenPair } from './sessions.service';
 import { UsersService } from './users.service';
+import { identityError } from '../domain/identity.errors';
 
 const MAX_PUBLIC_KEY_HEX = 8192;
 
@@ -19,13 +20,13 @@ const MAX_PUBLIC_KEY_HEX = 8192;
 export function parsePublicKey(publicKeyHex: string): string {
   const hex = publicKeyHex.trim().toLowerCase();
   if (!/^[0-9a-f]+$/.test(hex) || hex.length % 2 !== 0 || hex.length > MAX_PUBLIC_KEY_HEX) {
-    throw DomainError.invalid('INVALID_PUBLIC_KEY', 'publicKey must be a hex-encoded SPKI RSA public key');
+    throw identityError('INVALID_PUBLIC_KEY');
   }
   try {
     const key = createPublicKey({ key: Buffer.from(hex, 'hex'), format: 'der', type: 'spki' });
     if (key.asymmetricKeyType !== 'rsa' || (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) throw new Error('not RSA ≥ 2048');
   } catch {
-    throw DomainError.invalid('INVALID_PUBLIC_KEY', 'publicKey must be a hex-encoded SPKI RSA public key of at least 2048 bits');
+    throw identityError('INVALID_PUBLIC_KEY', 'publicKey must be a hex-encoded SPKI RSA public key of at least 2048 bits');
   }
   return hex;
 }
@@ -63,7 +64,7 @@ export class ActivationService {
     const user = await this.users.findByLoginKey(loginKey);
     // Activation runs once per user: an ACTIVE patient showing a live token of its own is told so, and nothing is added.
     if (user?.patientId && user.status === 'ACTIVE' && (await this.loginTokens.isLive(user.id, token)))
-      throw DomainError.conflict('ALREADY_ACTIVE', 'This account is already active; log in instead');
+      throw identityError('ALREADY_ACTIVE');
     const eligible = user && user.patientId && user.status === 'REGISTERING';
     const result = eligible
       ? await this.tx.run(async () => {
@@ -94,7 +95,7 @@ export class ActivationService {
         targetId: user?.id ?? null,
         actorId: null,
       });
-      throw DomainError.unauthenticated('INVALID_ACTIVATION', 'The login or the token is not valid (tokens work once and expire)');
+      throw identityError('INVALID_ACTIVATION');
     }
     await this.lockout.recordSuccess(loginKey);
     return result;

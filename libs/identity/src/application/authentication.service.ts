@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '@careid/shared';
 import { identifierKey } from '../domain/normalize';
 import { User } from '../domain/user';
 import { UsersRepository } from '../infrastructure/users.repository';
@@ -9,6 +8,7 @@ import { PasswordHasher } from './password-hasher';
 import { hashSecret, SECRET_SHAPE } from './secrets';
 import { SessionsService, TokenPair } from './sessions.service';
 import { TwoFactorService } from './two-factor.service';
+import { identityError } from '../domain/identity.errors';
 
 export interface LoginAttempt {
   login: string;
@@ -16,7 +16,7 @@ export interface LoginAttempt {
   totp?: string;
 }
 
-const INVALID_CREDENTIALS = () => DomainError.unauthenticated('INVALID_CREDENTIALS', 'The login or the password is not correct');
+const INVALID_CREDENTIALS = () => identityError('INVALID_CREDENTIALS');
 
 /**
  * `POST /auth/login`: the password, or a live authentication token, opens a
@@ -64,10 +64,10 @@ export class AuthenticationService {
         actorId: known.id,
         details: { reason: known.status, method },
       });
-      throw DomainError.unauthenticated('ACCOUNT_NOT_ACTIVE', 'This account cannot log in');
+      throw identityError('ACCOUNT_NOT_ACTIVE');
     }
     if (known.use2fa) {
-      if (!attempt.totp) throw DomainError.unauthenticated('TOTP_REQUIRED', 'This account needs a TOTP code (`totp`)');
+      if (!attempt.totp) throw identityError('TOTP_REQUIRED');
       if (!(await this.twoFactor.verifyLoginCode(known, attempt.totp))) return this.fail(loginKey, known, 'TOTP_INVALID');
     }
     return this.succeed(known, loginKey, method, hasFailures, method === 'token' ? tokenExpiresAt : null);
@@ -107,7 +107,7 @@ export class AuthenticationService {
       actorId: user?.id ?? null,
       details: { reason: code === 'TOTP_INVALID' ? 'totp' : 'credentials', locked: lockedForMs > 0 },
     });
-    if (code === 'TOTP_INVALID') throw DomainError.unauthenticated('TOTP_INVALID', 'The TOTP code is not valid');
+    if (code === 'TOTP_INVALID') throw identityError('LOGIN_TOTP_INVALID');
     throw INVALID_CREDENTIALS();
   }
 }

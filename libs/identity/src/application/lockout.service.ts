@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { AppConfigService, DomainError } from '@careid/shared';
+import { identityError } from '../domain/identity.errors';
 import { LockoutRule, LoginFailuresRepository } from '../infrastructure/login-failures.repository';
 
 /**
@@ -58,6 +59,6 @@ export class LockoutService {
   }
 
   lockedError(remainingMs: number): DomainError {
-    return DomainError.tooMany('LOGIN_LOCKED', 'Too many failed attempts for this login; try again later', Math.ceil(remainingMs / 1000));
+    return identityError('LOGIN_LOCKED', undefined, { retryAfterSeconds: Math.ceil(remainingMs / 1000) });
   }
 }

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { AppConfigService, DomainError } from '@careid/shared';
+import { AppConfigService } from '@careid/shared';
 import { LoginTokensRepository } from '../infrastructure/login-tokens.repository';
 import type { UserTokenKind } from '../infrastructure/token.entities';
 import { AuditTrail } from './audit-trail';
 import { hashSecret, newSecret } from './secrets';
+import { identityError } from '../domain/identity.errors';
 
 export interface CreatedToken {
   token: string;
@@ -49,13 +50,13 @@ export class LoginTokensService {
     notAfter: number | null = null,
   ): Promise<CreatedToken> {
     if (!Number.isInteger(validitySeconds) || validitySeconds < 1 || validitySeconds > maxValiditySeconds) {
-      throw DomainError.invalid('INVALID_TOKEN_VALIDITY', `validitySeconds must be between 1 and ${maxValiditySeconds}`);
+      throw identityError('INVALID_TOKEN_VALIDITY', `validitySeconds must be between 1 and ${maxValiditySeconds}`);
     }
     const token = newSecret();
     const key = randomUUID();
     const created = Date.now();
     const expiresAt = Math.min(created + validitySeconds * 1000, notAfter ?? Infinity);
-    if (expiresAt <= created) throw DomainError.unauthenticated('SESSION_REVOKED', 'This session has ended; log in again');
+    if (expiresAt <= created) throw identityError('SESSION_REVOKED');
     await this.tokens.insert({ id: randomUUID(), userId, key, tokenHash: hashSecret(token), kind, created, expiresAt });
     const validity = Math.round((expiresAt - created) / 1000);
     await this.audit.record({
@@ -79,7 +80,7 @@ export class LoginTokensService {
   }
 
   async revoke(userId: string, key: string): Promise<void> {
-    if (!(await this.tokens.deleteByKey(userId, key))) throw DomainError.notFound('TOKEN_NOT_FOUND', 'No such token');
+    if (!(await this.tokens.deleteByKey(userId, key))) throw identityError('TOKEN_NOT_FOUND');
     await this.audit.record({ type: 'TOKEN_REVOKED', targetType: 'User', targetId: userId, details: { key } });
   }
 

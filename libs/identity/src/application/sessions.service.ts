@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
-import { AppConfigService, AuthSettings, DomainError, TransactionHost } from '@careid/shared';
+import { AppConfigService, AuthSettings, TransactionHost } from '@careid/shared';
 import type { Principal } from '../domain/principal';
 import { CredentialsRepository } from '../infrastructure/credentials.repository';
 import { AuditRecord, AuditTrail } from './audit-trail';
 import { CredentialLifecycle } from './credential-lifecycle.service';
 import { PrincipalCache, PrincipalChangeListener } from './principal-cache';
 import { hashSecret, newSecret } from './secrets';
+import { identityError } from '../domain/identity.errors';
 
 export interface TokenPair {
   accessToken: string;
@@ -72,22 +73,22 @@ export class SessionsService {
     const rows = await this.credentials.refreshTokenByHash(hashSecret(refreshToken));
     const token = rows[0];
     // A lockout stops new logins only: the sessions already open keep refreshing.
-    if (!token) throw DomainError.unauthenticated('INVALID_REFRESH_TOKEN', 'The refresh token is not valid');
+    if (!token) throw identityError('INVALID_REFRESH_TOKEN');
     const now = Date.now();
     if (token.revoked_at !== null) {
       if (token.revoked_reason === 'rotated') await this.reuseDetected(token.family_id, token.user_id);
-      throw DomainError.unauthenticated('INVALID_REFRESH_TOKEN', 'The refresh token is not valid');
+      throw identityError('INVALID_REFRESH_TOKEN');
     }
     if (token.deletion_date !== null || token.status !== 'ACTIVE') {
       await this.revokeFamily(token.family_id, token.user_id, 'user-changed');
-      throw DomainError.unauthenticated('INVALID_REFRESH_TOKEN', 'The refresh token is not valid');
+      throw identityError('INVALID_REFRESH_TOKEN');
     }
     if (
       now - Number(token.created) > this.settings.refreshIdleSeconds * 1000 ||
       now - Number(token.family_created) > this.settings.refreshAbsoluteSeconds * 1000
     ) {
       await this.revokeFamily(token.family_id, token.user_id, 'expired');
-      throw DomainError.unauthenticated('SESSION_EXPIRED', 'The session has expired; log in again');
+      throw identityError('SESSION_EXPIRED');
     }
     // One statement retires the presented token and stores its successor, so it is atomic without a transaction: of
     // two concurrent refreshes with one token, one retires it and the other finds it retired (a reuse).
@@ -95,7 +96,7 @@ export class SessionsService {
     const rotated = await this.credentials.rotateRefreshToken(token.id, now, randomUUID(), hashSecret(next));
     if (!rotated.length) {
       await this.reuseDetected(token.family_id, token.user_id);
-      throw DomainError.unauthenticated('INVALID_REFRESH_TOKEN', 'The refresh token is not valid');
+      throw identityError('INVALID_REFRESH_TOKEN');
     }
     return this.pair(token.user_id, token.session_version, token.family_id, next);
   }

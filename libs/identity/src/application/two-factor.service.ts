@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { authenticator } from 'otplib';
-import { DomainError, TransactionHost } from '@careid/shared';
+import { TransactionHost } from '@careid/shared';
 import { identifierKey } from '../domain/normalize';
 import { User } from '../domain/user';
 import { CredentialsRepository } from '../infrastructure/credentials.repository';
@@ -9,6 +9,7 @@ import { AuditTrail } from './audit-trail';
 import { CredentialLifecycle } from './credential-lifecycle.service';
 import { LockoutService } from './lockout.service';
 import { PasswordHasher } from './password-hasher';
+import { identityError } from '../domain/identity.errors';
 
 const STEP_SECONDS = 30;
 authenticator.options = { step: STEP_SECONDS, window: 1, digits: 6 };
@@ -33,7 +34,7 @@ export class TwoFactorService {
   async setup(userId: string, currentPassword: string): Promise<{ secret: string; otpauthUrl: string }> {
     const user = await this.requireUser(userId);
     await this.assertPassword(user, currentPassword);
-    if (user.use2fa) throw DomainError.conflict('TOTP_ALREADY_ENABLED', 'Two-factor login is already on; disable it first');
+    if (user.use2fa) throw identityError('TOTP_ALREADY_ENABLED');
     const secret = authenticator.generateSecret(20);
     await this.users.update(userId, { pendingSecret: secret });
     await this.audit.record({ type: 'TOTP_SETUP_STARTED', targetType: 'User', targetId: userId });
@@ -43,7 +44,7 @@ export class TwoFactorService {
   /** `sessionId` is the caller's session: it stays open, every other one ends. */
   async enable(userId: string, code: string, sessionId: string): Promise<void> {
     const user = await this.requireUser(userId);
-    if (!user.pendingSecret) throw DomainError.conflict('TOTP_SETUP_REQUIRED', 'Start with /users/current/2fa/setup');
+    if (!user.pendingSecret) throw identityError('TOTP_SETUP_REQUIRED');
     await this.checkCode(user, user.pendingSecret, code);
     await this.tx.run(async () => {
       await this.users.update(userId, { secret: user.pendingSecret, pendingSecret: null, use2fa: true });
@@ -55,7 +56,7 @@ export class TwoFactorService {
   async disable(userId: string, code: string, currentPassword: string, sessionId: string): Promise<void> {
     const user = await this.requireUser(userId);
     await this.assertPassword(user, currentPassword);
-    if (!user.use2fa || !user.secret) throw DomainError.conflict('TOTP_NOT_ENABLED', 'Two-factor login is not on');
+    if (!user.use2fa || !user.secret) throw identityError('TOTP_NOT_ENABLED');
     await this.checkCode(user, user.secret, code);
     await this.tx.run(async () => {
       await this.users.update(userId, { secret: null, pendingSecret: null, use2fa: false });
@@ -76,7 +77,7 @@ export class TwoFactorService {
     const step = this.stepOf(secret, code);
     if (step === null || !(await this.credentials.claimTotpStep(user.id, step))) {
       await this.lockout.recordFailure(loginKey);
-      throw DomainError.invalid('TOTP_INVALID', 'The TOTP code is not valid');
+      throw identityError('TOTP_INVALID');
     }
   }
 
@@ -91,13 +92,13 @@ export class TwoFactorService {
     await this.lockout.assertNotLocked(loginKey);
     if (!user.passwordHash || !(await this.hasher.verify(currentPassword, user.passwordHash))) {
       await this.lockout.recordFailure(loginKey);
-      throw DomainError.forbidden('CURRENT_PASSWORD_INVALID', 'The current password is not correct');
+      throw identityError('CURRENT_PASSWORD_INVALID');
     }
   }
 
   private async requireUser(userId: string): Promise<User> {
     const user = await this.users.findById(userId);
-    if (!user) throw DomainError.notFound('USER_NOT_FOUND', 'No such user');
+    if (!user) throw identityError('USER_NOT_FOUND');
     return user;
   }
 }

@@ -1,70 +1,36 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import {
-  AppConfigService,
-  DomainError,
-  DomainEvents,
-  firstRev,
-  nextRev,
-  Page,
-  registerUniqueConstraintCode,
-  TransactionHost,
-} from '@careid/shared';
-import { AccessPolicy, normalizeAccessPolicy } from '../domain/access-policy';
+import { AppConfigService, DomainError, firstRev, nextRev, Page, registerUniqueConstraintCode, TransactionHost } from '@careid/shared';
+import { normalizeAccessPolicy } from '../domain/access-policy';
 import { DATA_OWNER_DIRECTORY, DataOwnerDirectory } from '../domain/data-owner-directory';
-import { UserCreated, UserDeleted, UserModified } from '../domain/identity.events';
 import { assertPasswordAcceptable, cleanEmail, cleanIdentifier, identifierKey } from '../domain/normalize';
 import { Principal } from '../domain/principal';
-import { User, UserStatus } from '../domain/user';
-import { UserColumns, UserQuery, UsersRepository } from '../infrastructure/users.repository';
+import { User } from '../domain/user';
+import { UNCHANGED_PASSWORD, UserInput, userChanges } from '../domain/user-changes';
+import { UserQuery, UsersRepository } from '../infrastructure/users.repository';
 import { AuditTrail } from './audit-trail';
 import { LockoutService } from './lockout.service';
 import { PasswordHasher } from './password-hasher';
 import { CredentialLifecycle } from './credential-lifecycle.service';
 import { PrincipalCache } from './principal-cache';
+import { IDENTITY_ERRORS, identityError } from '../domain/identity.errors';
 
-registerUniqueConstraintCode('uq_users_login', 'DUPLICATE_LOGIN', 'A user with this login already exists');
-registerUniqueConstraintCode('uq_users_email', 'DUPLICATE_EMAIL', 'A user with this email already exists');
-registerUniqueConstraintCode('uq_users_patient', 'PATIENT_ALREADY_HAS_USER', 'This patient already has a user');
-registerUniqueConstraintCode('uq_users_healthcare_party', 'PRACTITIONER_ALREADY_HAS_USER', 'This practitioner already has a user');
-registerUniqueConstraintCode('users_pkey', 'DUPLICATE_ID', 'A user with this id already exists');
-registerUniqueConstraintCode('ck_users_one_data_owner', 'ONE_DATA_OWNER', 'A user stands for a practitioner or a patient, not both');
+registerUniqueConstraintCode('uq_users_login', 'DUPLICATE_LOGIN', IDENTITY_ERRORS.DUPLICATE_LOGIN.message);
+registerUniqueConstraintCode('uq_users_email', 'DUPLICATE_EMAIL', IDENTITY_ERRORS.DUPLICATE_EMAIL.message);
+registerUniqueConstraintCode('uq_users_patient', 'PATIENT_ALREADY_HAS_USER', IDENTITY_ERRORS.PATIENT_ALREADY_HAS_USER.message);
+registerUniqueConstraintCode(
+  'uq_users_healthcare_party',
+  'PRACTITIONER_ALREADY_HAS_USER',
+  IDENTITY_ERRORS.PRACTITIONER_ALREADY_HAS_USER.message,
+);
+registerUniqueConstraintCode('users_pkey', 'DUPLICATE_ID', IDENTITY_ERRORS.DUPLICATE_ID.message);
+registerUniqueConstraintCode('ck_users_one_data_owner', 'ONE_DATA_OWNER', IDENTITY_ERRORS.ONE_DATA_OWNER.message);
 
-/** What a client may write on a user (the DTO after validation). */
-export interface UserInput {
-  id?: string;
-  rev?: string;
-  name?: string | null;
-  properties?: Record<string, unknown>;
-  permissions?: unknown[];
-  roles?: string[];
-  status?: UserStatus;
-  login?: string;
-  passwordHash?: string;
-  currentPassword?: string;
-  healthcarePartyId?: string | null;
-  patientId?: string | null;
-  autoDelegations?: Record<string, string[]>;
-  createdDate?: number;
-  termsOfUseDate?: number | null;
-  email?: string | null;
-  sharingDataWith?: Record<string, unknown>;
-  accessPolicy?: { rule: { resource: string | string[]; action: string | string[]; effect: string }[] } | null;
-}
+export type { UserInput } from '../domain/user-changes';
 
 export interface UserFilter extends Omit<UserQuery, 'prefix'> {
   q?: string;
-}
-
-/** Fields only an admin may set or change. */
-const ADMIN_FIELDS = ['roles', 'status', 'permissions', 'accessPolicy', 'healthcarePartyId', 'patientId', 'login'] as const;
-/** A change to one of these changes what the user may do: every session and token of it ends (CredentialLifecycle). */
-const PRIVILEGE_FIELDS = new Set(['roles', 'status', 'accessPolicy', 'healthcarePartyId', 'patientId']);
-const UNCHANGED_PASSWORD = '*';
-
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 }
 
 /** The identity context's facade for users: the HTTP layer and other contexts call this. */
@@ -80,18 +46,18 @@ export class UsersService {
     private readonly principals: PrincipalCache,
     private readonly lockout: LockoutService,
     private readonly audit: AuditTrail,
-    private readonly events: DomainEvents,
     @Inject(ConfigService) config: AppConfigService,
-    @Optional() @Inject(DATA_OWNER_DIRECTORY) private readonly dataOwners?: DataOwnerDirectory,
+    @Inject(DATA_OWNER_DIRECTORY) private readonly dataOwners: DataOwnerDirectory,
   ) {
     this.groupId = config.get('app', { infer: true }).groupId;
   }
 
-  async create(input: UserInput): Promise<User> {
+  /** `dataOwnersVerified`: the caller has just read the patient or practitioner the user stands for, in this use case. */
+  async create(input: UserInput, options: { dataOwnersVerified?: boolean } = {}): Promise<User> {
     const login = cleanIdentifier(input.login ?? input.email ?? '');
-    if (!login) throw DomainError.invalid('LOGIN_REQUIRED', 'A user needs a login (or an email to use as login)');
+    if (!login) throw identityError('LOGIN_REQUIRED');
     const email = input.email ? cleanEmail(input.email) : null;
-    await this.assertDataOwnersExist(input);
+    await this.assertDataOwnersExist(input, options.dataOwnersVerified);
     let passwordHash: string | null = null;
     if (input.passwordHash && input.passwordHash !== UNCHANGED_PASSWORD) {
       assertPasswordAcceptable(input.passwordHash, login);
@@ -136,66 +102,17 @@ export class UsersService {
         targetId: user.id,
         details: { roles: user.roles, status: user.status },
       });
-      await this.events.publish(new UserCreated(user.id, user.login, user.patientId, user.healthcarePartyId));
       return user;
     });
   }
 
   /** `sessionId` is the caller's session: a user changing its own password keeps it, and ends every other. */
   async modify(id: string, input: UserInput, actor: Principal, sessionId: string | null = null): Promise<User> {
-    if (!input.rev) throw DomainError.invalid('REV_REQUIRED', 'A modification must carry the rev it is based on');
-    if (input.id && input.id !== id) throw DomainError.invalid('ID_MISMATCH', 'The body id differs from the path id');
+    if (!input.rev) throw identityError('REV_REQUIRED');
+    if (input.id && input.id !== id) throw identityError('ID_MISMATCH');
     const current = await this.getVisible(id, actor);
     const self = actor.userId === id;
-    const changes: Partial<UserColumns> = {};
-    const changed: string[] = [];
-    const set = <K extends keyof UserColumns>(field: K, value: UserColumns[K], publicName: string = field) => {
-      if (!sameJson((current as unknown as Record<string, unknown>)[field], value)) {
-        changes[field] = value;
-        changed.push(publicName);
-      }
-    };
-
-    if (input.name !== undefined) set('name', input.name);
-    if (input.properties !== undefined) set('properties', input.properties);
-    if (input.permissions !== undefined) set('permissions', input.permissions);
-    if (input.roles !== undefined) set('roles', [...new Set(input.roles)]);
-    if (input.status !== undefined) set('status', input.status);
-    if (input.login !== undefined) {
-      const login = cleanIdentifier(input.login);
-      if (!login) throw DomainError.invalid('LOGIN_REQUIRED', 'The login must not be empty');
-      if (login !== current.login) {
-        changes.login = login;
-        changes.loginKey = identifierKey(login);
-        changed.push('login');
-      }
-    }
-    if (input.email !== undefined) {
-      const email = input.email ? cleanEmail(input.email) : null;
-      if (email !== current.email) {
-        changes.email = email;
-        changes.emailKey = email ? identifierKey(email) : null;
-        changed.push('email');
-      }
-    }
-    if (input.healthcarePartyId !== undefined) set('healthcarePartyId', input.healthcarePartyId);
-    if (input.patientId !== undefined) set('patientId', input.patientId);
-    if (input.autoDelegations !== undefined) set('autoDelegations', input.autoDelegations);
-    if (input.createdDate !== undefined) set('createdDate', input.createdDate);
-    if (input.termsOfUseDate !== undefined) set('termsOfUseDate', input.termsOfUseDate);
-    if (input.sharingDataWith !== undefined) set('sharingDataWith', input.sharingDataWith);
-    if (input.accessPolicy !== undefined)
-      set('accessPolicy', input.accessPolicy ? (normalizeAccessPolicy(input.accessPolicy) as AccessPolicy) : null);
-    const newPassword = input.passwordHash && input.passwordHash !== UNCHANGED_PASSWORD ? input.passwordHash : undefined;
-    if (newPassword !== undefined) {
-      assertPasswordAcceptable(newPassword, changes.login ?? current.login);
-      changed.push('passwordHash');
-    }
-
-    if (!actor.isAdmin) {
-      const forbidden = ADMIN_FIELDS.filter((field) => changed.includes(field));
-      if (forbidden.length) throw DomainError.forbidden('FORBIDDEN_CHANGE', `Only an admin may change ${forbidden.join(', ')}`);
-    }
+    const { changes, changed, newPassword, privilegesChanged } = userChanges(current, input, actor.isAdmin);
     if (self && (changed.includes('passwordHash') || changed.includes('email'))) {
       await this.assertCurrentPassword(current, input.currentPassword);
     }
@@ -205,39 +122,19 @@ export class UsersService {
       autoDelegations: changes.autoDelegations,
     });
     if (newPassword !== undefined) changes.passwordHash = await this.hasher.hash(newPassword);
-
-    const privilegesChanged = changed.some((field) => PRIVILEGE_FIELDS.has(field));
     if (privilegesChanged) changes.sessionVersion = current.sessionVersion + 1;
     changes.rev = nextRev(input.rev);
     changes.modified = Date.now();
-
+    const rev = input.rev;
     return this.tx.run(async () => {
-      const updated = await this.users.updateIfRev(id, input.rev!, changes);
+      const updated = await this.users.updateIfRev(id, rev, changes);
       if (!updated) throw await this.staleOrMissing(id);
       await this.principals.userChanged(id);
       const credentials = { userId: id, login: updated.login, sessionId };
       if (privilegesChanged) await this.lifecycle.raise('user-changed', credentials);
       if (newPassword !== undefined) await this.lifecycle.raise(self ? 'password-changed' : 'password-set-by-admin', credentials);
       if (changed.includes('email')) await this.lifecycle.raise('email-changed', credentials);
-      await this.audit.record({ type: 'USER_MODIFIED', targetType: 'User', targetId: id, details: { fields: changed } });
-      if (changed.includes('roles')) {
-        await this.audit.record({
-          type: 'USER_ROLES_CHANGED',
-          targetType: 'User',
-          targetId: id,
-          details: { from: current.roles, to: updated.roles },
-        });
-      }
-      if (changed.includes('status')) {
-        await this.audit.record({
-          type: 'USER_STATUS_CHANGED',
-          targetType: 'User',
-          targetId: id,
-          details: { from: current.status, to: updated.status },
-        });
-      }
-      if (changed.includes('passwordHash')) await this.audit.record({ type: 'PASSWORD_CHANGED', targetType: 'User', targetId: id });
-      await this.events.publish(new UserModified(id, changed));
+      await this.recordModification(current, updated, changed);
       return updated;
     });
   }
@@ -270,7 +167,6 @@ export class UsersService {
       if (!deleted) throw this.notFound();
       await this.lifecycle.raise('user-changed', { userId: id });
       await this.audit.record({ type: 'USER_DELETED', targetType: 'User', targetId: id });
-      await this.events.publish(new UserDeleted(id));
       return deleted;
     });
   }
@@ -326,7 +222,7 @@ export class UsersService {
         rev: nextRev(user.rev),
         modified: Date.now(),
       });
-      if (!updated) throw DomainError.conflict('REVISION_CONFLICT', 'The user changed meanwhile; try again');
+      if (!updated) throw identityError('REVISION_CONFLICT');
       if (purpose === 'password-reset') await this.lifecycle.raise('password-reset', { userId, login: user.login });
       else {
         await this.principals.userChanged(userId);
@@ -339,7 +235,6 @@ export class UsersService {
         actorId: userId,
         details: { via: purpose },
       });
-      await this.events.publish(new UserModified(userId, status !== user.status ? ['passwordHash', 'status'] : ['passwordHash']));
       return updated;
     });
   }
@@ -350,7 +245,7 @@ export class UsersService {
     if (!user) throw this.notFound();
     if (user.status === 'ACTIVE') return user;
     const updated = await this.users.updateIfRev(userId, user.rev, { status: 'ACTIVE', rev: nextRev(user.rev), modified: Date.now() });
-    if (!updated) throw DomainError.conflict('REVISION_CONFLICT', 'The user changed meanwhile; try again');
+    if (!updated) throw identityError('REVISION_CONFLICT');
     await this.principals.userChanged(userId);
     await this.audit.record({
       type: 'USER_STATUS_CHANGED',
@@ -361,51 +256,74 @@ export class UsersService {
     return updated;
   }
 
+  private async recordModification(before: User, after: User, changed: string[]): Promise<void> {
+    const id = after.id;
+    await this.audit.record({ type: 'USER_MODIFIED', targetType: 'User', targetId: id, details: { fields: changed } });
+    if (changed.includes('roles')) {
+      await this.audit.record({
+        type: 'USER_ROLES_CHANGED',
+        targetType: 'User',
+        targetId: id,
+        details: { from: before.roles, to: after.roles },
+      });
+    }
+    if (changed.includes('status')) {
+      await this.audit.record({
+        type: 'USER_STATUS_CHANGED',
+        targetType: 'User',
+        targetId: id,
+        details: { from: before.status, to: after.status },
+      });
+    }
+    if (changed.includes('passwordHash')) await this.audit.record({ type: 'PASSWORD_CHANGED', targetType: 'User', targetId: id });
+  }
+
   private userQuery(filter: UserFilter): UserQuery {
     const { q, ...rest } = filter;
     return { ...rest, prefix: q !== undefined ? identifierKey(q) : undefined };
   }
 
   private async assertCurrentPassword(user: User, currentPassword: string | undefined): Promise<void> {
-    if (!currentPassword)
-      throw DomainError.invalid('CURRENT_PASSWORD_REQUIRED', 'Changing your own email or password needs your current password');
+    if (!currentPassword) throw identityError('CURRENT_PASSWORD_REQUIRED');
     const loginKey = identifierKey(user.login);
     await this.lockout.assertNotLocked(loginKey);
     if (!user.passwordHash || !(await this.hasher.verify(currentPassword, user.passwordHash))) {
       await this.lockout.recordFailure(loginKey);
-      throw DomainError.forbidden('CURRENT_PASSWORD_INVALID', 'The current password is not correct');
+      throw identityError('CURRENT_PASSWORD_INVALID');
     }
   }
 
-  private async assertDataOwnersExist(input: {
-    healthcarePartyId?: string | null;
-    patientId?: string | null;
-    autoDelegations?: Record<string, string[]>;
-  }): Promise<void> {
+  private async assertDataOwnersExist(
+    input: {
+      healthcarePartyId?: string | null;
+      patientId?: string | null;
+      autoDelegations?: Record<string, string[]>;
+    },
+    ownerVerified = false,
+  ): Promise<void> {
     if (input.healthcarePartyId && input.patientId) {
-      throw DomainError.invalid('ONE_DATA_OWNER', 'A user stands for a practitioner or a patient, not both');
+      throw identityError('ONE_DATA_OWNER');
     }
-    if (!this.dataOwners) throw new Error('No DataOwnerDirectory is provided: the composition root must bind DATA_OWNER_DIRECTORY');
-    if (input.healthcarePartyId && !(await this.dataOwners.practitionerExists(input.healthcarePartyId))) {
-      throw DomainError.invalid('PRACTITIONER_NOT_FOUND', 'healthcarePartyId does not name an existing practitioner');
+    if (input.healthcarePartyId && !ownerVerified && !(await this.dataOwners.practitionerExists(input.healthcarePartyId))) {
+      throw identityError('PRACTITIONER_NOT_FOUND');
     }
-    if (input.patientId && !(await this.dataOwners.patientExists(input.patientId))) {
-      throw DomainError.invalid('PATIENT_NOT_FOUND', 'patientId does not name an existing patient');
+    if (input.patientId && !ownerVerified && !(await this.dataOwners.patientExists(input.patientId))) {
+      throw identityError('PATIENT_NOT_FOUND');
     }
     const delegates = Object.values(input.autoDelegations ?? {}).flat();
     const unknown = delegates.length ? await this.dataOwners.unknownDataOwners(delegates) : [];
     if (unknown.length) {
-      throw DomainError.invalid('UNKNOWN_DATA_OWNER', `autoDelegations names no existing patient or practitioner: ${unknown.join(', ')}`);
+      throw identityError('UNKNOWN_DATA_OWNER', `autoDelegations names no existing patient or practitioner: ${unknown.join(', ')}`);
     }
   }
 
   private async staleOrMissing(id: string): Promise<DomainError> {
     return (await this.users.exists(id))
-      ? DomainError.conflict('REVISION_CONFLICT', 'The user was modified meanwhile; reload it and apply your change again')
+      ? identityError('REVISION_CONFLICT', 'The user was modified meanwhile; reload it and apply your change again')
       : this.notFound();
   }
 
   private notFound(): DomainError {
-    return DomainError.notFound('USER_NOT_FOUND', 'No such user');
+    return identityError('USER_NOT_FOUND');
   }
 }

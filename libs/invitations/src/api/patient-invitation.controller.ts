@@ -2,14 +2,14 @@ import { Body, Controller, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Principal, RequiresPermission, toUserDto, UserDto } from '@careid/identity';
 import { ApiProblems, UuidPipe } from '@careid/shared';
-import { InvitationsService } from '../application/invitations.service';
+import { PatientInvitationsService } from '../application/patient-invitations.service';
 import { InvitePatientDto } from './dto/invitation.dto';
 
 @ApiTags('invitations')
 @ApiBearerAuth('bearer')
 @Controller('api/v1/patients')
 export class PatientInvitationController {
-  constructor(private readonly invitations: InvitationsService) {}
+  constructor(private readonly invitations: PatientInvitationsService) {}
 
   @Post(':id/invite')
   @RequiresPermission('Patient', 'update')

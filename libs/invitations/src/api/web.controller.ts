@@ -4,8 +4,8 @@ import { Controller, Get, Header, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '@careid/identity';
-import { DomainError } from '@careid/shared';
 import { renderTemplate } from '../application/templates';
+import { invitationsError } from '../domain/invitations.errors';
 
 const WEB_DIR = join(__dirname, '..', 'web');
 const read = (file: string) => readFileSync(join(WEB_DIR, file), 'utf8');
@@ -41,7 +41,7 @@ export class WebController {
   @Header('cache-control', 'public, max-age=300')
   asset(@Param('file') file: string, @Res() reply: FastifyReply): void {
     const body = this.assets.get(file);
-    if (!body) throw DomainError.notFound('NOT_FOUND', 'No such file');
+    if (!body) throw invitationsError('NOT_FOUND');
     void reply.type(ASSETS[file]).send(body);
   }
 

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { PatientAccessRequested } from '@careid/identity';
 import { OnDomainEvent } from '@careid/shared';
-import { InvitationsService } from './invitations.service';
+import { PatientInvitationsService } from './patient-invitations.service';
 
 @Injectable()
 export class AcceptPatientInvitationWhenPatientActivates {
-  constructor(private readonly invitations: InvitationsService) {}
+  constructor(private readonly invitations: PatientInvitationsService) {}
 
   @OnDomainEvent(PatientAccessRequested)
   async acceptInvitation(event: PatientAccessRequested): Promise<void> {

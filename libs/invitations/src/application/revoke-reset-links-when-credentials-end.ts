@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { CredentialsEnded } from '@careid/identity';
 import { OnDomainEvent } from '@careid/shared';
-import { InvitationsService } from './invitations.service';
+import { PasswordResetService } from './password-reset.service';
 
 @Injectable()
 export class RevokeResetLinksWhenCredentialsEnd {
-  constructor(private readonly invitations: InvitationsService) {}
+  constructor(private readonly passwordReset: PasswordResetService) {}
 
   @OnDomainEvent(CredentialsEnded)
   async revokeResetLinks(event: CredentialsEnded): Promise<void> {
-    if (event.endsResetTickets) await this.invitations.revokePasswordResetTickets(event.userId);
+    if (event.endsResetTickets) await this.passwordReset.revokePasswordResetTickets(event.userId);
   }
 }

@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { escapeHtml, oneLine } from '../domain/message-text';
 
+/** The name a message signs with when the caller names no solution. */
+export const DEFAULT_SOLUTION_NAME = 'Careid';
+
 export type MessageKind = 'patient-invitation' | 'profile-invitation' | 'password-reset';
 export type Variables = Record<string, string | undefined>;
 

@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@careid/shared';
 import { TicketKind, TicketsRepository } from '../infrastructure/tickets.repository';
+import { invitationsError } from '../domain/invitations.errors';
 
 export type { TicketKind } from '../infrastructure/tickets.repository';
 
@@ -74,12 +75,12 @@ export class Tickets {
 export function ticketError(state: TicketState['state'] | null): DomainError {
   switch (state) {
     case 'used':
-      return DomainError.gone('TICKET_USED', 'This link has already been used');
+      return invitationsError('TICKET_USED');
     case 'expired':
-      return DomainError.gone('TICKET_EXPIRED', 'This link has expired; ask for a new one');
+      return invitationsError('TICKET_EXPIRED');
     case 'revoked':
-      return DomainError.gone('TICKET_REVOKED', 'This link has been withdrawn; ask for a new one');
+      return invitationsError('TICKET_REVOKED');
     default:
-      return DomainError.invalid('TICKET_UNKNOWN', 'This link is not valid');
+      return invitationsError('TICKET_UNKNOWN');
   }
 }

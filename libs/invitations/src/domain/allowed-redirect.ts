@@ -1,4 +1,4 @@
-import { DomainError } from '@careid/shared';
+import { invitationsError } from './invitations.errors';
 
 /**
  * A link a message or an answer sends people to (`loginUrl`, `redirectUrl`)
@@ -14,8 +14,8 @@ export function assertAllowedRedirect(field: string, url: string | undefined, al
     origin = undefined;
   }
   if (!origin || !allowedOrigins.includes(origin)) {
-    throw DomainError.invalid('REDIRECT_NOT_ALLOWED', `${field} must be on one of the origins this service allows`, [
-      { field, message: 'not on an allowed origin' },
-    ]);
+    throw invitationsError('REDIRECT_NOT_ALLOWED', `${field} must be on one of the origins this service allows`, {
+      errors: [{ field, message: 'not on an allowed origin' }],
+    });
   }
 }

@@ -12,6 +12,7 @@ export interface Contact {
  * What invitations need from the practitioners and patients contexts. The
  * composition root provides it from their facades, so this context depends
  * on neither.
+ * Required: Nest refuses to start when the root does not bind it.
  */
 export interface ProfileDirectory {
   /** Creates the profile of an invited person and returns its id (joins the caller's transaction). */

@@ -1,0 +1,50 @@
+import { DomainError, DomainErrorKind, FieldProblem, STATUS_BY_KIND } from '@careid/shared';
+
+/**
+ * Every way the invitations context says no: the code, its HTTP status and its default message (a throw site may
+ * say more). Codes of identity's rules (an invalid email, a weak password) come from identity's catalogue.
+ */
+export const INVITATIONS_ERRORS = {
+  PRACTITIONERS_ONLY: { status: 403, message: 'Only practitioners invite their patients' },
+  FORBIDDEN_CHANGE: { status: 403, message: 'Only an admin may name the inviting practitioner (practitionerId)' },
+  PRACTITIONER_REQUIRED: { status: 400, message: 'An admin inviting a patient names the inviting practitioner (`practitionerId`)' },
+  PRACTITIONER_NOT_FOUND: { status: 400, message: 'The inviting practitioner does not exist' },
+  PRACTITIONER_HAS_NO_EMAIL: {
+    status: 400,
+    message: 'Add a valid email address to your practitioner profile: invitations are sent with it as reply-to',
+  },
+  PRACTITIONER_HAS_NO_MOBILE: { status: 400, message: 'Add a mobile number to your practitioner profile to invite by SMS' },
+  PATIENT_HAS_NO_CONTACT: {
+    status: 400,
+    message: 'The patient has neither an email address nor a mobile number to send the invitation to',
+  },
+  PATIENT_HAS_NO_EMAIL: { status: 400, message: 'The patient has no email address to send the invitation to' },
+  PATIENT_HAS_NO_MOBILE: { status: 400, message: 'The patient has no mobile number to send the invitation to' },
+  PATIENT_ALREADY_HAS_USER: { status: 400, message: 'This patient already has a user' },
+  INVALID_EMAIL: { status: 400, message: "The patient's email address is not one an invitation can be sent to" },
+  EMAIL_ALREADY_USED: { status: 400, message: 'Another user already uses this email address' },
+  MOBILE_ALREADY_USED: { status: 400, message: 'Another user already uses this mobile number' },
+  INVALID_TOKEN_VALIDITY: { status: 400, message: 'tokenValiditySeconds is too long' },
+  REDIRECT_NOT_ALLOWED: { status: 400, message: 'The URL must be on one of the origins this service allows' },
+  PROFILE_NOT_FOUND: { status: 400, message: 'No profile with this id' },
+  EMAIL_ALREADY_REGISTERED: { status: 409, message: 'A user with this email already exists' },
+  INVITATION_PENDING: { status: 409, message: 'This email already has a pending invitation; resend it instead' },
+  INVITATION_NOT_FOUND: { status: 404, message: 'No such invitation' },
+  INVITATION_NOT_PENDING: { status: 409, message: 'The invitation is no longer pending' },
+  NOT_RESENDABLE: { status: 409, message: 'Patient invitations are renewed by inviting the patient again' },
+  TICKET_UNKNOWN: { status: 400, message: 'This link is not valid' },
+  TICKET_USED: { status: 410, message: 'This link has already been used' },
+  TICKET_EXPIRED: { status: 410, message: 'This link has expired; ask for a new one' },
+  TICKET_REVOKED: { status: 410, message: 'This link has been withdrawn; ask for a new one' },
+  NOT_FOUND: { status: 404, message: 'No such file' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type InvitationsErrorCode = keyof typeof INVITATIONS_ERRORS;
+
+const KIND_BY_STATUS = new Map(Object.entries(STATUS_BY_KIND).map(([kind, status]) => [status, kind as DomainErrorKind]));
+
+/** The DomainError of a catalogue entry; `message` replaces the default when the throw site knows more. */
+export function invitationsError(code: InvitationsErrorCode, message?: string, extras: { errors?: FieldProblem[] } = {}): DomainError {
+  const entry = INVITATIONS_ERRORS[code];
+  return new DomainError(code, message ?? entry.message, KIND_BY_STATUS.get(entry.status), extras);
+}
