@@ -79,11 +79,6 @@ export default tseslint.config(
       ],
     },
   })),
-  // issue 17: temporary, until the identity and contexts parts land
-  {
-    files: ['libs/identity/src/application/users.service.ts', 'libs/invitations/src/application/invitations.service.ts'],
-    rules: { 'max-lines-per-function': 'off', 'max-lines': 'off' },
-  },
   // Configuration and test tooling may read the environment.
   {
     files: [
