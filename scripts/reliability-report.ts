@@ -82,7 +82,7 @@ function credentialLifecycleSection(): string[] {
           .join(', ') || '—'
       : 'not measured';
     out.push(
-      `| ${label} | ${ended(ends.sessions !== 'others')} | ${ended(ends.sessions !== 'this')} | ${ended(ends.loginTokens)} | ` +
+      `| ${label} | ${ended(ends.sessions === 'this' || ends.sessions === 'all')} | ${ended(ends.sessions === 'others' || ends.sessions === 'all')} | ${ended(ends.loginTokens)} | ` +
         `${ended(ends.resetTickets)} | ${ends.clearsLockout ? 'cleared' : 'kept'} | ${times} | ${figure?.lost ?? '—'} |`,
     );
   };

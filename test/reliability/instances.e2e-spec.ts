@@ -215,14 +215,24 @@ describe('Two instances on one database', () => {
         raise: async (s) => s.admin.put(`/api/v1/users/${s.user.id}`, { ...(await current(s)), roles: ['AUDITOR'] }),
       },
       { name: 'user deleted', event: 'user-changed', raise: ({ admin, user }) => admin.delete(`/api/v1/users/${user.id}`) },
+      {
+        name: 'email changed by the user',
+        event: 'email-changed',
+        raise: async (s) =>
+          s.caller.put(`/api/v1/users/${s.user.id}`, {
+            ...(await current(s)),
+            email: `moved-${s.user.id}@hospital.care`,
+            currentPassword: s.password,
+          }),
+      },
     ];
 
     /** What the event ends, from the contract's table. */
     function endsOf(event: CredentialEvent): Record<Credential, boolean> {
       const ends = CREDENTIAL_LIFECYCLE[event];
       return {
-        callerSession: ends.sessions !== 'others',
-        otherSession: ends.sessions !== 'this',
+        callerSession: ends.sessions === 'this' || ends.sessions === 'all',
+        otherSession: ends.sessions === 'others' || ends.sessions === 'all',
         loginToken: ends.loginTokens,
         resetLink: ends.resetTickets,
       };
