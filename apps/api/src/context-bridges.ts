@@ -1,6 +1,6 @@
 import { Provider } from '@nestjs/common';
-import { DATA_OWNER_DIRECTORY, DataOwnerDirectory } from '@careid/identity';
-import { Contact, PROFILE_DIRECTORY, ProfileDirectory } from '@careid/invitations';
+import { DATA_OWNER_DIRECTORY, DataOwnerDirectory, PASSWORD_RESET_MAILER } from '@careid/identity';
+import { Contact, PasswordResetMails, PROFILE_DIRECTORY, ProfileDirectory } from '@careid/invitations';
 import { DELEGATE_DIRECTORY, DelegateDirectory } from '@careid/notifications';
 import { PatientsService } from '@careid/patients';
 import { PractitionersService } from '@careid/practitioners';
@@ -66,4 +66,6 @@ export const CONTEXT_BRIDGES: Provider[] = [
       },
     }),
   },
+  // Identity's reset links leave as mails through the invitations' outbox, in the reset's transaction.
+  { provide: PASSWORD_RESET_MAILER, useExisting: PasswordResetMails },
 ];

@@ -6,6 +6,7 @@ import { JwtModule } from '@nestjs/jwt';
 import type { AppConfigService } from '@careid/shared';
 import { AuditController } from './api/audit.controller';
 import { AuthController } from './api/auth.controller';
+import { PasswordResetController } from './api/password-reset.controller';
 import { AccessGuard } from './api/access.guard';
 import { RouteAccessCheck } from './api/route-access';
 import { UsersController } from './api/users.controller';
@@ -15,6 +16,8 @@ import { AuditTrail } from './application/audit-trail';
 import { AuthenticationService } from './application/authentication.service';
 import { CredentialLifecycle } from './application/credential-lifecycle.service';
 import { Credentials } from './application/credentials';
+import { PasswordResetService } from './application/password-reset.service';
+import { Tickets } from './application/tickets';
 import { LockoutService } from './application/lockout.service';
 import { LoginTokensService } from './application/login-tokens.service';
 import { PasswordHasher } from './application/password-hasher';
@@ -27,6 +30,7 @@ import { CredentialsRepository } from './infrastructure/credentials.repository';
 import { LoginFailuresRepository } from './infrastructure/login-failures.repository';
 import { LoginTokensRepository } from './infrastructure/login-tokens.repository';
 import { PrincipalsRepository } from './infrastructure/principals.repository';
+import { TicketsRepository } from './infrastructure/tickets.repository';
 import { SecretCipher } from './infrastructure/secret-cipher';
 import { SeededAdminRepository } from './infrastructure/seeded-admin.repository';
 import { TotpSecretsAtRest } from './infrastructure/totp-secrets-at-rest';
@@ -43,7 +47,7 @@ import { UsersRepository } from './infrastructure/users.repository';
       }),
     }),
   ],
-  controllers: [AuthController, UsersController, AuditController],
+  controllers: [AuthController, PasswordResetController, UsersController, AuditController],
   providers: [
     UsersRepository,
     CredentialsRepository,
@@ -51,6 +55,9 @@ import { UsersRepository } from './infrastructure/users.repository';
     LoginFailuresRepository,
     AuditEventsRepository,
     PrincipalsRepository,
+    TicketsRepository,
+    Tickets,
+    PasswordResetService,
     CredentialLifecycle,
     SecretCipher,
     TotpSecretsAtRest,

@@ -1,5 +1,6 @@
 export * from './invitations.module';
 export * from './application/outbox';
+export * from './application/password-reset-mails';
 export * from './domain/invitation.events';
 export * from './domain/profile-directory';
 export { invitationsPersistence } from './infrastructure/invitations.persistence';

@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { DomainEvents } from '@careid/shared';
 import { CREDENTIAL_LIFECYCLE, CredentialEvent } from '../domain/credential-lifecycle';
-import { CredentialsEnded } from '../domain/identity.events';
 import { identifierKey } from '../domain/normalize';
 import { CredentialsRepository } from '../infrastructure/credentials.repository';
 import { LoginTokensRepository } from '../infrastructure/login-tokens.repository';
 import { AuditTrail } from './audit-trail';
 import { LockoutService } from './lockout.service';
 import { PrincipalCache } from './principal-cache';
+import { Tickets } from './tickets';
 
 export interface CredentialEventContext {
   userId: string;
@@ -20,7 +19,7 @@ export interface CredentialEventContext {
 /**
  * The one place that ends credentials. A flow raises an event; this applies
  * its row of CREDENTIAL_LIFECYCLE: sessions (and so their access tokens and
- * notification streams), login tokens, reset links (through CredentialsEnded)
+ * notification streams), login tokens, unused reset links
  * and the lockout. Joins the caller's transaction; every instance hears of it
  * through the principal cache's NOTIFY once it commits.
  */
@@ -32,7 +31,7 @@ export class CredentialLifecycle {
     private readonly principals: PrincipalCache,
     private readonly lockout: LockoutService,
     private readonly audit: AuditTrail,
-    private readonly events: DomainEvents,
+    private readonly tickets: Tickets,
   ) {}
 
   async raise(event: CredentialEvent, { userId, login, sessionId = null }: CredentialEventContext): Promise<void> {
@@ -44,7 +43,7 @@ export class CredentialLifecycle {
     }
     if (ends.loginTokens) await this.loginTokens.deleteAllOf(userId);
     if (ends.clearsLockout && login) await this.lockout.recordSuccess(identifierKey(login));
-    await this.events.publish(new CredentialsEnded(userId, event, ends.resetTickets));
+    if (ends.resetTickets) await this.tickets.revokeForUser(userId, 'password-reset');
     await this.principals.userChanged(userId);
     await this.audit.record({
       type: 'CREDENTIALS_ENDED',

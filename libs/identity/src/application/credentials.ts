@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { User } from '../domain/user';
 import { CreatedToken, LoginTokensService } from './login-tokens.service';
 import { SessionsService, TokenPair } from './sessions.service';
+import { TicketKind, Tickets, TicketState, ticketError } from './tickets';
 import { UsersService } from './users.service';
 
 /** What a one-time ticket sets a password for: an invitation also activates the user; a reset never changes its status. */
@@ -9,8 +10,9 @@ export type TicketPurpose = 'invitation' | 'password-reset';
 
 /**
  * Identity's one face for the credential steps other contexts drive: the
- * token of a patient invitation, and a password chosen through a one-time
- * ticket followed by a session. Each step joins the caller's transaction.
+ * token of a patient invitation, the one-time ticket of a profile invitation,
+ * and a password chosen through a ticket followed by a session. Each step
+ * joins the caller's transaction.
  */
 @Injectable()
 export class Credentials {
@@ -18,6 +20,7 @@ export class Credentials {
     private readonly users: UsersService,
     private readonly loginTokens: LoginTokensService,
     private readonly sessions: SessionsService,
+    private readonly tickets: Tickets,
   ) {}
 
   /** The short-lived token an invited patient activates its account with (iCure's createAndInviteUser). */
@@ -25,9 +28,37 @@ export class Credentials {
     return this.loginTokens.create(userId, validitySeconds, 'invitation');
   }
 
-  /** Checks a new password against the rules and hashes it: run it before the ticket's transaction (bcrypt is slow). */
-  hashNewPassword(userId: string, password: string): Promise<string> {
-    return this.users.hashNewPassword(userId, password);
+  /** A one-time ticket that lets the invited user choose its password (Oystehr's invite link). */
+  issueInvitationTicket(userId: string, expiresInSeconds: number, invitationId: string): Promise<{ ticket: string; expiresAt: number }> {
+    return this.tickets.issue('invitation', userId, expiresInSeconds, invitationId);
+  }
+
+  /** What a ticket of either kind is, without using it; null when it is unknown. */
+  inspectTicket(ticket: string): Promise<TicketState | null> {
+    return this.tickets.inspect(ticket);
+  }
+
+  /** Uses an invitation's ticket, or throws why it cannot be used (410 used, expired or revoked; 400 unknown). */
+  consumeInvitationTicket(ticket: string): Promise<{ userId: string; invitationId: string | null }> {
+    return this.tickets.consume(ticket, 'invitation');
+  }
+
+  revokeInvitationTickets(invitationId: string): Promise<void> {
+    return this.tickets.revokeForInvitation(invitationId);
+  }
+
+  /**
+   * Before a ticket's transaction: the new password must pass the rules, and bcrypt runs here, not while the ticket
+   * row is locked. A ticket that cannot be used is refused now with its reason. No lockout check: the ticket is the
+   * proof (256 random bits), and a locked login must still be able to reset.
+   */
+  async hashPasswordForTicket(ticket: string, kind: TicketKind, password: string): Promise<string> {
+    const state = await this.tickets.inspect(ticket);
+    if (!state || state.kind !== kind) throw ticketError(null);
+    if (state.state !== 'usable') throw ticketError(state.state);
+    const user = await this.users.findById(state.userId);
+    if (!user) throw ticketError('revoked');
+    return this.users.hashNewPassword(user.id, password);
   }
 
   /** Sets a password hashed by `hashNewPassword` once the ticket is used; ends what the purpose ends. */

@@ -49,6 +49,10 @@ export const IDENTITY_ERRORS = {
   DUPLICATE_ID: { status: 400, message: 'A user with this id already exists' },
   PATIENT_ALREADY_HAS_USER: { status: 400, message: 'This patient already has a user' },
   PRACTITIONER_ALREADY_HAS_USER: { status: 400, message: 'This practitioner already has a user' },
+  TICKET_UNKNOWN: { status: 400, message: 'This link is not valid' },
+  TICKET_USED: { status: 410, message: 'This link has already been used' },
+  TICKET_EXPIRED: { status: 410, message: 'This link has expired; ask for a new one' },
+  TICKET_REVOKED: { status: 410, message: 'This link has been withdrawn; ask for a new one' },
 } as const satisfies Record<string, { code?: string; status: number; message: string }>;
 
 export type IdentityErrorName = keyof typeof IDENTITY_ERRORS;

@@ -12,17 +12,3 @@ export class PatientAccessRequested extends DomainEvent {
     super();
   }
 }
-
-/** A credential event ended some of a user's credentials (see CREDENTIAL_LIFECYCLE); contexts holding others end theirs. */
-export class CredentialsEnded extends DomainEvent {
-  static readonly eventName = 'identity.credentials-ended';
-  readonly eventName = CredentialsEnded.eventName;
-  constructor(
-    readonly userId: string,
-    readonly event: string,
-    /** Unused password-reset links of the user must stop working. */
-    readonly endsResetTickets: boolean,
-  ) {
-    super();
-  }
-}

@@ -4,17 +4,20 @@ import { RefreshTokensWithoutUserLock1795700000000 } from './migrations/17957000
 import { CredentialLifecycle1795800000000 } from './migrations/1795800000000-CredentialLifecycle';
 import { RekeyIdentifiers1796300000000 } from './migrations/1796300000000-RekeyIdentifiers';
 import { SeededAdmin1796400000000 } from './migrations/1796400000000-SeededAdmin';
+import { TicketsOwnedByIdentity1796500000000 } from './migrations/1796500000000-TicketsOwnedByIdentity';
 import { SeededAdminEntity } from './seeded-admin.entity';
+import { TicketEntity } from './ticket.entity';
 import { AuditEventEntity, LoginFailureEntity, RefreshTokenEntity, UserTokenEntity } from './token.entities';
 import { UserEntity } from './user.entity';
 
 export const identityPersistence: Persistence = {
-  entities: [UserEntity, UserTokenEntity, RefreshTokenEntity, LoginFailureEntity, AuditEventEntity, SeededAdminEntity],
+  entities: [UserEntity, UserTokenEntity, RefreshTokenEntity, LoginFailureEntity, AuditEventEntity, SeededAdminEntity, TicketEntity],
   migrations: [
     CreateIdentity1795400000000,
     RefreshTokensWithoutUserLock1795700000000,
     CredentialLifecycle1795800000000,
     RekeyIdentifiers1796300000000,
     SeededAdmin1796400000000,
+    TicketsOwnedByIdentity1796500000000,
   ],
 };

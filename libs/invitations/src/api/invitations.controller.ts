@@ -1,18 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AdminOnly, CurrentUser, Principal, Public, RequiresPermission, TokenPairDto } from '@careid/identity';
+import { AcceptTicketDto, AdminOnly, CurrentUser, Principal, Public, RequiresPermission, TicketDto, TokenPairDto } from '@careid/identity';
 import { ApiProblems, UuidPipe } from '@careid/shared';
 import { InvitationAcceptance } from '../application/invitation-acceptance.service';
 import { ProfileInvitationsService } from '../application/profile-invitations.service';
-import {
-  AcceptTicketDto,
-  CreateInvitationDto,
-  InvitationDto,
-  InvitationListDto,
-  InvitationQueryDto,
-  TicketDto,
-  TicketInspectionDto,
-} from './dto/invitation.dto';
+import { CreateInvitationDto, InvitationDto, InvitationListDto, InvitationQueryDto, TicketInspectionDto } from './dto/invitation.dto';
 
 @ApiTags('invitations')
 @Controller('api/v1/invitations')

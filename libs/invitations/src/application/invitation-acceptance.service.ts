@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { AuditTrail, Credentials, TokenPair, UsersService } from '@careid/identity';
+import { AuditTrail, Credentials, ticketError, TokenPair, UsersService } from '@careid/identity';
 import { DomainEvents, TransactionHost } from '@careid/shared';
 import { InvitationAccepted } from '../domain/invitation.events';
 import { InvitationsRepository } from '../infrastructure/invitations.repository';
-import { hashPasswordForTicketHolder } from './ticket-password';
-import { Tickets, ticketError } from './tickets';
 
 /** What the set-password page learns about a ticket before the password is chosen. */
 export interface TicketInspection {
@@ -25,13 +23,12 @@ export class InvitationAcceptance {
     private readonly invitations: InvitationsRepository,
     private readonly users: UsersService,
     private readonly credentials: Credentials,
-    private readonly tickets: Tickets,
     private readonly audit: AuditTrail,
     private readonly events: DomainEvents,
   ) {}
 
   async inspectTicket(ticket: string): Promise<TicketInspection> {
-    const state = await this.tickets.inspect(ticket);
+    const state = await this.credentials.inspectTicket(ticket);
     if (!state) return { usable: false, kind: null, reason: 'unknown', message: ticketError(null).message };
     if (state.state !== 'usable')
       return { usable: false, kind: state.kind, reason: state.state, message: ticketError(state.state).message };
@@ -49,9 +46,9 @@ export class InvitationAcceptance {
 
   /** Sets the password with an invitation ticket (used once), activates the user and opens a session. */
   async accept(ticket: string, password: string): Promise<TokenPair> {
-    const passwordHash = await hashPasswordForTicketHolder(this.ticketHolder(), ticket, 'invitation', password);
+    const passwordHash = await this.credentials.hashPasswordForTicket(ticket, 'invitation', password);
     return this.tx.run(async () => {
-      const { userId, invitationId } = await this.tickets.consume(ticket, 'invitation');
+      const { userId, invitationId } = await this.credentials.consumeInvitationTicket(ticket);
       const user = await this.credentials.setPasswordWithTicket(userId, passwordHash, 'invitation');
       if (invitationId) await this.invitations.markAccepted(invitationId, Date.now());
       await this.audit.record({
@@ -64,9 +61,5 @@ export class InvitationAcceptance {
       await this.events.publish(new InvitationAccepted(invitationId ?? '', userId));
       return this.credentials.openSession(user);
     });
-  }
-
-  private ticketHolder() {
-    return { tickets: this.tickets, users: this.users, credentials: this.credentials };
   }
 }

@@ -5,6 +5,7 @@ import {
   AccessPolicy,
   AuditTrail,
   cleanEmail,
+  Credentials,
   identifierKey,
   normalizeAccessPolicy,
   Principal,
@@ -16,7 +17,6 @@ import { PROFILE_DIRECTORY, ProfileDirectory, ProfileType } from '../domain/prof
 import { Invitation, InvitationsRepository } from '../infrastructure/invitations.repository';
 import { Outbox } from './outbox';
 import { DEFAULT_SOLUTION_NAME, renderMessage } from './templates';
-import { Tickets } from './tickets';
 import { invitationsError } from '../domain/invitations.errors';
 
 // The index's answer is shorter than the pre-check's: it is what a lost race returns.
@@ -61,7 +61,7 @@ export class ProfileInvitationsService {
     private readonly tx: TransactionHost,
     private readonly invitations: InvitationsRepository,
     private readonly users: UsersService,
-    private readonly tickets: Tickets,
+    private readonly credentials: Credentials,
     private readonly outbox: Outbox,
     private readonly audit: AuditTrail,
     @Inject(ConfigService) config: AppConfigService,
@@ -125,7 +125,7 @@ export class ProfileInvitationsService {
       if (invitation.kind !== 'profile') throw invitationsError('NOT_RESENDABLE');
       const user = await this.users.findById(invitation.userId);
       if (!user) throw invitationsError('INVITATION_NOT_PENDING', 'The invited user no longer exists');
-      await this.tickets.revokeForInvitation(id);
+      await this.credentials.revokeInvitationTickets(id);
       const expiresInSeconds = this.invitationExpiresSeconds;
       await this.invitations.extend(id, Date.now() + expiresInSeconds * 1000);
       const invitationUrl = await this.issueLink(id, user, expiresInSeconds, invitation.channel === 'email');
@@ -138,7 +138,7 @@ export class ProfileInvitationsService {
   async revoke(id: string): Promise<Invitation> {
     return this.tx.run(async () => {
       const invitation = await this.lockPending(id);
-      await this.tickets.revokeForInvitation(id);
+      await this.credentials.revokeInvitationTickets(id);
       await this.invitations.markRevoked(id, Date.now());
       const user = await this.users.findById(invitation.userId);
       if (user?.status === 'REGISTERING') await this.users.delete(user.id);
@@ -202,7 +202,7 @@ export class ProfileInvitationsService {
   }
 
   private async issueLink(invitationId: string, user: User, expiresInSeconds: number, sendEmail: boolean): Promise<string> {
-    const { ticket, expiresAt } = await this.tickets.issue('invitation', user.id, expiresInSeconds, invitationId);
+    const { ticket, expiresAt } = await this.credentials.issueInvitationTicket(user.id, expiresInSeconds, invitationId);
     const invitationUrl = `${this.publicUrl}${ACCEPT_PAGE_PATH}#ticket=${ticket}`;
     if (sendEmail) {
       const rendered = renderMessage('profile-invitation', 'email', {

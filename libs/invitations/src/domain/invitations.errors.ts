@@ -32,10 +32,6 @@ export const INVITATIONS_ERRORS = {
   INVITATION_NOT_FOUND: { status: 404, message: 'No such invitation' },
   INVITATION_NOT_PENDING: { status: 409, message: 'The invitation is no longer pending' },
   NOT_RESENDABLE: { status: 409, message: 'Patient invitations are renewed by inviting the patient again' },
-  TICKET_UNKNOWN: { status: 400, message: 'This link is not valid' },
-  TICKET_USED: { status: 410, message: 'This link has already been used' },
-  TICKET_EXPIRED: { status: 410, message: 'This link has expired; ask for a new one' },
-  TICKET_REVOKED: { status: 410, message: 'This link has been withdrawn; ask for a new one' },
   NOT_FOUND: { status: 404, message: 'No such file' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -1,7 +1,6 @@
 import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
 import { epochMs } from '@careid/shared';
 import type { DeliveryStatus } from './outbox.repository';
-import type { TicketKind } from './tickets.repository';
 import type { ProfileType } from '../domain/profile-directory';
 
 /**
@@ -64,24 +63,4 @@ export class InvitationEntity {
   @ForeignKey(() => OutboxMessageEntity, { name: 'invitations_message_id_fkey' })
   @Column('uuid', { name: 'message_id', nullable: true })
   messageId!: string | null;
-}
-
-/** One-time tickets (invitation acceptance, password reset): only a SHA-256 of the value is kept. */
-@Entity('tickets')
-@Check('tickets_kind_check', `kind IN ('invitation', 'password-reset')`)
-@Index('uq_tickets_hash', ['tokenHash'], { unique: true })
-@Index('ix_tickets_user', ['userId', 'kind'], { where: 'used_at IS NULL AND revoked_at IS NULL' })
-@Index('ix_tickets_invitation', ['invitationId'], { where: 'used_at IS NULL AND revoked_at IS NULL' })
-export class TicketEntity {
-  @PrimaryColumn('uuid', { primaryKeyConstraintName: 'tickets_pkey' }) id!: string;
-  @Column('text') kind!: TicketKind;
-  @Column('uuid', { name: 'user_id' }) userId!: string;
-  @ForeignKey(() => InvitationEntity, { name: 'tickets_invitation_id_fkey' })
-  @Column('uuid', { name: 'invitation_id', nullable: true })
-  invitationId!: string | null;
-  @Column('bytea', { name: 'token_hash' }) tokenHash!: Buffer;
-  @Column('bigint', { transformer: epochMs }) created!: number;
-  @Column('bigint', { name: 'expires_at', transformer: epochMs }) expiresAt!: number;
-  @Column('bigint', { name: 'used_at', nullable: true, transformer: epochMs }) usedAt!: number | null;
-  @Column('bigint', { name: 'revoked_at', nullable: true, transformer: epochMs }) revokedAt!: number | null;
 }

@@ -89,3 +89,26 @@ export class ActivationDto extends TokenPairDto {
   longLivedToken!: string;
   @ApiProperty({ type: () => UserDto }) user!: UserDto;
 }
+
+export class TicketDto {
+  @ApiProperty({ description: 'The ticket from the link fragment', example: 'ybiipm3Bsc4W5iqah7x21Ndd0yxQAIab' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  ticket!: string;
+}
+
+export class AcceptTicketDto extends TicketDto {
+  @ApiProperty({ example: 'correct horse battery staple', description: '8+ characters, at most 72 bytes, not the login' })
+  @IsString()
+  @MaxLength(1000)
+  password!: string;
+}
+
+export class PasswordResetRequestDto {
+  @ApiProperty({ example: 'john@hospital.care' }) @IsString() @MaxLength(254) email!: string;
+}
+
+export class AcceptedDto {
+  @ApiProperty({ example: 'If an account uses this email, a message with a reset link is on its way.' }) message!: string;
+}

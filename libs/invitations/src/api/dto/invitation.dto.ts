@@ -12,7 +12,6 @@ import {
   Max,
   MaxLength,
   Min,
-  MinLength,
   ValidateNested,
   ArrayMaxSize,
   IsArray,
@@ -110,21 +109,6 @@ export class InvitationQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ example: 'jon.snow@clinic.example' }) @IsOptional() @IsString() @MaxLength(254) email?: string;
 }
 
-export class TicketDto {
-  @ApiProperty({ description: 'The ticket from the link fragment', example: 'ybiipm3Bsc4W5iqah7x21Ndd0yxQAIab' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
-  ticket!: string;
-}
-
-export class AcceptTicketDto extends TicketDto {
-  @ApiProperty({ example: 'correct horse battery staple', description: '8+ characters, at most 72 bytes, not the login' })
-  @IsString()
-  @MaxLength(1000)
-  password!: string;
-}
-
 export class TicketInspectionDto {
   @ApiProperty({ example: true }) usable!: boolean;
   @ApiProperty({ enum: ['invitation', 'password-reset'], nullable: true, type: String, example: 'invitation' }) kind!: string | null;
@@ -166,12 +150,4 @@ export class InvitePatientDto {
   @IsOptional()
   @IsUUID('4')
   practitionerId?: string;
-}
-
-export class PasswordResetRequestDto {
-  @ApiProperty({ example: 'john@hospital.care' }) @IsString() @MaxLength(254) email!: string;
-}
-
-export class AcceptedDto {
-  @ApiProperty({ example: 'If an account uses this email, a message with a reset link is on its way.' }) message!: string;
 }

@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@careid/shared';
 import { TicketKind, TicketsRepository } from '../infrastructure/tickets.repository';
-import { invitationsError } from '../domain/invitations.errors';
+import { identityError } from '../domain/identity.errors';
 
 export type { TicketKind } from '../infrastructure/tickets.repository';
 
@@ -17,7 +17,8 @@ export interface TicketState {
 const hash = (ticket: string) => createHash('sha256').update(ticket, 'utf8').digest();
 
 /**
- * One-time tickets: 256 random bits in the link, a SHA-256 in the database.
+ * One-time tickets (accepting an invitation, resetting a password): 256
+ * random bits in the link, a SHA-256 in the database.
  * A ticket is used at most once (an atomic UPDATE claims it), expires, and
  * can be revoked.
  */
@@ -75,12 +76,12 @@ export class Tickets {
 export function ticketError(state: TicketState['state'] | null): DomainError {
   switch (state) {
     case 'used':
-      return invitationsError('TICKET_USED');
+      return identityError('TICKET_USED');
     case 'expired':
-      return invitationsError('TICKET_EXPIRED');
+      return identityError('TICKET_EXPIRED');
     case 'revoked':
-      return invitationsError('TICKET_REVOKED');
+      return identityError('TICKET_REVOKED');
     default:
-      return invitationsError('TICKET_UNKNOWN');
+      return identityError('TICKET_UNKNOWN');
   }
 }

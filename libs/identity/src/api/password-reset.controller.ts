@@ -1,9 +1,9 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Public } from '@careid/identity';
+import { Public } from './public.decorator';
 import { ApiProblems } from '@careid/shared';
 import { PasswordResetService } from '../application/password-reset.service';
-import { AcceptedDto, AcceptTicketDto, PasswordResetRequestDto } from './dto/invitation.dto';
+import { AcceptedDto, AcceptTicketDto, PasswordResetRequestDto } from './dto/auth.dto';
 
 const SAME_ANSWER: AcceptedDto = { message: 'If an account uses this email, a message with a reset link is on its way.' };
 

@@ -1,11 +1,13 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { AuditTrail, cleanEmail, Credentials, User, UsersService } from '@careid/identity';
 import { AppConfigService, TransactionHost } from '@careid/shared';
-import { Outbox } from './outbox';
-import { DEFAULT_SOLUTION_NAME, renderMessage } from './templates';
-import { hashPasswordForTicketHolder } from './ticket-password';
+import { cleanEmail } from '../domain/normalize';
+import { PASSWORD_RESET_MAILER, PasswordResetMailer } from '../domain/password-reset-mailer';
+import type { User } from '../domain/user';
+import { AuditTrail } from './audit-trail';
+import { Credentials } from './credentials';
 import { Tickets, ticketError } from './tickets';
+import { UsersService } from './users.service';
 
 /** Password reset by a one-time link sent to an ACTIVE user's email. */
 @Injectable()
@@ -21,8 +23,8 @@ export class PasswordResetService implements BeforeApplicationShutdown {
     private readonly users: UsersService,
     private readonly credentials: Credentials,
     private readonly tickets: Tickets,
-    private readonly outbox: Outbox,
     private readonly audit: AuditTrail,
+    @Inject(PASSWORD_RESET_MAILER) private readonly mailer: PasswordResetMailer,
     @Inject(ConfigService) config: AppConfigService,
   ) {
     this.publicUrl = config.get('app', { infer: true }).publicUrl;
@@ -49,7 +51,7 @@ export class PasswordResetService implements BeforeApplicationShutdown {
 
   /** Sets the password of an ACTIVE user with a reset ticket; ends what a reset ends (CredentialLifecycle). */
   async confirmPasswordReset(ticket: string, password: string): Promise<void> {
-    const passwordHash = await hashPasswordForTicketHolder(this.ticketHolder(), ticket, 'password-reset', password);
+    const passwordHash = await this.credentials.hashPasswordForTicket(ticket, 'password-reset', password);
     await this.tx.run(async () => {
       const { userId } = await this.tickets.consume(ticket, 'password-reset');
       const user = await this.users.findById(userId);
@@ -57,11 +59,6 @@ export class PasswordResetService implements BeforeApplicationShutdown {
       await this.credentials.setPasswordWithTicket(userId, passwordHash, 'password-reset');
       await this.audit.record({ type: 'PASSWORD_RESET_COMPLETED', targetType: 'User', targetId: userId, actorId: userId });
     });
-  }
-
-  /** Unused reset links die with the credentials an event ends (a reset, an admin's new password, a disabled user). */
-  async revokePasswordResetTickets(userId: string): Promise<void> {
-    await this.tickets.revokeForUser(userId, 'password-reset');
   }
 
   private async sendPasswordReset(email: string): Promise<void> {
@@ -97,23 +94,7 @@ export class PasswordResetService implements BeforeApplicationShutdown {
   private async mailResetLink(user: User): Promise<void> {
     await this.tickets.revokeForUser(user.id, 'password-reset');
     const { ticket, expiresAt } = await this.tickets.issue('password-reset', user.id, this.passwordResetSeconds);
-    const rendered = renderMessage('password-reset', 'email', {
-      solutionName: DEFAULT_SOLUTION_NAME,
-      name: user.name ?? user.login,
-      link: `${this.publicUrl}/password-reset#ticket=${ticket}`,
-      expiresAt: new Date(expiresAt).toISOString(),
-    });
-    await this.outbox.enqueue({
-      channel: 'email',
-      kind: 'password-reset',
-      recipient: user.email!,
-      subject: rendered.subject,
-      text: rendered.text,
-      html: rendered.html,
-    });
-  }
-
-  private ticketHolder() {
-    return { tickets: this.tickets, users: this.users, credentials: this.credentials };
+    const link = `${this.publicUrl}/password-reset#ticket=${ticket}`;
+    await this.mailer.mailResetLink({ email: user.email!, name: user.name ?? user.login }, link, expiresAt);
   }
 }
