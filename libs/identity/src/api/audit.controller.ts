@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiPage, ApiProblems, Page } from '@careid/shared';
+import { ApiPage, ApiProblems, DEFAULT_PAGE_SIZE, Page } from '@careid/shared';
 import { AuditTrail } from '../application/audit-trail';
 import { AdminOnly } from './current-user.decorator';
 import { RequiresPermission } from './permission.decorator';
@@ -20,6 +20,6 @@ export class AuditController {
   @ApiPage(AuditEventDto)
   @ApiProblems(400, 401, 403)
   list(@Query() query: AuditQueryDto): Promise<Page<AuditEventDto>> {
-    return this.audit.list({ ...query, limit: query.limit ?? 100 });
+    return this.audit.list({ ...query, limit: query.limit ?? DEFAULT_PAGE_SIZE });
   }
 }

@@ -8,7 +8,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { ApiPage, ApiProblems, Page, UuidPipe } from '@careid/shared';
+import { ApiPage, ApiProblems, DEFAULT_PAGE_SIZE, Page, UuidPipe } from '@careid/shared';
 import { LoginTokensService } from '../application/login-tokens.service';
 import { SessionsService } from '../application/sessions.service';
 import { TwoFactorService } from '../application/two-factor.service';
@@ -83,7 +83,7 @@ export class UsersController {
   @ApiProblems(400, 403)
   async filter(@Query() filter: UserFilterDto): Promise<Page<UserDto>> {
     const { limit, cursor, ...criteria } = filter;
-    const page = await this.users.filter(criteria, limit ?? 100, cursor);
+    const page = await this.users.filter(criteria, limit ?? DEFAULT_PAGE_SIZE, cursor);
     return { rows: page.rows.map((user) => toUserDto(user)), nextCursor: page.nextCursor };
   }
 

@@ -51,7 +51,7 @@ export class AuditEventsRepository {
       sql.where('id < ?', lastId);
     }
     // Qualified: a bare `id` in ORDER BY would name the text output column and sort "9" after "10".
-    const rows: Record<string, any>[] = await this.tx.manager.query(
+    const rows: Record<string, any>[] = await this.tx.query(
       `SELECT id::text, occurred, type, outcome, actor_id, actor_login, target_type, target_id, ip, request_id, details
        FROM audit_events ${sql.whereClause} ORDER BY audit_events.id DESC LIMIT ${sql.param(filter.limit + 1)}`,
       sql.params,

@@ -27,7 +27,7 @@ export class LoginFailuresRepository {
   /** Counts a failure (outside the caller's transaction: it stands if the caller fails); returns the login's lock (epoch ms). */
   async recordFailure(loginKey: string, rule: LockoutRule, now: number): Promise<number> {
     // One statement: count the failure and, from the max-th on, lock for base × 2^level (capped).
-    const rows: { locked_until: string }[] = await this.tx.dataSource.query(
+    const rows: { locked_until: string }[] = await this.tx.queryOutsideTransaction(
       `INSERT INTO login_failures AS f (login_key, failures, lock_level, locked_until, updated)
        VALUES ($1, 1, CASE WHEN 1 >= $2 THEN 1 ELSE 0 END, CASE WHEN 1 >= $2 THEN $3::bigint + $4::bigint * 1000 ELSE 0 END, $3)
        ON CONFLICT (login_key) DO UPDATE SET
@@ -50,7 +50,7 @@ export class LoginFailuresRepository {
 
   /** Clears the login's failures at once (outside any transaction); returns whether there were any. */
   async liftLock(loginKey: string): Promise<boolean> {
-    const [, count] = await this.tx.dataSource.query('DELETE FROM login_failures WHERE login_key = $1', [loginKey]);
+    const [, count] = await this.tx.queryOutsideTransaction('DELETE FROM login_failures WHERE login_key = $1', [loginKey]);
     return count > 0;
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AcceptTicketDto, AdminOnly, CurrentUser, Principal, Public, RequiresPermission, TicketDto, TokenPairDto } from '@careid/identity';
-import { ApiProblems, UuidPipe } from '@careid/shared';
+import { ApiProblems, DEFAULT_PAGE_SIZE, UuidPipe } from '@careid/shared';
 import { InvitationAcceptance } from '../application/invitation-acceptance.service';
 import { ProfileInvitationsService } from '../application/profile-invitations.service';
 import { CreateInvitationDto, InvitationDto, InvitationListDto, InvitationQueryDto, TicketInspectionDto } from './dto/invitation.dto';
@@ -37,7 +37,7 @@ export class InvitationsController {
   @ApiOkResponse({ type: InvitationListDto })
   @ApiProblems(400, 401, 403)
   list(@Query() query: InvitationQueryDto): Promise<InvitationListDto> {
-    return this.invitations.list({ ...query, limit: query.limit ?? 100 });
+    return this.invitations.list({ ...query, limit: query.limit ?? DEFAULT_PAGE_SIZE });
   }
 
   @Get(':id')

@@ -12,7 +12,7 @@ import {
   User,
   UsersService,
 } from '@careid/identity';
-import { AppConfigService, DomainError, registerUniqueConstraintCode, TransactionHost } from '@careid/shared';
+import { AppConfigService, DomainError, registerUniqueConstraintCode, toPage, TransactionHost } from '@careid/shared';
 import { PROFILE_DIRECTORY, ProfileDirectory, ProfileType } from '../domain/profile-directory';
 import { Invitation, InvitationsRepository } from '../infrastructure/invitations.repository';
 import { Outbox } from './outbox';
@@ -102,14 +102,7 @@ export class ProfileInvitationsService {
       limit: filter.limit,
       cursor: filter.cursor,
     });
-    const hasMore = invitations.length > filter.limit;
-    const page = hasMore ? invitations.slice(0, filter.limit) : invitations;
-    const last = page[page.length - 1];
-    return {
-      rows: page,
-      nextCursor: hasMore ? Buffer.from(JSON.stringify([last.created, last.id])).toString('base64url') : null,
-      total,
-    };
+    return { ...toPage(invitations, filter.limit, (last) => [last.created, last.id]), total };
   }
 
   async get(id: string): Promise<Invitation> {

@@ -100,7 +100,7 @@ export class InvitationsRepository {
 
   async insertProfileInvitation(invitation: NewProfileInvitation): Promise<void> {
     const i = invitation;
-    await this.tx.manager.query(
+    await this.tx.query(
       `INSERT INTO invitations (id, kind, user_id, email, email_key, channel, name, first_name, last_name, profile_type, profile_id, roles, access_policy, expires_at, created, created_by)
        VALUES ($1, 'profile', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
       [
@@ -125,7 +125,7 @@ export class InvitationsRepository {
 
   async insertPatientInvitation(invitation: NewPatientInvitation): Promise<void> {
     const i = invitation;
-    await this.tx.manager.query(
+    await this.tx.query(
       `INSERT INTO invitations (id, kind, user_id, email, email_key, phone, channel, name, profile_type, profile_id, expires_at, created, created_by, message_id)
        VALUES ($1, 'patient', $2, $3, $4, $5, $6, $7, 'Patient', $8, $9, $10, $11, $12)`,
       [i.id, i.userId, i.email, i.emailKey, i.phone, i.channel, i.name, i.patientId, i.expiresAt, i.created, i.createdBy, i.messageId],
@@ -140,10 +140,10 @@ export class InvitationsRepository {
     else if (filter.status === 'EXPIRED') sql.where("(i.status = 'EXPIRED' OR (i.status = 'PENDING' AND i.expires_at <= ?))", now);
     else if (filter.status) sql.where('i.status = ?', filter.status);
     if (filter.emailKey) sql.where('i.email_key = ?', filter.emailKey);
-    const countRows = await this.tx.manager.query(`SELECT count(*)::int AS total FROM invitations i ${sql.whereClause}`, sql.params);
+    const countRows = await this.tx.query(`SELECT count(*)::int AS total FROM invitations i ${sql.whereClause}`, sql.params);
     const cursor = decodeCursor(filter.cursor, ['number', 'string']) as [number, string] | undefined;
     if (cursor) sql.where(`(i.created, i.id) < (?, ${sql.param(cursor[1])}::uuid)`, cursor[0]);
-    const rows = await this.tx.manager.query(
+    const rows = await this.tx.query(
       `${SELECT_INVITATION} ${sql.whereClause} ORDER BY i.created DESC, i.id DESC LIMIT ${sql.param(filter.limit + 1)}`,
       sql.params,
     );
@@ -151,31 +151,31 @@ export class InvitationsRepository {
   }
 
   async findById(id: string): Promise<Invitation | null> {
-    const rows = await this.tx.manager.query(`${SELECT_INVITATION} WHERE i.id = $1`, [id]);
+    const rows = await this.tx.query(`${SELECT_INVITATION} WHERE i.id = $1`, [id]);
     return rows.length ? toInvitation(rows[0]) : null;
   }
 
   /** Locks the invitation until the caller's transaction ends (without its message's state). */
   async lockById(id: string): Promise<Invitation | null> {
-    const rows = await this.tx.manager.query(`SELECT * FROM invitations WHERE id = $1 FOR UPDATE`, [id]);
+    const rows = await this.tx.query(`SELECT * FROM invitations WHERE id = $1 FOR UPDATE`, [id]);
     return rows.length ? toInvitation(rows[0]) : null;
   }
 
   async extend(id: string, expiresAt: number): Promise<void> {
-    await this.tx.manager.query(`UPDATE invitations SET expires_at = $2 WHERE id = $1`, [id, expiresAt]);
+    await this.tx.query(`UPDATE invitations SET expires_at = $2 WHERE id = $1`, [id, expiresAt]);
   }
 
   async markRevoked(id: string, now: number): Promise<void> {
-    await this.tx.manager.query(`UPDATE invitations SET status = 'REVOKED', revoked_at = $2 WHERE id = $1`, [id, now]);
+    await this.tx.query(`UPDATE invitations SET status = 'REVOKED', revoked_at = $2 WHERE id = $1`, [id, now]);
   }
 
   async markAccepted(id: string, now: number): Promise<void> {
-    await this.tx.manager.query(`UPDATE invitations SET status = 'ACCEPTED', accepted_at = $2 WHERE id = $1`, [id, now]);
+    await this.tx.query(`UPDATE invitations SET status = 'ACCEPTED', accepted_at = $2 WHERE id = $1`, [id, now]);
   }
 
   /** Accepts the user's pending patient invitations; returns their ids. */
   async acceptPendingPatientInvitationsOf(userId: string, now: number): Promise<string[]> {
-    const [rows]: [{ id: string }[], number] = await this.tx.manager.query(
+    const [rows]: [{ id: string }[], number] = await this.tx.query(
       `UPDATE invitations SET status = 'ACCEPTED', accepted_at = $2 WHERE user_id = $1 AND kind = 'patient' AND status = 'PENDING'
        RETURNING id`,
       [userId, now],
@@ -184,18 +184,18 @@ export class InvitationsRepository {
   }
 
   async attachMessage(id: string, messageId: string): Promise<void> {
-    await this.tx.manager.query('UPDATE invitations SET message_id = $2 WHERE id = $1', [id, messageId]);
+    await this.tx.query('UPDATE invitations SET message_id = $2 WHERE id = $1', [id, messageId]);
   }
 
   async expireStale(emailKey: string, now: number): Promise<void> {
-    await this.tx.manager.query(
-      `UPDATE invitations SET status = 'EXPIRED' WHERE email_key = $1 AND status = 'PENDING' AND expires_at <= $2`,
-      [emailKey, now],
-    );
+    await this.tx.query(`UPDATE invitations SET status = 'EXPIRED' WHERE email_key = $1 AND status = 'PENDING' AND expires_at <= $2`, [
+      emailKey,
+      now,
+    ]);
   }
 
   async hasPending(emailKey: string): Promise<boolean> {
-    const rows = await this.tx.manager.query(`SELECT 1 FROM invitations WHERE email_key = $1 AND status = 'PENDING'`, [emailKey]);
+    const rows = await this.tx.query(`SELECT 1 FROM invitations WHERE email_key = $1 AND status = 'PENDING'`, [emailKey]);
     return rows.length > 0;
   }
 }

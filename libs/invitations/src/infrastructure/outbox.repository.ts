@@ -46,7 +46,7 @@ export class OutboxRepository {
   /** Stores a message in the caller's transaction; returns its id. */
   async insert(message: OutgoingMessage, now: number): Promise<string> {
     const id = randomUUID();
-    await this.tx.manager.query(
+    await this.tx.query(
       `INSERT INTO outbox_messages (id, channel, kind, recipient, reply_to, subject, text_body, html_body, next_attempt_at, created)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`,
       [
@@ -65,7 +65,7 @@ export class OutboxRepository {
   }
 
   async delivery(messageId: string): Promise<Delivery | null> {
-    const rows: Record<string, any>[] = await this.tx.manager.query(
+    const rows: Record<string, any>[] = await this.tx.query(
       'SELECT status, attempts, last_error, sent_at FROM outbox_messages WHERE id = $1',
       [messageId],
     );

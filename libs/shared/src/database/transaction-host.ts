@@ -50,11 +50,6 @@ export class TransactionHost {
     @InjectDataSource() readonly dataSource: DataSource,
   ) {}
 
-  /** @deprecated Use `query` (same transaction, same result shapes); kept until identity and invitations stop using it. */
-  get manager(): EntityManager {
-    return this.storage.getStore()?.manager ?? this.dataSource.manager;
-  }
-
   /**
    * One SQL statement: in the ambient transaction when there is one, else
    * straight on the pool. Results have EntityManager.query's shapes (rows, or
