@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { AppConfigService, DomainError, firstRev, nextRev, Page, registerUniqueConstraintCode, TransactionHost } from '@careid/shared';
@@ -163,7 +163,7 @@ export class UsersService {
 
   async delete(id: string): Promise<{ id: string; rev: string }> {
     return this.tx.run(async () => {
-      const deleted = await this.users.softDelete(id, randomBytes(16).toString('hex'), Date.now());
+      const deleted = await this.users.softDelete(id, Date.now());
       if (!deleted) throw this.notFound();
       await this.lifecycle.raise('user-changed', { userId: id });
       await this.audit.record({ type: 'USER_DELETED', targetType: 'User', targetId: id });

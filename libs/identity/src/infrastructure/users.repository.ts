@@ -1,5 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { decodeCursor, Page, preparedStatement, registerUniqueConstraintCode, toPage, TransactionHost } from '@careid/shared';
+import {
+  decodeCursor,
+  NEXT_REV_SQL,
+  Page,
+  preparedStatement,
+  registerUniqueConstraintCode,
+  SqlBuilder,
+  toPage,
+  TransactionHost,
+} from '@careid/shared';
 import { confusableSkeleton } from '../domain/normalize';
 import type { User, UserStatus } from '../domain/user';
 import { ENCRYPTED_PREFIX, SecretCipher } from './secret-cipher';
@@ -249,50 +258,39 @@ export class UsersRepository {
     ]);
   }
 
-  private where(query: UserQuery, params: unknown[]): string[] {
-    const where = ['u.deletion_date IS NULL'];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace(/\?/g, `$${params.length}`));
-    };
-    if (query.ids) add('u.id = ANY(?::uuid[])', query.ids);
-    if (query.patientId) add('u.patient_id = ?', query.patientId);
-    if (query.healthcarePartyId) add('u.healthcare_party_id = ?', query.healthcarePartyId);
-    if (query.status) add('u.status = ?', query.status);
+  private where(query: UserQuery): SqlBuilder {
+    const sql = new SqlBuilder('u.deletion_date IS NULL');
+    if (query.ids) sql.where('u.id = ANY(?::uuid[])', query.ids);
+    if (query.patientId) sql.where('u.patient_id = ?', query.patientId);
+    if (query.healthcarePartyId) sql.where('u.healthcare_party_id = ?', query.healthcarePartyId);
+    if (query.status) sql.where('u.status = ?', query.status);
     if (query.prefix !== undefined) {
       const pattern = `${query.prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      add('(u.login_key LIKE ? OR u.email_key LIKE ?)', pattern);
+      sql.where('(u.login_key LIKE ? OR u.email_key LIKE ?)', pattern);
     }
-    return where;
+    return sql;
   }
 
   async filter(query: UserQuery, limit: number, cursor?: string): Promise<Page<User>> {
-    const params: unknown[] = [];
-    const where = this.where(query, params);
+    const sql = this.where(query);
     const [afterId] = (decodeCursor(cursor, ['string']) ?? []) as string[];
-    if (afterId !== undefined) {
-      params.push(afterId);
-      where.push(`u.id > $${params.length}::uuid`);
-    }
-    params.push(limit + 1);
-    const rows = await this.tx.query(`${SELECT_USER} WHERE ${where.join(' AND ')} ORDER BY u.id LIMIT $${params.length}`, params);
+    if (afterId !== undefined) sql.where('u.id > ?::uuid', afterId);
+    const rows = await this.tx.query(`${SELECT_USER} ${sql.whereClause} ORDER BY u.id LIMIT ${sql.param(limit + 1)}`, sql.params);
     return toPage(rows.map(this.toUser), limit, (user) => [user.id]);
   }
 
   async count(query: UserQuery): Promise<number> {
-    const params: unknown[] = [];
-    const where = this.where(query, params);
-    const rows = await this.tx.query(`SELECT count(*)::int AS count FROM users u WHERE ${where.join(' AND ')}`, params);
+    const sql = this.where(query);
+    const rows = await this.tx.query(`SELECT count(*)::int AS count FROM users u ${sql.whereClause}`, sql.params);
     return rows[0].count;
   }
 
   /** Marks the user deleted, bumping its rev and session version in the same statement. */
-  async softDelete(id: string, revSuffix: string, now: number): Promise<{ id: string; rev: string } | null> {
+  async softDelete(id: string, now: number): Promise<{ id: string; rev: string } | null> {
     const rows = await this.tx.query(
-      `UPDATE users SET deletion_date = $2, modified = $2, rev = (split_part(rev, '-', 1)::int + 1)::text || '-' || $3,
-         session_version = session_version + 1
+      `UPDATE users SET deletion_date = $2, modified = $2, rev = ${NEXT_REV_SQL}, session_version = session_version + 1
        WHERE id = $1 AND deletion_date IS NULL RETURNING id, rev`,
-      [id, now, revSuffix],
+      [id, now],
     );
     // TypeORM returns [rows, count] for UPDATE ... RETURNING
     const returned = Array.isArray(rows[0]) ? rows[0] : rows;
