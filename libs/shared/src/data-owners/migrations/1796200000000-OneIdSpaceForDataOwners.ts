@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Patients and practitioners get one id space (API.md: "a patient and a practitioner never have the same id").
+ * Patients and practitioners get one id space: a patient and a practitioner never have the same id.
  *
  * Ids that already name both a patient and a practitioner stop the migration: each is reported (a WARNING per id),
  * then it fails with all of them, changing nothing. Nothing can tell, for a delegation, a user's autoDelegations or a
