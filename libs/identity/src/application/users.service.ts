@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { AppConfigService, DomainError, firstRev, nextRev, Page, registerUniqueConstraintCode, TransactionHost } from '@careid/shared';
 import { normalizeAccessPolicy } from '../domain/access-policy';
+import type { CredentialEvent } from '../domain/credential-lifecycle';
 import { DATA_OWNER_DIRECTORY, DataOwnerDirectory } from '../domain/data-owner-directory';
 import { assertPasswordAcceptable, cleanEmail, cleanIdentifier, identifierKey } from '../domain/normalize';
 import { Principal } from '../domain/principal';
@@ -129,11 +130,13 @@ export class UsersService {
     return this.tx.run(async () => {
       const updated = await this.users.updateIfRev(id, rev, changes);
       if (!updated) throw await this.staleOrMissing(id);
-      await this.principals.userChanged(id);
-      const credentials = { userId: id, login: updated.login, sessionId };
-      if (privilegesChanged) await this.lifecycle.raise('user-changed', credentials);
-      if (newPassword !== undefined) await this.lifecycle.raise(self ? 'password-changed' : 'password-set-by-admin', credentials);
-      if (changed.includes('email')) await this.lifecycle.raise('email-changed', credentials);
+      const events: CredentialEvent[] = [];
+      if (privilegesChanged) events.push('user-changed');
+      if (newPassword !== undefined) events.push(self ? 'password-changed' : 'password-set-by-admin');
+      if (changed.includes('email')) events.push('email-changed');
+      // Each raised event tells every instance of the change; a plain profile change tells them here.
+      if (!events.length) await this.principals.userChanged(id);
+      for (const event of events) await this.lifecycle.raise(event, { userId: id, login: updated.login, sessionId });
       await this.recordModification(current, updated, changed);
       return updated;
     });
