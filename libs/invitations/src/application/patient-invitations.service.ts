@@ -5,11 +5,12 @@ import { AuditTrail, cleanEmail, Credentials, identifierKey, Principal, User, Us
 import { AppConfigService, cleanMobile, DomainError, DomainEvents, TransactionHost } from '@careid/shared';
 import { assertAllowedRedirect } from '../domain/allowed-redirect';
 import { InvitationAccepted } from '../domain/invitation.events';
+import { assertCustomMessage, CustomMessage } from '../domain/message-template';
 import { isMailboxAddress } from '../domain/message-text';
 import { Contact, PROFILE_DIRECTORY, ProfileDirectory } from '../domain/profile-directory';
 import { InvitationsRepository } from '../infrastructure/invitations.repository';
 import { Outbox } from './outbox';
-import { DEFAULT_SOLUTION_NAME, renderMessage } from './templates';
+import { DEFAULT_SOLUTION_NAME, renderPatientInvitation } from './templates';
 import { invitationsError } from '../domain/invitations.errors';
 
 export interface PatientInvitationInput {
@@ -18,6 +19,8 @@ export interface PatientInvitationInput {
   loginUrl?: string;
   solutionName?: string;
   practitionerId?: string;
+  /** The caller's own message templates (checked by assertCustomMessage). */
+  message?: CustomMessage;
 }
 
 /** Everything the invitation's transaction needs, checked before it opens. */
@@ -59,6 +62,7 @@ export class PatientInvitationsService {
 
   async inviteExistingPatient(patientId: string, input: PatientInvitationInput, actor: Principal): Promise<User> {
     assertAllowedRedirect('loginUrl', input.loginUrl, this.allowedRedirectOrigins);
+    if (input.message) assertCustomMessage(input.message, input.channel);
     const practitionerId = invitingPractitionerId(input, actor);
     const patient = await this.profiles.patientContact(patientId, actor);
     const practitioner = await this.profiles.practitionerContact(practitionerId);
@@ -82,6 +86,19 @@ export class PatientInvitationsService {
         throw recipientTaken(channel, recipient);
       throw error;
     }
+  }
+
+  /**
+   * What inviting needs whatever the patient (a bulk job checks it once, before it starts): an allowed loginUrl, a
+   * valid custom message, a token validity within bounds, and an inviting practitioner that exists.
+   */
+  async assertMayInvite(input: PatientInvitationInput, actor: Principal): Promise<void> {
+    assertAllowedRedirect('loginUrl', input.loginUrl, this.allowedRedirectOrigins);
+    if (input.message) assertCustomMessage(input.message, input.channel);
+    if ((input.tokenValiditySeconds ?? 3600) > this.tokenMaxValiditySeconds) {
+      throw invitationsError('INVALID_TOKEN_VALIDITY', `tokenValiditySeconds must not exceed ${this.tokenMaxValiditySeconds}`);
+    }
+    if (!(await this.profiles.practitionerContact(invitingPractitionerId(input, actor)))) throw invitationsError('PRACTITIONER_NOT_FOUND');
   }
 
   /**
@@ -120,15 +137,19 @@ export class PatientInvitationsService {
       { dataOwnersVerified: true },
     );
     const token = await this.credentials.issueInvitationToken(user.id, checked.validity);
-    const rendered = renderMessage('patient-invitation', channel, {
-      solutionName: input.solutionName ?? DEFAULT_SOLUTION_NAME,
-      name: patient.name,
-      practitionerName: checked.practitioner.name,
-      login: user.login,
-      token: token.token,
-      loginUrl: input.loginUrl,
-      expiresAt: new Date(token.expiresAt).toISOString(),
-    });
+    const rendered = renderPatientInvitation(
+      channel,
+      {
+        solutionName: input.solutionName ?? DEFAULT_SOLUTION_NAME,
+        patientName: patient.name,
+        practitionerName: checked.practitioner.name,
+        login: user.login,
+        token: token.token,
+        loginUrl: input.loginUrl,
+        expiresAt: new Date(token.expiresAt).toISOString(),
+      },
+      input.message,
+    );
     const messageId = await this.outbox.enqueue({
       channel,
       kind: 'patient-invitation',

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CustomMessage } from '../domain/message-template';
 import { escapeHtml, oneLine } from '../domain/message-text';
 
 /** The name a message signs with when the caller names no solution. */
@@ -50,4 +51,41 @@ export function renderMessage(kind: MessageKind, channel: 'email' | 'sms', varia
   const [first, ...rest] = text.split('\n');
   const subject = first.replace(/^Subject:\s*/, '').trim();
   return { subject, text: rest.join('\n').replace(/^\n+/, ''), html: renderTemplate(load(`${kind}.email.html`), variables, true) };
+}
+
+/** The values a patient invitation's message is rendered with. */
+export interface PatientInvitationValues {
+  solutionName: string;
+  patientName: string;
+  practitionerName: string;
+  login: string;
+  token: string;
+  loginUrl?: string;
+  expiresAt: string;
+}
+
+/**
+ * A patient invitation's message: the default templates, or the caller's own
+ * (checked by assertCustomMessage) part by part. A custom body replaces both
+ * default bodies, so that a mail client never shows a text the caller did not
+ * write; a custom subject is made one line, as any header.
+ */
+export function renderPatientInvitation(
+  channel: 'email' | 'sms',
+  values: PatientInvitationValues,
+  custom?: CustomMessage,
+): RenderedMessage {
+  const defaults = () => renderMessage('patient-invitation', channel, { ...values, name: values.patientName });
+  const variables: Variables = { ...values };
+  if (channel === 'sms') {
+    return custom?.text === undefined ? defaults() : { subject: '', text: renderTemplate(custom.text, variables, false).trim() };
+  }
+  if (!custom) return defaults();
+  const customBody = custom.text !== undefined || custom.html !== undefined;
+  const fallback = customBody && custom.subject !== undefined ? undefined : defaults();
+  return {
+    subject: custom.subject === undefined ? fallback!.subject : oneLine(renderTemplate(custom.subject, variables, false)),
+    text: customBody ? (custom.text === undefined ? '' : renderTemplate(custom.text, variables, false)) : fallback!.text,
+    html: customBody ? (custom.html === undefined ? undefined : renderTemplate(custom.html, variables, true)) : fallback!.html,
+  };
 }

@@ -61,7 +61,8 @@ export class EmailTransport implements OnApplicationShutdown {
     await this.transporter.sendMail({
       ...envelope,
       subject: message.subject,
-      text: message.text,
+      // A custom HTML-only message has no text part.
+      text: message.text || undefined,
       html: message.html ?? undefined,
     });
     return 'sent';

@@ -33,6 +33,10 @@ export const INVITATIONS_ERRORS = {
   INVITATION_NOT_PENDING: { status: 409, message: 'The invitation is no longer pending' },
   NOT_RESENDABLE: { status: 409, message: 'Patient invitations are renewed by inviting the patient again' },
   NOT_FOUND: { status: 404, message: 'No such file' },
+  INVALID_MESSAGE_TEMPLATE: { status: 400, message: 'The message template is not one that can be sent' },
+  UNKNOWN_PLACEHOLDER: { status: 400, message: 'The message template names a placeholder that does not exist' },
+  MESSAGE_TOKEN_MISSING: { status: 400, message: 'The message template must carry {{token}}' },
+  INVITATION_JOB_NOT_FOUND: { status: 404, message: 'No such invitation job' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type InvitationsErrorCode = keyof typeof INVITATIONS_ERRORS;

@@ -18,6 +18,7 @@ import {
 } from 'class-validator';
 import { AccessPolicyDto } from '@careid/identity';
 import { PageQueryDto } from '@careid/shared';
+import { MessageTemplateDto } from './message-template.dto';
 
 export class InvitedResourceDto {
   @ApiProperty({ enum: ['Practitioner', 'Patient'], example: 'Practitioner' }) @IsIn(['Practitioner', 'Patient']) resourceType!:
@@ -150,4 +151,12 @@ export class InvitePatientDto {
   @IsOptional()
   @IsUUID('4')
   practitionerId?: string;
+  @ApiPropertyOptional({
+    type: MessageTemplateDto,
+    description: 'Your own message instead of the default one (which carries `Login:` and `Token:` lines); see MessageTemplateDto',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => MessageTemplateDto)
+  message?: MessageTemplateDto;
 }
