@@ -3,16 +3,19 @@ import { ConfigService } from '@nestjs/config';
 import { EntityManager } from 'typeorm';
 import { AppConfigService, MessagingSettings, TransactionHost } from '@careid/shared';
 import { Delivery, DeliveryStatus, OutboxRepository, OutgoingMessage } from '../infrastructure/outbox.repository';
-import { EmailTransport, SmsTransport, UndeliverableMessage } from './transports';
+import { EmailTransport, OUTBOX_LANES, SmsTransport, UndeliverableMessage } from './transports';
 
 export type { Delivery, DeliveryStatus, OutgoingMessage } from '../infrastructure/outbox.repository';
 
 /**
  * The transactional outbox. `enqueue` stores a message in the caller's
- * transaction; the worker delivers it after commit. Several instances share
- * the work through `FOR UPDATE SKIP LOCKED`; the row stays locked while it is
- * sent, so a message is delivered once, and a crash before the commit leaves
- * it queued for the next attempt. Failures retry with exponential back-off up
+ * transaction; the worker delivers it after commit. Several instances, and the
+ * lanes of one (OUTBOX_LANES, each a delivery transaction of its own over the
+ * pooled SMTP transport), share the work through `FOR UPDATE SKIP LOCKED`; the
+ * row stays locked while it is sent, so a message is delivered once, and a
+ * crash before the commit leaves it queued for the next attempt. A message is
+ * committed as sent right after its own send, so a crash repeats at most the
+ * sends whose acceptance the relay had just answered. Failures retry with exponential back-off up
  * to OUTBOX_MAX_ATTEMPTS, then the message is FAILED with its last error (at
  * once when no attempt can deliver it).
  * Bodies (which carry tokens and links) are erased once a message is settled.
@@ -21,8 +24,11 @@ export type { Delivery, DeliveryStatus, OutgoingMessage } from '../infrastructur
 export class Outbox implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(Outbox.name);
   private readonly settings: MessagingSettings;
+  /** Lanes that send at once; each holds a pool connection while it sends, so at most half the pool. */
+  private readonly lanes: number;
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  /** The lanes delivering now. */
+  private readonly active = new Set<Promise<void>>();
   private wakeAgain = false;
   private stopped = false;
 
@@ -34,6 +40,7 @@ export class Outbox implements OnApplicationBootstrap, BeforeApplicationShutdown
     @Inject(ConfigService) config: AppConfigService,
   ) {
     this.settings = config.get('messaging', { infer: true });
+    this.lanes = Math.max(1, Math.min(OUTBOX_LANES, Math.floor(config.get('database', { infer: true }).poolSize / 2)));
   }
 
   async enqueue(message: OutgoingMessage): Promise<string> {
@@ -52,29 +59,34 @@ export class Outbox implements OnApplicationBootstrap, BeforeApplicationShutdown
     this.wake();
   }
 
-  /** Stops taking new messages and waits for the one being sent. */
+  /** Stops taking new messages and waits for those being sent. */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    await this.running;
+    await Promise.all(this.active);
   }
 
-  /** Delivers every due message now (also called on a timer and after each enqueue). */
+  /** Delivers every due message now (also called on a timer and after each enqueue): one lane, more while it finds work. */
   wake(): void {
     if (this.stopped) return;
-    if (this.running) {
-      this.wakeAgain = true;
-      return;
-    }
-    this.running = this.drain()
+    if (!this.addLane()) this.wakeAgain = true;
+  }
+
+  /** Starts a lane unless every lane runs; a lane that claims a message adds the next, up to `lanes`. */
+  private addLane(): boolean {
+    if (this.stopped || this.active.size >= this.lanes) return false;
+    const lane: Promise<void> = this.drain()
       .catch((error: Error) => this.logger.warn({ err: { message: error.message } }, 'Outbox pass failed; will retry'))
       .finally(() => {
-        this.running = undefined;
-        if (this.wakeAgain && !this.stopped) {
+        this.active.delete(lane);
+        // A wake that found every lane busy may have come after this lane last looked: look once more.
+        if (this.wakeAgain) {
           this.wakeAgain = false;
           this.wake();
         }
       });
+    this.active.add(lane);
+    return true;
   }
 
   private async drain(): Promise<void> {
@@ -88,6 +100,7 @@ export class Outbox implements OnApplicationBootstrap, BeforeApplicationShutdown
     return this.messages.inDeliveryTransaction(async (manager) => {
       const message = await this.messages.claimNextDue(manager, Date.now());
       if (!message) return false;
+      this.addLane();
       try {
         const result =
           message.channel === 'email'

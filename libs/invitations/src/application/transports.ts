@@ -31,10 +31,13 @@ function sender(mailFrom: string): Mail.Address {
   return mailbox('MAIL_FROM', parsed[0].address, parsed[0].name);
 }
 
+/** SMTP connections the pooled transport keeps open: the outbox's lanes send over them at once. */
+export const OUTBOX_LANES = 5;
+
 /** Delivery result: `sent`, or `not-configured` when no relay/gateway is set (development). */
 export type DeliveryResult = 'sent' | 'not-configured';
 
-/** Email through a real SMTP relay (SMTP_URL) with nodemailer. */
+/** Email through a real SMTP relay (SMTP_URL) with nodemailer, over a pool of connections reused from message to message. */
 @Injectable()
 export class EmailTransport implements OnApplicationShutdown {
   private readonly settings: MessagingSettings;
@@ -57,7 +60,7 @@ export class EmailTransport implements OnApplicationShutdown {
       to: mailbox('To', message.to),
       replyTo: message.replyTo ? mailbox('Reply-To', message.replyTo) : undefined,
     };
-    this.transporter ??= createTransport(url.toString());
+    this.transporter ??= createTransport({ url: url.toString(), pool: true, maxConnections: OUTBOX_LANES });
     await this.transporter.sendMail({
       ...envelope,
       subject: message.subject,
