@@ -19,11 +19,16 @@ export interface ReceivedMail {
  */
 export class TestMailServer {
   readonly mails: ReceivedMail[] = [];
+  /** Recipients of every mail taken, in order (also in `countOnly` mode). */
+  readonly recipients: string[] = [];
   private server: SMTPServer | undefined;
   private holding = false;
   /** Sessions stalled at MAIL FROM by `hold()`, by session id, with the answer they wait for. */
   private readonly held = new Map<string, (error?: Error | null) => void>();
   port = 0;
+
+  /** `countOnly`: keep only each mail's recipient (thousands of mails, without parsing each). */
+  constructor(private readonly options: { countOnly?: boolean } = {}) {}
 
   get url(): string {
     return `smtp://127.0.0.1:${this.port}`;
@@ -41,7 +46,16 @@ export class TestMailServer {
       onClose: (session) => {
         this.held.delete(session.id);
       },
-      onData: (stream, _session, callback) => {
+      onData: (stream, session, callback) => {
+        const to = session.envelope.rcptTo.map((r) => r.address.toLowerCase());
+        if (this.options.countOnly) {
+          stream.on('data', () => undefined);
+          stream.on('end', () => {
+            this.recipients.push(...to);
+            callback();
+          });
+          return;
+        }
         simpleParser(stream)
           .then((mail) => {
             this.mails.push({
@@ -53,6 +67,7 @@ export class TestMailServer {
               html: typeof mail.html === 'string' ? mail.html : '',
               raw: mail,
             });
+            this.recipients.push(...to);
             callback();
           })
           .catch(callback);

@@ -1,21 +1,25 @@
 import { Module } from '@nestjs/common';
 import { IdentityModule } from '@careid/identity';
+import { BulkInvitationController, InvitationJobsController } from './api/invitation-jobs.controller';
 import { InvitationsController } from './api/invitations.controller';
 import { PatientInvitationController } from './api/patient-invitation.controller';
 import { WebController } from './api/web.controller';
 import { AcceptPatientInvitationWhenPatientActivates } from './application/accept-patient-invitation-when-patient-activates';
 import { InvitationAcceptance } from './application/invitation-acceptance.service';
+import { InvitationJobsService } from './application/invitation-jobs.service';
+import { InvitationJobsWorker } from './application/invitation-jobs.worker';
 import { Outbox } from './application/outbox';
 import { PasswordResetMails } from './application/password-reset-mails';
 import { PatientInvitationsService } from './application/patient-invitations.service';
 import { ProfileInvitationsService } from './application/profile-invitations.service';
 import { EmailTransport, SmsTransport } from './application/transports';
+import { InvitationJobsRepository } from './infrastructure/invitation-jobs.repository';
 import { InvitationsRepository } from './infrastructure/invitations.repository';
 import { OutboxRepository } from './infrastructure/outbox.repository';
 
 @Module({
   imports: [IdentityModule],
-  controllers: [InvitationsController, PatientInvitationController, WebController],
+  controllers: [InvitationsController, BulkInvitationController, PatientInvitationController, InvitationJobsController, WebController],
   providers: [
     PatientInvitationsService,
     ProfileInvitationsService,
@@ -27,6 +31,9 @@ import { OutboxRepository } from './infrastructure/outbox.repository';
     EmailTransport,
     SmsTransport,
     AcceptPatientInvitationWhenPatientActivates,
+    InvitationJobsService,
+    InvitationJobsWorker,
+    InvitationJobsRepository,
   ],
   exports: [Outbox, PasswordResetMails],
 })

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import type { Principal } from '../domain/principal';
 import type { User } from '../domain/user';
+import { PrincipalsRepository } from '../infrastructure/principals.repository';
 import { CreatedToken, LoginTokensService } from './login-tokens.service';
 import { SessionsService, TokenPair } from './sessions.service';
 import { TicketKind, Tickets, TicketState, ticketError } from './tickets';
@@ -21,7 +23,13 @@ export class Credentials {
     private readonly loginTokens: LoginTokensService,
     private readonly sessions: SessionsService,
     private readonly tickets: Tickets,
+    private readonly principals: PrincipalsRepository,
   ) {}
+
+  /** The principal a user acts as now (as the guard would load it), or null when it can no longer authenticate. */
+  principalOf(userId: string): Promise<Principal | null> {
+    return this.principals.load(userId);
+  }
 
   /** The short-lived token an invited patient activates its account with (iCure's createAndInviteUser). */
   issueInvitationToken(userId: string, validitySeconds: number): Promise<CreatedToken> {

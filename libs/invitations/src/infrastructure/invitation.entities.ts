@@ -64,3 +64,35 @@ export class InvitationEntity {
   @Column('uuid', { name: 'message_id', nullable: true })
   messageId!: string | null;
 }
+
+@Entity('invitation_jobs')
+@Check('invitation_jobs_status_check', `status IN ('RUNNING', 'DONE')`)
+@Check('invitation_jobs_progress_check', `next_position BETWEEN 0 AND total AND invited + skipped = next_position`)
+@Index('ix_invitation_jobs_running', ['created'], { where: `status = 'RUNNING'` })
+@Index('ix_invitation_jobs_created', ['created', 'id'])
+@Index('ix_invitation_jobs_created_by', ['createdBy', 'created', 'id'])
+export class InvitationJobEntity {
+  @PrimaryColumn('uuid', { primaryKeyConstraintName: 'invitation_jobs_pkey' }) id!: string;
+  @Column('uuid', { name: 'created_by' }) createdBy!: string;
+  @Column('text', { default: 'RUNNING' }) status!: 'RUNNING' | 'DONE';
+  @Column('jsonb') options!: Record<string, unknown>;
+  @Column('integer') total!: number;
+  @Column('integer', { name: 'next_position', default: 0 }) nextPosition!: number;
+  @Column('integer', { default: 0 }) invited!: number;
+  @Column('integer', { default: 0 }) skipped!: number;
+  @Column('uuid', { name: 'lease_owner', nullable: true }) leaseOwner!: string | null;
+  @Column('bigint', { name: 'lease_until', nullable: true, transformer: epochMs }) leaseUntil!: number | null;
+  @Column('bigint', { transformer: epochMs }) created!: number;
+  @Column('bigint', { transformer: epochMs }) modified!: number;
+  @Column('bigint', { nullable: true, transformer: epochMs }) finished!: number | null;
+}
+
+@Entity('invitation_job_items')
+export class InvitationJobItemEntity {
+  @ForeignKey(() => InvitationJobEntity, { name: 'invitation_job_items_job_id_fkey', onDelete: 'CASCADE' })
+  @PrimaryColumn('uuid', { name: 'job_id', primaryKeyConstraintName: 'invitation_job_items_pkey' })
+  jobId!: string;
+  @PrimaryColumn('integer', { primaryKeyConstraintName: 'invitation_job_items_pkey' }) position!: number;
+  @Column('uuid', { name: 'patient_id' }) patientId!: string;
+  @Column('text', { nullable: true }) outcome!: string | null;
+}

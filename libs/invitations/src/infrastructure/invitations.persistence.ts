@@ -1,9 +1,10 @@
 import { Persistence } from '@careid/shared';
-import { InvitationEntity, OutboxMessageEntity } from './invitation.entities';
+import { InvitationEntity, InvitationJobEntity, InvitationJobItemEntity, OutboxMessageEntity } from './invitation.entities';
 import { CreateInvitations1795500000000 } from './migrations/1795500000000-CreateInvitations';
 import { RekeyInvitationEmails1796300001000 } from './migrations/1796300001000-RekeyInvitationEmails';
+import { CreateInvitationJobs1796610180000 } from './migrations/1796610180000-CreateInvitationJobs';
 
 export const invitationsPersistence: Persistence = {
-  entities: [OutboxMessageEntity, InvitationEntity],
-  migrations: [CreateInvitations1795500000000, RekeyInvitationEmails1796300001000],
+  entities: [OutboxMessageEntity, InvitationEntity, InvitationJobEntity, InvitationJobItemEntity],
+  migrations: [CreateInvitations1795500000000, RekeyInvitationEmails1796300001000, CreateInvitationJobs1796610180000],
 };

@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { Credentials, Principal } from '@careid/identity';
+import { AppConfigService, DomainError, requestContext, STATUS_BY_KIND, TransactionHost, translateDatabaseError } from '@careid/shared';
+import { INVITED, InvitationJob, InvitationJobsRepository, ItemOutcome } from '../infrastructure/invitation-jobs.repository';
+import { PatientInvitationsService } from './patient-invitations.service';
+
+/** Patients invited per transaction. */
+export const JOB_BATCH_SIZE = 100;
+/** How long a worker holds a job without renewing its lease (each batch renews it); then another instance may take it over. */
+export const JOB_LEASE_MS = 10_000;
+/** The skip code of a patient whose invite failed for a reason that is no precondition (logged with the job). */
+const INVITATION_FAILED = 'INVITATION_FAILED';
+/** The skip code of the patients left when the job's author can no longer act (disabled or deleted meanwhile). */
+const INVITER_UNAVAILABLE = 'INVITER_UNAVAILABLE';
+
+type BatchOutcome = 'more' | 'done' | 'lost';
+
+/**
+ * Runs bulk invitation jobs: claims a running job no live worker holds (a
+ * lease renewed by every batch; a crashed instance's job is taken over once
+ * its lease expires), then invites its patients in batches, each in one
+ * transaction that invites each patient exactly as the single invite does
+ * (inside a savepoint, so one patient's failure rolls back only that
+ * patient), queues its messages in the outbox, and records the outcomes and
+ * the job's cursor. A batch commits whole or not at all, so a job resumed
+ * after a crash invites no patient twice.
+ */
+@Injectable()
+export class InvitationJobsWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(InvitationJobsWorker.name);
+  /** This process, as the owner of the leases it takes. */
+  private readonly owner = randomUUID();
+  private readonly pollMs: number;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private wakeAgain = false;
+  private stopped = false;
+
+  constructor(
+    private readonly tx: TransactionHost,
+    private readonly jobs: InvitationJobsRepository,
+    private readonly invitations: PatientInvitationsService,
+    private readonly credentials: Credentials,
+    @Inject(ConfigService) config: AppConfigService,
+  ) {
+    this.pollMs = config.get('messaging', { infer: true }).outboxPollMs;
+  }
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.wake(), this.pollMs);
+    this.timer.unref();
+    this.wake();
+  }
+
+  /** Stops after the batch under way and gives its job back, so that another instance goes on at once. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Runs every job that needs a worker (also called on a timer and when a job is created). */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.wakeAgain = true;
+      return;
+    }
+    this.running = this.runJobs()
+      .catch((error: Error) => this.logger.warn({ err: { message: error.message } }, 'Invitation job pass failed; will retry'))
+      .finally(() => {
+        this.running = undefined;
+        if (this.wakeAgain && !this.stopped) {
+          this.wakeAgain = false;
+          this.wake();
+        }
+      });
+  }
+
+  private async runJobs(): Promise<void> {
+    while (!this.stopped) {
+      const job = await this.jobs.claimRunnable(this.owner, Date.now(), JOB_LEASE_MS);
+      if (!job) return;
+      try {
+        await this.runJob(job);
+      } finally {
+        if (this.stopped) await this.jobs.releaseLease(job.id, this.owner);
+      }
+    }
+  }
+
+  private async runJob(job: InvitationJob): Promise<void> {
+    // As the guard would see the author now: a user disabled or deleted meanwhile invites no one more.
+    const actor = await this.credentials.principalOf(job.createdBy);
+    const context = { requestId: `invitation-job-${job.id}`, actorId: job.createdBy, actorLogin: actor?.login };
+    let outcome: BatchOutcome = 'more';
+    while (!this.stopped && outcome === 'more') {
+      outcome = await requestContext.run(context, () => this.runBatch(job, actor));
+    }
+    if (outcome === 'done') this.logger.log({ jobId: job.id }, 'Invitation job done');
+  }
+
+  /** One batch in one transaction: the lease renewed (and the job locked), its patients invited, outcomes and cursor recorded. */
+  private runBatch(job: InvitationJob, actor: Principal | null): Promise<BatchOutcome> {
+    return this.tx.run(async () => {
+      const current = await this.jobs.renewLease(job.id, this.owner, Date.now(), JOB_LEASE_MS);
+      if (!current) return 'lost';
+      const items = await this.jobs.items(job.id, current.nextPosition, JOB_BATCH_SIZE);
+      const outcomes: ItemOutcome[] = [];
+      for (const item of items) {
+        const outcome = actor ? await this.inviteOne(job, item.patientId, actor) : INVITER_UNAVAILABLE;
+        outcomes.push({ position: item.position, outcome });
+      }
+      await this.jobs.recordBatch(job.id, outcomes, Date.now());
+      return current.nextPosition + outcomes.length >= current.total ? 'done' : 'more';
+    });
+  }
+
+  /** Invites one patient as POST /patients/:id/invite does, inside a savepoint; returns INVITED or the code it is skipped with. */
+  private async inviteOne(job: InvitationJob, patientId: string, actor: Principal): Promise<string> {
+    await this.jobs.savepoint();
+    try {
+      await this.invitations.inviteExistingPatient(patientId, job.options, actor);
+      await this.jobs.releaseSavepoint();
+      return INVITED;
+    } catch (error) {
+      // A broken connection fails this rollback too, and with it the batch (retried whole later).
+      await this.jobs.rollbackToSavepoint();
+      const refusal = error instanceof DomainError ? error : translateDatabaseError(error);
+      if (refusal && STATUS_BY_KIND[refusal.kind] < 500) return refusal.code;
+      if (refusal) throw refusal; // an outage or a timeout: the whole batch again, later
+      this.logger.error({ jobId: job.id, patientId, err: { message: (error as Error).message } }, 'Inviting a patient of a job failed');
+      return INVITATION_FAILED;
+    }
+  }
+}
