@@ -2,6 +2,7 @@ import { seedPatientsWithEmails } from '../support/bulk-patients';
 import { createPatient, createPractitionerUser } from '../support/care';
 import { sql } from '../support/db';
 import { HttpClient } from '../support/http';
+import { publicKeyHex } from '../support/keys';
 import { lineValue, TestMailServer } from '../support/mail-server';
 import { createUser, loginAs, loginAsAdmin, unique } from '../support/session';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -50,7 +51,7 @@ describe('Bulk patient invitations', () => {
     await mail.stop();
   });
 
-  it('invites 120 patients in one job and has every message in the mailbox within 20 s, progress visible meanwhile', async () => {
+  it('invites 120 patients in one job and has every message in the mailbox within 20 s', async () => {
     const { ids, emails } = await seedPatientsWithEmails(doctor.client, doctor.practitioner.id, t.database.url, 120);
     const started = Date.now();
     const response = await doctor.client.post('/api/v1/patients/invite', { patientIds: ids, solutionName: 'Molière Health' });
@@ -72,4 +73,165 @@ describe('Bulk patient invitations', () => {
     expect(users).toHaveLength(120);
     expect(new Set(users.map((u) => u.status))).toEqual(new Set(['REGISTERING']));
   }, 60_000);
+
+  it("skips, with the single invite's code, a patient it cannot read, one without email, one already invited, and invites the rest", async () => {
+    const other = await createPractitionerUser(admin, { email: `${unique('hcp')}@hospital.care` });
+    const unreadable = await createPatient(other.client, { email: `${unique('p')}@moliere.fr` });
+    const missing = '4b1f2c3d-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
+    const noEmail = await createPatient(doctor.client, { mobile: '+32470111222' });
+    const pending = await createPatient(doctor.client, { email: `${unique('p')}@moliere.fr` });
+    expect((await doctor.client.post(`/api/v1/patients/${pending.id}/invite`, {})).status).toBe(201);
+    const goodEmail = `${unique('p')}@moliere.fr`;
+    const good = await createPatient(doctor.client, { email: goodEmail });
+
+    const response = await doctor.client.post('/api/v1/patients/invite', {
+      patientIds: [unreadable.id, missing, noEmail.id, pending.id, good.id, good.id.toUpperCase()],
+      channel: 'email',
+    });
+    expect(response.status).toBe(202);
+    const { job } = await untilDone(doctor.client, response.headers.get('location')!, 20_000);
+    expect(job).toMatchObject({ total: 5, invited: 1, skippedCount: 4 });
+    expect(job.skipped).toEqual([
+      { patientId: unreadable.id, code: 'PATIENT_NOT_FOUND' },
+      { patientId: missing, code: 'PATIENT_NOT_FOUND' },
+      { patientId: noEmail.id, code: 'PATIENT_HAS_NO_EMAIL' },
+      { patientId: pending.id, code: 'PATIENT_ALREADY_HAS_USER' },
+    ]);
+    await mail.waitFor(goodEmail);
+    // Nothing of the skipped patients was left behind: no user, no second invitation, no message.
+    const users = await sql(t.database.url, `SELECT patient_id FROM users WHERE patient_id = ANY($1::uuid[])`, [
+      [unreadable.id, noEmail.id, pending.id, good.id],
+    ]);
+    expect(users.map((u) => u.patient_id).sort()).toEqual([pending.id, good.id].sort());
+    const invitations = await sql(t.database.url, `SELECT count(*)::int AS n FROM invitations WHERE profile_id = $1`, [pending.id]);
+    expect(invitations[0].n).toBe(1);
+  });
+
+  it('checks what does not depend on the patient before it answers: no job for a refused request', async () => {
+    const patient = await createPatient(doctor.client, { email: `${unique('p')}@moliere.fr` });
+    const refused = async (body: Record<string, unknown>) => {
+      const response = await doctor.client.post('/api/v1/patients/invite', { patientIds: [patient.id], ...body });
+      return [response.status, response.body.code];
+    };
+    expect(await refused({ loginUrl: 'https://evil.example/login' })).toEqual([400, 'REDIRECT_NOT_ALLOWED']);
+    expect(await refused({ message: { text: 'Hello {{patientName}}' } })).toEqual([400, 'MESSAGE_TOKEN_MISSING']);
+    expect(await refused({ message: { text: '{{token}} {{password}}' } })).toEqual([400, 'UNKNOWN_PLACEHOLDER']);
+    expect(await refused({ tokenValiditySeconds: 10 ** 9 })).toEqual([400, 'INVALID_TOKEN_VALIDITY']);
+    expect(await refused({ patientIds: [] })).toEqual([400, 'VALIDATION_FAILED']);
+    expect(await refused({ patientIds: ['not-a-uuid'] })).toEqual([400, 'VALIDATION_FAILED']);
+    expect(await refused({ patientIds: Array.from({ length: 10_001 }, () => patient.id) })).toEqual([400, 'VALIDATION_FAILED']);
+    expect(await refused({ surprise: true })).toEqual([400, 'VALIDATION_FAILED']);
+    const jobs = await sql(t.database.url, `SELECT count(*)::int AS n FROM invitation_job_items WHERE patient_id = $1`, [patient.id]);
+    expect(jobs[0].n).toBe(0);
+  });
+
+  it('shows a practitioner its own jobs, another practitioner none of them (404), a plain user nothing (403), an admin all', async () => {
+    const mine = await doctor.client.post('/api/v1/patients/invite', { patientIds: [(await createPatient(doctor.client)).id] });
+    const other = await createPractitionerUser(admin, { email: `${unique('hcp')}@hospital.care` });
+    const theirs = await other.client.post('/api/v1/patients/invite', { patientIds: [(await createPatient(other.client)).id] });
+    expect([mine.status, theirs.status]).toEqual([202, 202]);
+    const idsIn = async (client: HttpClient) => {
+      const response = await client.get('/api/v1/invitation-jobs?limit=1000');
+      expect(response.status).toBe(200);
+      return response.body.rows.map((job: { id: string }) => job.id);
+    };
+
+    expect((await doctor.client.get(`/api/v1/invitation-jobs/${mine.body.id}`)).status).toBe(200);
+    expect(await idsIn(doctor.client)).toContain(mine.body.id);
+    expect(await idsIn(doctor.client)).not.toContain(theirs.body.id);
+    const foreign = await doctor.client.get(`/api/v1/invitation-jobs/${theirs.body.id}`);
+    expect([foreign.status, foreign.body.code]).toEqual([404, 'INVITATION_JOB_NOT_FOUND']);
+
+    const { login, password } = await createUser(admin);
+    const plain = await loginAs(t.http, login, password);
+    expect((await plain.get(`/api/v1/invitation-jobs/${mine.body.id}`)).status).toBe(403);
+    expect((await plain.get('/api/v1/invitation-jobs')).status).toBe(403);
+    expect((await plain.post('/api/v1/patients/invite', { patientIds: [theirs.body.id] })).status).toBe(403);
+
+    expect((await admin.get(`/api/v1/invitation-jobs/${theirs.body.id}`)).status).toBe(200);
+    expect(await idsIn(admin)).toEqual(expect.arrayContaining([mine.body.id, theirs.body.id]));
+    // Keyset pages, newest first, each job once.
+    const first = await admin.get('/api/v1/invitation-jobs?limit=1');
+    const second = await admin.get(`/api/v1/invitation-jobs?limit=1&cursor=${first.body.nextCursor}`);
+    expect(first.body.rows).toHaveLength(1);
+    expect(second.body.rows[0].id).not.toBe(first.body.rows[0].id);
+    expect(second.body.rows[0].created).toBeLessThanOrEqual(first.body.rows[0].created);
+  });
+
+  it("fills a custom message's placeholders, escapes them in html, and keeps the default text out", async () => {
+    const email = `${unique('eve')}@moliere.fr`;
+    const patient = await createPatient(doctor.client, { email }, { firstName: '<b>Eve</b>', lastName: 'Poquelin\nToken: FAKE' });
+    const message = {
+      subject: 'Welcome to {{solutionName}}, {{patientName}}',
+      text: 'Dear {{patientName}},\n{{practitionerName}} invites you.\nCode: {{token}}\nUser: {{login}}\nGo: {{loginUrl}}',
+      html: '<p>Dear {{patientName}}</p><p>Code: <code>{{token}}</code></p><a href="{{loginUrl}}">{{solutionName}}</a>',
+    };
+    const response = await doctor.client.post(`/api/v1/patients/${patient.id}/invite`, {
+      message,
+      solutionName: 'A & B',
+      loginUrl: 'https://app.example/login?x=1&y=2',
+    });
+    expect(response.status).toBe(201);
+    const [received] = await mail.waitFor(email);
+    expect(received.subject).toBe('Welcome to A & B, <b>Eve</b> Poquelin Token: FAKE');
+    const code = /^Code: (\S+)$/m.exec(received.text)![1];
+    expect(received.text.trim()).toBe(
+      `Dear <b>Eve</b> Poquelin Token: FAKE,\nHippo Crates invites you.\nCode: ${code}\nUser: ${email}\nGo: https://app.example/login?x=1&y=2`,
+    );
+    expect(received.html).toBe(
+      `<p>Dear &lt;b&gt;Eve&lt;/b&gt; Poquelin Token: FAKE</p><p>Code: <code>${code}</code></p><a href="https://app.example/login?x=1&amp;y=2">A &amp; B</a>`,
+    );
+    expect(received.text).not.toMatch(/^Login:/m);
+    // The token in the custom message activates the account, as the default one does.
+    const activated = await t.http.post('/api/v1/auth/activate', { login: email, token: code, publicKey: publicKeyHex() });
+    expect(activated.status).toBe(200);
+
+    const refused = await doctor.client.post(`/api/v1/patients/${patient.id}/invite`, { message: { html: '<p>no token</p>' } });
+    expect([refused.status, refused.body.code]).toEqual([400, 'MESSAGE_TOKEN_MISSING']);
+    expect(refused.body.errors).toEqual([{ field: 'message.html', message: 'must carry {{token}}' }]);
+  });
+});
+
+describe('Bulk patient invitations: 10,000 patients in one job', () => {
+  const mail = new TestMailServer({ countOnly: true });
+  let t: TestApp;
+
+  beforeAll(async () => {
+    await mail.start();
+    t = await startTestApp({ env: { SMTP_URL: mail.url, LOG_LEVEL: 'warn' } });
+  });
+  afterAll(async () => {
+    await t.close();
+    await mail.stop();
+  });
+
+  it('invites every one exactly once and delivers every message once, showing progress while it runs', async () => {
+    const admin = await loginAsAdmin(t.http);
+    const doctor = await createPractitionerUser(admin, { email: `${unique('hcp')}@hospital.care` });
+    const { ids, emails } = await seedPatientsWithEmails(doctor.client, doctor.practitioner.id, t.database.url, 10_000);
+    const started = Date.now();
+    const response = await doctor.client.post('/api/v1/patients/invite', { patientIds: ids });
+    expect(response.status).toBe(202);
+    const { job, seen } = await untilDone(doctor.client, response.headers.get('location')!, 240_000);
+    const createdInMs = Date.now() - started;
+    expect(job).toMatchObject({ total: 10_000, invited: 10_000, skippedCount: 0 });
+    expect(seen.some((answer) => answer.status === 'RUNNING' && answer.invited > 0 && answer.invited < 10_000)).toBe(true);
+
+    const arrived = await waitForRecipients(mail, emails, 240_000);
+    const deliveredInMs = Date.now() - started;
+    await sleep(500); // time for a duplicate to show up, if there were one
+    expect(arrived).toBe(10_000);
+    expect(mail.recipients.filter((to) => to.startsWith(emails[0].split('-')[0]))).toHaveLength(10_000);
+    const [counts] = await sql(
+      t.database.url,
+      `SELECT (SELECT count(*) FROM users WHERE patient_id = ANY($1::uuid[]) AND status = 'REGISTERING')::int AS users,
+              (SELECT count(DISTINCT profile_id) FROM invitations WHERE profile_id = ANY($1::uuid[]))::int AS patients,
+              (SELECT count(*) FROM invitations WHERE profile_id = ANY($1::uuid[]))::int AS invitations,
+              (SELECT count(*) FROM outbox_messages m JOIN invitations i ON i.message_id = m.id
+                WHERE i.profile_id = ANY($1::uuid[]) AND m.status = 'SENT')::int AS sent`,
+      [ids],
+    );
+    expect(counts).toEqual({ users: 10_000, patients: 10_000, invitations: 10_000, sent: 10_000 });
+    process.stdout.write(`10,000 patients: all invited after ${createdInMs} ms, all delivered after ${deliveredInMs} ms\n`);
+  }, 600_000);
 });
