@@ -188,6 +188,11 @@ export const MATRIX: Record<string, Row> = {
     request: async (w) => ({ path: `/api/v1/patients/${(await w.patient()).id}/invite`, body: {} }),
     expected: statuses(401, 403, 403, 403, 400, 404, 400),
   },
+  // A job for whoever may invite (an unreadable patient is skipped in it, not refused); an admin must name a practitioner.
+  'POST /api/v1/patients/invite': {
+    request: async (w) => ({ path: '/api/v1/patients/invite', body: { patientIds: [(await w.patient()).id] } }),
+    expected: statuses(401, 403, 403, 403, 202, 202, 400),
+  },
   'POST /api/v1/patients/{id}/share-all-data': {
     request: async (w) => {
       await w.record('data-samples');

@@ -101,6 +101,13 @@ class World {
       return ticketOf(linkIn(message.text, '/password-reset'));
     });
   }
+  /** A bulk invitation job of practitionerWithDelegation (inviting P). */
+  job(): Promise<any> {
+    return this.once('job', async () => {
+      const started = await this.f.withDelegation.session.post('/api/v1/patients/invite', { patientIds: [(await this.patient()).id] });
+      return expectStatus(started, 202).body;
+    });
+  }
   /** A pending profile invitation (with its ticket in `invitationUrl`). */
   invitation(): Promise<any> {
     return this.once('invitation', async () => {
@@ -258,6 +265,16 @@ const MATRIX: Record<string, Row> = {
     path: '/api/v1/invitations/accept',
     body: { ticket: ticketOf((await w.invitation()).invitationUrl), password: NEW_PASSWORD },
   })),
+
+  // --- bulk invitation jobs: a practitioner's own (404 for another's), an admin's all; no one else's role invites ---
+  'GET /api/v1/invitation-jobs': {
+    request: async () => ({ path: '/api/v1/invitation-jobs?limit=5' }),
+    expected: statuses(401, 403, 403, 403, 200, 200, 200),
+  },
+  'GET /api/v1/invitation-jobs/{id}': {
+    request: async (w) => ({ path: `/api/v1/invitation-jobs/${(await w.job()).id}` }),
+    expected: statuses(401, 403, 403, 403, 200, 404, 200),
+  },
 
   // --- notifications: the caller's own; a list never shows others' (whom it shows: the test after the matrix) ---
   // By id, an admin may still read and move any notification (the notifications contract: "only the recipient (or an admin)").

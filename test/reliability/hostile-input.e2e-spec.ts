@@ -298,6 +298,35 @@ describe('Message forgery through every template variable', () => {
     expect(Object.keys(CASES).filter((variable) => !templateVariables().has(variable))).toEqual([]);
   });
 
+  it("forges nothing through a custom message's placeholders (single and bulk invites), with any line break", async () => {
+    // The caller's own template keeps one Login: and one Token: line, so that forgedIn applies as to the default one.
+    const message = {
+      subject: '{{solutionName}} for {{patientName}} from {{practitionerName}}',
+      text: 'Hi {{patientName}} ({{solutionName}}, {{practitionerName}})\nLogin: {{login}}\nToken: {{token}}\n{{loginUrl}}',
+      html: '<p>Hi {{patientName}} ({{solutionName}})</p><p>Login: <code>{{login}}</code><br>Token: <code>{{token}}</code></p>',
+    };
+    const forged: string[] = [];
+    let delivered = 0;
+    for (const [breakName, lineBreak] of Object.entries(LINE_BREAKS)) {
+      const value = forgery(lineBreak);
+      const body = { solutionName: value, loginUrl: `http://careid.test/login?next=${encodeURIComponent(value)}`, message };
+      const { statuses, messages } = await invitePatientBothWays(doctor.client, body, { firstName: value });
+      const email = `${unique('bulk')}@moliere.fr`;
+      const patient = await doctor.client.post('/api/v1/patients', {
+        firstName: value,
+        addresses: [{ addressType: 'home', telecoms: [{ system: 'email', value: email }] }],
+      });
+      const bulk = await doctor.client.post('/api/v1/patients/invite', { patientIds: [patient.body.id], ...body });
+      expect([...statuses, patient.status, bulk.status]).toEqual([201, 201, 201, 201, 201, 202]);
+      for (const received of [...messages, await mailTo('patient-invitation', email)]) {
+        delivered += 1;
+        for (const problem of forgedIn(received)) forged.push(`${breakName} (${received.channel}): ${problem}`);
+      }
+    }
+    expect(forged).toEqual([]);
+    expect(delivered).toBe(Object.keys(LINE_BREAKS).length * 3);
+  }, 120_000);
+
   it('forges no Login:/Token: line, header or HTML through any of them, with any line break, and never answers 5xx', async () => {
     let tried = 0;
     let delivered = 0;

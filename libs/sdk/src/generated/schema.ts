@@ -245,6 +245,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/invitation-jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your bulk invitation jobs, newest first (an admin: every job) */
+        get: operations["InvitationJobsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/invitation-jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A bulk invitation job: its progress and the patients it skipped, with why */
+        get: operations["InvitationJobsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/invitations": {
         parameters: {
             query?: never;
@@ -538,6 +572,26 @@ export interface paths {
          * @description In one transaction, makes the patient a delegate of its own record and of each of its data samples and healthcare elements that you can read, and reports how many changed. Running it again changes nothing. The patient needs an activated user: 400 PATIENT_HAS_NO_USER when it has none, 400 PATIENT_NOT_ACTIVATED while it has not activated its invitation (or its user is disabled).
          */
         post: operations["PatientsController_shareAllData"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/patients/invite": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Invite many existing patients at once (a job)
+         * @description Checks what does not depend on the patient (loginUrl, message, token validity, the inviting practitioner), then answers 202 with the job; each patient is then invited as by POST /patients/{id}/invite, with the same preconditions, a patient that fails one being skipped with its code (a patient you cannot read: `PATIENT_NOT_FOUND`). Follow the job at `Location`.
+         */
+        post: operations["BulkInvitationController_start"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1082,6 +1136,43 @@ export interface components {
              */
             validity: number;
         };
+        BulkInvitePatientsDto: {
+            /**
+             * @description Default: email when the patient has one, else sms
+             * @enum {string}
+             */
+            channel?: "email" | "sms";
+            /**
+             * @description Link in the message; must be on an origin of ALLOWED_REDIRECT_ORIGINS (400 `REDIRECT_NOT_ALLOWED` otherwise)
+             * @example https://app.example/login
+             */
+            loginUrl?: string;
+            /** @description Your own message instead of the default one (which carries `Login:` and `Token:` lines); see MessageTemplateDto */
+            message?: components["schemas"]["MessageTemplateDto"];
+            /**
+             * @description The patients to invite (1 to 10,000; one named twice is invited once), each as by POST /patients/{id}/invite
+             * @example [
+             *       "b351faef-d81d-4a33-81a9-2e31bd54807e"
+             *     ]
+             */
+            patientIds: string[];
+            /**
+             * Format: uuid
+             * @description Admins only: the practitioner the invitation comes from (anyone else naming another practitioner gets 403)
+             */
+            practitionerId?: string;
+            /**
+             * @description Shown on one line: line breaks and control characters are dropped
+             * @example Molière Health
+             */
+            solutionName?: string;
+            /**
+             * @description Lifetime of the token in the message
+             * @default 3600
+             * @example 3600
+             */
+            tokenValiditySeconds?: number;
+        };
         CodingReferenceDto: {
             /** @example physician */
             code?: string;
@@ -1577,6 +1668,55 @@ export interface components {
              */
             userId: string;
         };
+        InvitationJobDto: {
+            /** @example 1700058624896 */
+            created: number;
+            /**
+             * @description When the last patient was done
+             * @example null
+             */
+            finished: number | null;
+            /**
+             * Format: uuid
+             * @example 5f0b1c55-8f7e-4b7e-9a8e-2b8f0f6d3c11
+             */
+            id: string;
+            /**
+             * @description Patients invited so far
+             * @example 80
+             */
+            invited: number;
+            /**
+             * @description Last progress
+             * @example 1700058626012
+             */
+            modified: number;
+            /** @description The patients skipped so far and why, in the order given (GET /invitation-jobs/{id} only, not in lists) */
+            skipped?: components["schemas"]["SkippedPatientDto"][];
+            /**
+             * @description Patients skipped so far
+             * @example 2
+             */
+            skippedCount: number;
+            /**
+             * @example RUNNING
+             * @enum {string}
+             */
+            status: "RUNNING" | "DONE";
+            /**
+             * @description Patients in the job
+             * @example 120
+             */
+            total: number;
+        };
+        InvitationJobListDto: {
+            /**
+             * @description Pass as `cursor` for the next page; null on the last page
+             * @example null
+             */
+            nextCursor: string | null;
+            rows: components["schemas"]["InvitationJobDto"][];
+        };
         InvitationListDto: {
             /**
              * @description Pass as `cursor` for the next page; null on the last page
@@ -1614,6 +1754,8 @@ export interface components {
              * @example https://app.example/login
              */
             loginUrl?: string;
+            /** @description Your own message instead of the default one (which carries `Login:` and `Token:` lines); see MessageTemplateDto */
+            message?: components["schemas"]["MessageTemplateDto"];
             /**
              * Format: uuid
              * @description Admins only: the practitioner the invitation comes from (anyone else naming another practitioner gets 403)
@@ -1644,6 +1786,23 @@ export interface components {
              * @example 123456
              */
             totp?: string;
+        };
+        MessageTemplateDto: {
+            /**
+             * @description HTML body of an email (ignored for sms); must carry {{token}}; values are HTML-escaped
+             * @example <p>Hello {{patientName}}, your token: <code>{{token}}</code></p>
+             */
+            html?: string;
+            /**
+             * @description Email subject; placeholders {{login}}, {{token}}, {{loginUrl}}, {{patientName}}, {{practitionerName}}, {{solutionName}} except {{token}}; made one line. Default: the standard subject
+             * @example Your {{solutionName}} account
+             */
+            subject?: string;
+            /**
+             * @description Plain-text body (the SMS itself for sms); must carry {{token}} (400 MESSAGE_TOKEN_MISSING). Placeholders: {{login}}, {{token}}, {{loginUrl}}, {{patientName}}, {{practitionerName}}, {{solutionName}}; values are made one line. A custom text or html replaces both default bodies
+             * @example Hello {{patientName}}, log in to {{solutionName}} as {{login}} with {{token}}.
+             */
+            text?: string;
         };
         NotificationDto: {
             /**
@@ -2219,6 +2378,18 @@ export interface components {
             dataSamples: components["schemas"]["SharingStatusDto"];
             healthcareElements: components["schemas"]["SharingStatusDto"];
             patient: components["schemas"]["SharingStatusDto"];
+        };
+        SkippedPatientDto: {
+            /**
+             * @description The code the single invite would have answered with (`PATIENT_NOT_FOUND` for a patient you cannot read), `INVITER_UNAVAILABLE` when your user was disabled or deleted while the job ran, or `INVITATION_FAILED`
+             * @example PATIENT_HAS_NO_EMAIL
+             */
+            code: string;
+            /**
+             * Format: uuid
+             * @example b351faef-d81d-4a33-81a9-2e31bd54807e
+             */
+            patientId: string;
         };
         SystemMetaDataDto: {
             /** @example {} */
@@ -3476,6 +3647,113 @@ export interface operations {
             };
         };
     };
+    InvitationJobsController_list: {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor from the previous page's `nextCursor` */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationJobListDto"];
+                };
+            };
+            /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The caller's role may never do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    InvitationJobsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationJobDto"];
+                };
+            };
+            /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The caller's role may never do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such record, or not one the caller may read */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
     InvitationsController_list: {
         parameters: {
             query?: {
@@ -4574,6 +4852,59 @@ export interface operations {
             };
             /** @description Stale `rev` or a state that forbids this change */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    BulkInvitationController_start: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The job: /api/v1/invitation-jobs/{id} */
+                Location?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkInvitePatientsDto"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationJobDto"];
+                };
+            };
+            /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The caller's role may never do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
