@@ -23,8 +23,7 @@ const KNOWN = new Set<string>(MESSAGE_PLACEHOLDERS);
 /** Every `{{...}}`, placeholder or section (`{{#loginUrl}}...{{/loginUrl}}`), including malformed ones. */
 const MUSTACHE = /\{\{([^{}]*)\}\}/g;
 /** C0/C1 controls other than tab and line breaks, line/paragraph separators, bidi and zero-width characters. */
-const FORBIDDEN_CHARACTER =
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200B\u200E\u200F\u2028\u2029\u202A-\u202E\u2060\u2066-\u2069\uFEFF]|\p{Cs}/u;
+const FORBIDDEN_CHARACTER = /(?![\t\n\r])\p{Cc}|[\u061C\u200B\u200E\u200F\u2028\u2029\u202A-\u202E\u2060\u2066-\u2069\uFEFF]|\p{Cs}/u;
 
 function refuse(code: 'INVALID_MESSAGE_TEMPLATE' | 'UNKNOWN_PLACEHOLDER' | 'MESSAGE_TOKEN_MISSING', field: string, message: string) {
   return invitationsError(code, `message.${field}: ${message}`, { errors: [{ field: `message.${field}`, message }] });
