@@ -37,10 +37,15 @@ function appEnv(port: number, databaseUrl: string): Record<string, string | unde
   };
 }
 
-export async function startApp(name: string, databaseUrl: string, options: { profile?: boolean } = {}): Promise<Child> {
+export async function startApp(
+  name: string,
+  databaseUrl: string,
+  options: { profile?: boolean; env?: Record<string, string> } = {},
+): Promise<Child> {
   const port = await freePort();
   const flags = options.profile && CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROFILE_DIR}`] : [];
-  return startNode({ name, args: [...flags, BUILT_MAIN], env: appEnv(port, databaseUrl), port, readyPath: '/health/ready' });
+  const env = { ...appEnv(port, databaseUrl), ...options.env };
+  return startNode({ name, args: [...flags, BUILT_MAIN], env, port, readyPath: '/health/ready' });
 }
 
 export async function startBaseline(name: string, script: string, extraEnv: Record<string, string>): Promise<Child> {

@@ -153,3 +153,72 @@ export async function seedDelegatedPatients(url: string, templateId: string, dat
     return count;
   });
 }
+
+/**
+ * `count` patients delegated to `dataOwnerId`, each with its own email `<prefix>-<n>@bulk.bench.test` (n from 1),
+ * made by SQL as copies of `templateId` (a patient the API created with the email `<prefix>-0@bulk.bench.test`), as
+ * seedDelegatedPatients makes them. Returns their ids, in the order of n.
+ */
+export async function seedPatientsWithEmails(url: string, templateId: string, dataOwnerId: string, prefix: string, count: number) {
+  assertBenchName(new URL(url).pathname.slice(1));
+  return withClient(url, async (client) => {
+    await client.query('SET statement_timeout = 0');
+    await client.query('BEGIN');
+    await client.query(
+      `CREATE TEMP TABLE bench_bulk_patients ON COMMIT DROP AS SELECT gen_random_uuid() AS id, n FROM generate_series(1, $1::int) AS n`,
+      [count],
+    );
+    await client.query(`INSERT INTO data_owners (id, kind) SELECT id, 'patient' FROM bench_bulk_patients`);
+    await client.query(
+      `INSERT INTO patients (id, rev, created, modified, author, responsible, ssin, date_of_birth, family_first_key, given_first_key,
+                             document, system_meta_data)
+       SELECT b.id, t.rev, t.created, t.modified, t.author, t.responsible, t.ssin, t.date_of_birth, t.family_first_key, t.given_first_key,
+              replace(t.document::text, $2 || '-0@', $2 || '-' || b.n || '@')::json, t.system_meta_data
+       FROM bench_bulk_patients b CROSS JOIN patients t WHERE t.id = $1`,
+      [templateId, prefix],
+    );
+    await client.query(`INSERT INTO patient_delegations (data_owner_id, patient_id) SELECT $1, id FROM bench_bulk_patients`, [dataOwnerId]);
+    const { rows } = await client.query<{ id: string }>('SELECT id FROM bench_bulk_patients ORDER BY n');
+    await client.query('COMMIT');
+    await client.query('ANALYZE patients, patient_delegations, data_owners');
+    return rows.map((row) => row.id);
+  });
+}
+
+/**
+ * What inviting a patient wrote, by table: the columns that hold a value in each row (the user, its tokens, the
+ * invitation, its message, and the audit records about them, by type). The bulk-invite scenario compares an
+ * app-invited patient's with a baseline-invited one's, so that the bare INSERTs write what the app writes.
+ */
+export async function invitationRowShapes(url: string, patientId: string): Promise<Record<string, string[]>> {
+  return withClient(url, async (client) => {
+    const shapes: Record<string, string[]> = {};
+    const add = async (table: string, sql: string, params: unknown[]) => {
+      const { rows } = await client.query(sql, params);
+      shapes[table] = rows
+        .map(
+          (row) =>
+            `${row.type ?? ''}(${Object.keys(row)
+              .filter((k) => row[k] !== null && k !== 'type')
+              .sort()
+              .join(',')})`,
+        )
+        .sort();
+    };
+    await add('users', `SELECT * FROM users WHERE patient_id = $1`, [patientId]);
+    await add('user_tokens', `SELECT t.* FROM user_tokens t JOIN users u ON u.id = t.user_id WHERE u.patient_id = $1`, [patientId]);
+    await add('invitations', `SELECT * FROM invitations WHERE profile_id = $1`, [patientId]);
+    await add('outbox_messages', `SELECT m.* FROM outbox_messages m JOIN invitations i ON i.message_id = m.id WHERE i.profile_id = $1`, [
+      patientId,
+    ]);
+    await add(
+      'audit_events',
+      `SELECT a.occurred, a.type, a.outcome, a.actor_id, a.actor_login, a.target_type, a.target_id, a.ip, a.request_id, a.details
+       FROM audit_events a WHERE a.target_id IN (
+         SELECT $2::text UNION ALL SELECT u.id::text FROM users u WHERE u.patient_id = $1 UNION ALL SELECT i.id::text FROM invitations i WHERE i.profile_id = $1)
+       AND a.type IN ('PATIENT_READ', 'USER_CREATED', 'TOKEN_CREATED', 'USER_INVITED')`,
+      [patientId, patientId],
+    );
+    return shapes;
+  });
+}

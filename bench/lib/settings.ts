@@ -14,6 +14,8 @@ export const PATIENTS = Number(env.BENCH_PATIENTS ?? 100_000);
 export const PATIENTS_PAGE_SIZE = 100;
 export const PATIENTS_PAGE = Math.max(2, Math.floor(PATIENTS / PATIENTS_PAGE_SIZE));
 export const STARTS = Number(env.BENCH_STARTS ?? 5);
+/** Patients per bulk invitation job (bulk-invite: two jobs and the baseline's share, each of this many). */
+export const BULK_PATIENTS = Number(env.BENCH_BULK_PATIENTS ?? 2000);
 /** Once, before round 1: the app's hot paths get JIT-compiled before any window counts. */
 export const INITIAL_WARMUP_SECONDS = Number(env.BENCH_INITIAL_WARMUP_SECONDS ?? 5);
 export const COST = env.BCRYPT_COST ?? '12';

@@ -1,4 +1,5 @@
 import type { Scenario } from '../lib/scenario';
+import { bulkInvite } from './bulk-invite';
 import { byEmail1m } from './by-email-1m';
 import { createUser } from './create-user';
 import { getUser } from './get-user';
@@ -25,6 +26,7 @@ export const SCENARIOS: Scenario[] = [
   createUser,
   byEmail1m,
   patientsPage,
+  bulkInvite,
   memoryLoad,
   memoryLogins,
   startup,
