@@ -15,6 +15,7 @@ import { ProfileInvitationsService } from './application/profile-invitations.ser
 import { EmailTransport, SmsTransport } from './application/transports';
 import { InvitationJobsRepository } from './infrastructure/invitation-jobs.repository';
 import { InvitationsRepository } from './infrastructure/invitations.repository';
+import { OutboxClaims } from './infrastructure/outbox-claims';
 import { OutboxRepository } from './infrastructure/outbox.repository';
 
 @Module({
@@ -28,6 +29,7 @@ import { OutboxRepository } from './infrastructure/outbox.repository';
     InvitationsRepository,
     Outbox,
     OutboxRepository,
+    OutboxClaims,
     EmailTransport,
     SmsTransport,
     AcceptPatientInvitationWhenPatientActivates,

@@ -17,6 +17,9 @@ const INVITER_UNAVAILABLE = 'INVITER_UNAVAILABLE';
 
 type BatchOutcome = 'more' | 'done' | 'lost';
 
+/** A patient of a batch run without savepoints could not be invited: the batch is rolled back and run again with them. */
+class RunWithSavepoints extends Error {}
+
 /**
  * Runs bulk invitation jobs: claims a running job no live worker holds (a
  * lease renewed by every batch; a crashed instance's job is taken over once
@@ -97,25 +100,47 @@ export class InvitationJobsWorker implements OnApplicationBootstrap, BeforeAppli
     const context = { requestId: `invitation-job-${job.id}`, actorId: job.createdBy, actorLogin: actor?.login };
     let outcome: BatchOutcome = 'more';
     while (!this.stopped && outcome === 'more') {
-      outcome = await requestContext.run(context, () => this.runBatch(job, actor));
+      outcome = await requestContext.run(context, () =>
+        this.runBatch(job, actor, false).catch((error: unknown) => {
+          if (error instanceof RunWithSavepoints) return this.runBatch(job, actor, true);
+          throw error;
+        }),
+      );
     }
     if (outcome === 'done') this.logger.log({ jobId: job.id }, 'Invitation job done');
   }
 
-  /** One batch in one transaction: the lease renewed (and the job locked), its patients invited, outcomes and cursor recorded. */
-  private runBatch(job: InvitationJob, actor: Principal | null): Promise<BatchOutcome> {
+  /**
+   * One batch in one transaction: the lease renewed (and the job locked), its patients invited, outcomes and cursor
+   * recorded. First without savepoints (two statements less per patient); a batch where a patient fails runs again
+   * with a savepoint per patient, so that the failure takes back only what that patient wrote.
+   */
+  private runBatch(job: InvitationJob, actor: Principal | null, withSavepoints: boolean): Promise<BatchOutcome> {
     return this.tx.run(async () => {
       const current = await this.jobs.renewLease(job.id, this.owner, Date.now(), JOB_LEASE_MS);
       if (!current) return 'lost';
       const items = await this.jobs.items(job.id, current.nextPosition, JOB_BATCH_SIZE);
       const outcomes: ItemOutcome[] = [];
       for (const item of items) {
-        const outcome = actor ? await this.inviteOne(job, item.patientId, actor) : INVITER_UNAVAILABLE;
+        const outcome = !actor
+          ? INVITER_UNAVAILABLE
+          : withSavepoints
+            ? await this.inviteOne(job, item.patientId, actor)
+            : await this.inviteFast(job, item.patientId, actor);
         outcomes.push({ position: item.position, outcome });
       }
       await this.jobs.recordBatch(job.id, outcomes, Date.now());
       return current.nextPosition + outcomes.length >= current.total ? 'done' : 'more';
     });
+  }
+
+  private async inviteFast(job: InvitationJob, patientId: string, actor: Principal): Promise<string> {
+    try {
+      await this.invitations.inviteExistingPatient(patientId, job.options, actor);
+      return INVITED;
+    } catch {
+      throw new RunWithSavepoints();
+    }
   }
 
   /** Invites one patient as POST /patients/:id/invite does, inside a savepoint; returns INVITED or the code it is skipped with. */

@@ -31,8 +31,8 @@ function sender(mailFrom: string): Mail.Address {
   return mailbox('MAIL_FROM', parsed[0].address, parsed[0].name);
 }
 
-/** SMTP connections the pooled transport keeps open: the outbox's lanes send over them at once. */
-export const OUTBOX_LANES = 5;
+/** SMTP connections the pooled transport keeps open: the outbox sends over them at once. */
+export const OUTBOX_CONNECTIONS = 5;
 
 /** Delivery result: `sent`, or `not-configured` when no relay/gateway is set (development). */
 export type DeliveryResult = 'sent' | 'not-configured';
@@ -60,7 +60,7 @@ export class EmailTransport implements OnApplicationShutdown {
       to: mailbox('To', message.to),
       replyTo: message.replyTo ? mailbox('Reply-To', message.replyTo) : undefined,
     };
-    this.transporter ??= createTransport({ url: url.toString(), pool: true, maxConnections: OUTBOX_LANES });
+    this.transporter ??= createTransport({ url: url.toString(), pool: true, maxConnections: OUTBOX_CONNECTIONS });
     await this.transporter.sendMail({
       ...envelope,
       subject: message.subject,

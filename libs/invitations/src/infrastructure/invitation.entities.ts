@@ -26,6 +26,8 @@ export class OutboxMessageEntity {
   @Column('text', { name: 'last_error', nullable: true }) lastError!: string | null;
   @Column('bigint', { transformer: epochMs }) created!: number;
   @Column('bigint', { name: 'sent_at', nullable: true, transformer: epochMs }) sentAt!: number | null;
+  /** The delivery worker that claimed the message (its advisory lock's key), while it sends it. */
+  @Column('integer', { name: 'claim_owner', nullable: true }) claimOwner!: number | null;
 }
 
 @Entity('invitations')

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { TransactionHost } from '@careid/shared';
 
 export type DeliveryStatus = 'QUEUED' | 'SENT' | 'FAILED' | 'NOT_SENT';
@@ -35,10 +34,7 @@ export interface QueuedMessageRow {
   attempts: number;
 }
 
-/**
- * The statements of the outbox (`outbox_messages`). Delivery runs in a transaction of its own (`inDeliveryTransaction`)
- * whose manager the delivery statements take.
- */
+/** The statements of the outbox (`outbox_messages`) the API runs; delivery's own are in OutboxClaims. */
 @Injectable()
 export class OutboxRepository {
   constructor(private readonly tx: TransactionHost) {}
@@ -76,50 +72,5 @@ export class OutboxRepository {
       lastError: rows[0].last_error,
       sentAt: rows[0].sent_at === null ? null : Number(rows[0].sent_at),
     };
-  }
-
-  /** Runs `work` in a transaction of its own, on one connection, outside any ambient one. */
-  inDeliveryTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.tx.dataSource.transaction(async (manager) => {
-      // The send happens inside this transaction: allow it longer than an idle query would get.
-      await manager.query(`SET LOCAL idle_in_transaction_session_timeout = '60s'`);
-      return work(manager);
-    });
-  }
-
-  /** Locks the next due message until the delivery transaction ends; other instances skip it. */
-  async claimNextDue(manager: EntityManager, now: number): Promise<QueuedMessageRow | undefined> {
-    const rows: QueuedMessageRow[] = await manager.query(
-      `SELECT * FROM outbox_messages WHERE status = 'QUEUED' AND next_attempt_at <= $1
-       ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
-      [now],
-    );
-    return rows[0];
-  }
-
-  async scheduleRetry(manager: EntityManager, id: string, attempts: number, lastError: string, nextAttemptAt: number): Promise<void> {
-    await manager.query(`UPDATE outbox_messages SET attempts = $2, last_error = $3, next_attempt_at = $4 WHERE id = $1`, [
-      id,
-      attempts,
-      lastError,
-      nextAttemptAt,
-    ]);
-  }
-
-  /** Settles a message for good and erases its bodies (they carry tokens and links). */
-  async settle(
-    manager: EntityManager,
-    id: string,
-    status: DeliveryStatus,
-    attempts: number,
-    lastError: string | null,
-    now: number,
-  ): Promise<void> {
-    await manager.query(
-      `UPDATE outbox_messages SET status = $2, attempts = $3, last_error = $4, sent_at = CASE WHEN $2 = 'SENT' THEN $5::bigint END,
-         text_body = NULL, html_body = NULL
-       WHERE id = $1`,
-      [id, status, attempts, lastError, now],
-    );
   }
 }
