@@ -122,63 +122,81 @@ async function startProcesses(
   return { app, sink, bare };
 }
 
+/** What a process spent on `work`: its wall time is measured by `work` itself, its CPU (ms) here. */
+async function withCpu<T>(child: Child, work: () => Promise<T>): Promise<[T, number]> {
+  const before = child.cpuMs();
+  const result = await work();
+  return [result, child.cpuMs() - before];
+}
+
+/** 1. The app's job with the relay held (its messages queue), then the bare INSERTs of the same rows; their rows compared. */
+async function measureCreation(b: Bench, mainUrl: string, sets: string[][]) {
+  await call(b.sink.url, 'POST', '/hold');
+  const [app, appCpu] = await withCpu(b.app, () => runJob(b, sets[0]));
+  const body = { patientIds: sets[2], practitionerEmail: b.practitionerEmail, actorId: b.practitioner.id };
+  const [bare, bareCpu] = await withCpu(b.bare, () => call(b.bare.url, 'POST', '/create', body));
+  const rows = [await invitationRowShapes(mainUrl, sets[0][BULK_PATIENTS >> 1]), await invitationRowShapes(mainUrl, sets[2][0])];
+  return { appMs: app.ms, appCpu, bareMs: bare.ms as number, bareCpu, rows };
+}
+
+/** 2. The app's outbox drains the queued messages once the relay answers; then the bare pool sends as many. */
+async function measureDelivery(b: Bench, prefixes: string[], bareCount: number) {
+  const released = Date.now();
+  const [appLast, appCpu] = await withCpu(b.app, async () => {
+    await call(b.sink.url, 'POST', '/release');
+    return delivered(b.sink, prefixes[0], BULK_PATIENTS);
+  });
+  const recipients = Array.from({ length: bareCount }, (_, n) => `${prefixes[2]}-mail-${n}@bulk.bench.test`);
+  const [bare, bareCpu] = await withCpu(b.bare, () => call(b.bare.url, 'POST', '/deliver', { recipients }));
+  const sizes = [(await sinkStats(b.sink, prefixes[0])).medianBytes, (await sinkStats(b.sink, `${prefixes[2]}-mail-`)).medianBytes];
+  return { appMs: appLast - released, appCpu, bareMs: bare.ms as number, bareCpu, sizes };
+}
+
+/** 3. GET /users/:id idle, then while a second job runs (relay answering), in windows that fit in the job's run. */
+async function measureApi(b: Bench, patientIds: string[], prefix: string, expectedJobMs: number) {
+  const token = (await tokenLogin(b.app, b.reader)).accessToken;
+  const request: Request = { path: `/api/v1/users/${b.reader.id}`, headers: { authorization: `Bearer ${token}` } };
+  const seconds = Math.max(1, Math.min(SECONDS, (0.7 * expectedJobMs) / 1000));
+  await load({ url: b.app.url, connections: GET_CONNECTIONS, seconds: 2, request });
+  const idle = await load({ url: b.app.url, connections: GET_CONNECTIONS, seconds, request });
+  const job = runJob(b, patientIds);
+  await sleep(200);
+  const busy = await load({ url: b.app.url, connections: GET_CONNECTIONS, seconds, request });
+  const second = await job;
+  await delivered(b.sink, prefix, BULK_PATIENTS);
+  return { idle, busy, seconds, jobMs: second.ms, inside: busy.seconds * 1000 + 200 <= second.ms };
+}
+
 async function measureBulkInvite({ mainUrl, children }: Alone): Promise<Extra> {
   log(`bulk-invite: jobs of ${BULK_PATIENTS} patients, an SMTP sink, bare INSERTs and a bare nodemailer pool`);
   const processes = await startProcesses(mainUrl, children);
   const prefixes = ['a', 'b', 'bare'].map((set) => `bench-bulk-${RUN_ID}-${set}`);
   const { sets, ...who } = await seed(processes.app, mainUrl, prefixes);
   const b: Bench = { ...processes, ...who };
-
-  // 1. Creation: the app's job with the relay held (its messages queue), then the bare INSERTs of the same rows.
-  await call(b.sink.url, 'POST', '/hold');
-  const creation = await runJob(b, sets[0]);
-  const bareCreation = await call(b.bare.url, 'POST', '/create', {
-    patientIds: sets[2],
-    practitionerEmail: b.practitionerEmail,
-    actorId: b.practitioner.id,
-  });
-  const [appRows, bareRows] = [
-    await invitationRowShapes(mainUrl, sets[0][BULK_PATIENTS >> 1]),
-    await invitationRowShapes(mainUrl, sets[2][0]),
-  ];
-
-  // 2. Delivery: the app's outbox drains the queued messages once the relay answers; then the bare pool sends as many.
-  const released = Date.now();
-  await call(b.sink.url, 'POST', '/release');
-  const appLast = await delivered(b.sink, prefixes[0], BULK_PATIENTS);
-  const bareRecipients = sets[2].map((_, n) => `${prefixes[2]}-mail-${n}@bulk.bench.test`);
-  const bareDelivery = await call(b.bare.url, 'POST', '/deliver', { recipients: bareRecipients });
-  const [appMails, bareMails] = [await sinkStats(b.sink, prefixes[0]), await sinkStats(b.sink, `${prefixes[2]}-mail-`)];
-  checkParity(appRows, bareRows, appMails.medianBytes, bareMails.medianBytes);
-
-  // 3. The API while a job runs: GET /users/:id idle, then during a second job (relay answering).
-  const request: Request = {
-    path: `/api/v1/users/${b.reader.id}`,
-    headers: { authorization: `Bearer ${(await tokenLogin(b.app, b.reader)).accessToken}` },
-  };
-  const windowSeconds = Math.max(1, Math.min(SECONDS, (0.7 * creation.ms) / 1000));
-  await load({ url: b.app.url, connections: GET_CONNECTIONS, seconds: 2, request });
-  const idle = await load({ url: b.app.url, connections: GET_CONNECTIONS, seconds: windowSeconds, request });
-  const job = runJob(b, sets[1]);
-  await sleep(200);
-  const busy = await load({ url: b.app.url, connections: GET_CONNECTIONS, seconds: windowSeconds, request });
-  const second = await job;
-  await delivered(b.sink, prefixes[1], BULK_PATIENTS);
-  const busyWhileRunning = busy.seconds * 1000 + 200 <= second.ms;
-
+  const creation = await measureCreation(b, mainUrl, sets);
+  const delivery = await measureDelivery(b, prefixes, sets[2].length);
+  checkParity(creation.rows[0], creation.rows[1], delivery.sizes[0], delivery.sizes[1]);
+  const api = await measureApi(b, sets[1], prefixes[1], creation.appMs);
+  const perSecond = (ms: number) => round(BULK_PATIENTS / (ms / 1000), 1);
+  const perItem = (cpuMs: number) => round(cpuMs / BULK_PATIENTS, 3);
   const figures = {
     patients: BULK_PATIENTS,
-    invitationsPerSecond: round(BULK_PATIENTS / (creation.ms / 1000), 1),
-    bareInsertsPerSecond: round(BULK_PATIENTS / (bareCreation.ms / 1000), 1),
-    messagesPerSecond: round(BULK_PATIENTS / ((appLast - released) / 1000), 1),
-    barePoolPerSecond: round(BULK_PATIENTS / (bareDelivery.ms / 1000), 1),
-    idleP99Ms: round(idle.p99Ms),
-    busyP99Ms: round(busy.p99Ms),
-    getWindowSeconds: round(windowSeconds, 1),
-    busyWindowInsideJob: busyWhileRunning ? 'yes' : 'no',
-    secondJobMs: second.ms,
-    errors: idle.errors + busy.errors,
-    non2xx: idle.non2xx + busy.non2xx,
+    invitationsPerSecond: perSecond(creation.appMs),
+    bareInsertsPerSecond: perSecond(creation.bareMs),
+    messagesPerSecond: perSecond(delivery.appMs),
+    barePoolPerSecond: perSecond(delivery.bareMs),
+    idleP99Ms: round(api.idle.p99Ms),
+    busyP99Ms: round(api.busy.p99Ms),
+    // CPU of each process per invitation and per message: steadier than rates on a shared machine.
+    appCpuMsPerInvitation: perItem(creation.appCpu),
+    bareCpuMsPerInvitation: perItem(creation.bareCpu),
+    appCpuMsPerMessage: perItem(delivery.appCpu),
+    bareCpuMsPerMessage: perItem(delivery.bareCpu),
+    getWindowSeconds: round(api.seconds, 1),
+    busyWindowInsideJob: api.inside ? 'yes' : 'no',
+    secondJobMs: api.jobMs,
+    errors: api.idle.errors + api.busy.errors,
+    non2xx: api.idle.non2xx + api.busy.non2xx,
   };
   log(`  ${JSON.stringify(figures)}`);
   await Promise.all([b.app.stop(), b.bare.stop(), b.sink.stop()]);

@@ -7,8 +7,10 @@ import { EmailTransport, OUTBOX_CONNECTIONS, SmsTransport, UndeliverableMessage 
 
 export type { Delivery, DeliveryStatus, OutgoingMessage } from '../infrastructure/outbox.repository';
 
-/** Messages in flight at most: twice the SMTP connections, so that the pool always has the next one ready. */
-const WINDOW = 2 * OUTBOX_CONNECTIONS;
+/** Messages in flight at most: eight per SMTP connection, so that the pool always has the next ones ready. */
+const WINDOW = 8 * OUTBOX_CONNECTIONS;
+/** Claim again once this many are in flight or fewer: a claim per ten messages sent. */
+const REFILL_AT = WINDOW - 2 * OUTBOX_CONNECTIONS;
 
 /**
  * The transactional outbox. `enqueue` stores a message in the caller's
@@ -105,12 +107,12 @@ export class Outbox implements OnApplicationBootstrap, BeforeApplicationShutdown
     return this.opening;
   }
 
-  /** Keeps up to WINDOW messages in flight, claiming more once half of them are done, until none is due. */
+  /** Keeps up to WINDOW messages in flight, claiming more once REFILL_AT are left, until none is due. */
   private async drain(): Promise<void> {
     const inFlight = new Set<Promise<void>>();
     try {
       while (!this.stopped) {
-        if (inFlight.size <= WINDOW / 2) {
+        if (inFlight.size <= REFILL_AT) {
           const claimed = await this.claims.claimDue(Date.now(), WINDOW - inFlight.size);
           for (const message of claimed) {
             const sending: Promise<void> = this.deliver(message).finally(() => inFlight.delete(sending));
@@ -118,7 +120,7 @@ export class Outbox implements OnApplicationBootstrap, BeforeApplicationShutdown
           }
           if (!claimed.length && !inFlight.size) return;
           if (!claimed.length) await Promise.race([...inFlight, new Promise<void>((resolve) => (this.wakeUp = resolve))]);
-          else if (inFlight.size > WINDOW / 2) await Promise.race(inFlight);
+          else if (inFlight.size > REFILL_AT) await Promise.race(inFlight);
         } else {
           await Promise.race(inFlight);
         }

@@ -5,6 +5,16 @@ import { Client } from 'pg';
 import type { AppConfigService } from '@careid/shared';
 import type { DeliveryStatus, QueuedMessageRow } from './outbox.repository';
 
+interface PendingSettle {
+  id: string;
+  status: DeliveryStatus;
+  attempts: number;
+  lastError: string | null;
+  now: number;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
 /** The first key of the outbox workers' advisory locks (the second is each worker's own). */
 const OWNER_LOCK_CLASS = 0x0cae1d;
 
@@ -23,6 +33,9 @@ export class OutboxClaims {
   /** This worker's key while its lock is held; undefined while its connection is down. */
   private ownerKey: number | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Settles waiting for the statement that writes them. */
+  private settles: PendingSettle[] = [];
+  private flushing = false;
 
   constructor(@Inject(ConfigService) private readonly config: AppConfigService) {}
 
@@ -83,16 +96,39 @@ export class OutboxClaims {
     });
   }
 
-  /** Settles a claimed message for good and erases its bodies (they carry tokens and links). */
+  /**
+   * Settles a claimed message for good and erases its bodies (they carry tokens and links). Settles that come while
+   * one is being written go together in the next statement, so that the connection keeps up with the sends.
+   */
   settle(id: string, status: DeliveryStatus, attempts: number, lastError: string | null, now: number): Promise<void> {
-    return this.run(async (client, owner) => {
-      await client.query(
-        `UPDATE outbox_messages SET status = $3, attempts = $4, last_error = $5, sent_at = CASE WHEN $3 = 'SENT' THEN $6::bigint END,
-           text_body = NULL, html_body = NULL, claim_owner = NULL
-         WHERE id = $1 AND claim_owner = $2`,
-        [id, owner, status, attempts, lastError, now],
-      );
+    return new Promise<void>((resolve, reject) => {
+      this.settles.push({ id, status, attempts, lastError, now, resolve, reject });
+      if (!this.flushing) void this.flushSettles();
     });
+  }
+
+  private async flushSettles(): Promise<void> {
+    this.flushing = true;
+    while (this.settles.length) {
+      const batch = this.settles;
+      this.settles = [];
+      const columns = (['id', 'status', 'attempts', 'lastError', 'now'] as const).map((key) => batch.map((settle) => settle[key]));
+      try {
+        await this.run((client, owner) =>
+          client.query(
+            `UPDATE outbox_messages m SET status = v.status, attempts = v.attempts, last_error = v.last_error,
+               sent_at = CASE WHEN v.status = 'SENT' THEN v.now END, text_body = NULL, html_body = NULL, claim_owner = NULL
+             FROM unnest($2::uuid[], $3::text[], $4::int[], $5::text[], $6::bigint[]) AS v(id, status, attempts, last_error, now)
+             WHERE m.id = v.id AND m.claim_owner = $1`,
+            [owner, ...columns],
+          ),
+        );
+        for (const settle of batch) settle.resolve();
+      } catch (error) {
+        for (const settle of batch) settle.reject(error as Error);
+      }
+    }
+    this.flushing = false;
   }
 
   /** Gives a claimed message back, due again at `nextAttemptAt`. */

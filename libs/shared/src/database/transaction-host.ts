@@ -61,7 +61,8 @@ export class TransactionHost {
   query<T = any>(sql: string | PreparedStatement, parameters?: unknown[]): Promise<T> {
     const context = this.storage.getStore();
     if (!context) return this.queryOutsideTransaction<T>(sql, parameters);
-    if (typeof sql !== 'string' && context.client) return this.execute(context.client, sql, parameters);
+    // Straight on the transaction's connection too: TypeORM's query runner adds a dozen promises a statement.
+    if (context.client) return this.execute(context.client, sql, parameters);
     return context.manager.query(typeof sql === 'string' ? sql : sql.text, parameters);
   }
 
