@@ -57,15 +57,21 @@ export class OutboxClaims {
     client.on('error', lost);
     client.on('end', lost);
     this.client = client;
-    await client.connect();
-    await client.query('SET synchronous_commit = off');
-    for (;;) {
-      const key = randomInt(1, 2 ** 31 - 1);
-      const { rows } = await client.query('SELECT pg_try_advisory_lock($1, $2) AS held', [OWNER_LOCK_CLASS, key]);
-      if (rows[0].held) {
-        this.ownerKey = key;
-        return;
+    try {
+      await client.connect();
+      await client.query('SET synchronous_commit = off');
+      for (;;) {
+        const key = randomInt(1, 2 ** 31 - 1);
+        const { rows } = await client.query('SELECT pg_try_advisory_lock($1, $2) AS held', [OWNER_LOCK_CLASS, key]);
+        if (rows[0].held) {
+          this.ownerKey = key;
+          return;
+        }
       }
+    } catch (error) {
+      if (this.client === client) this.client = undefined;
+      await client.end().catch(() => undefined);
+      throw error;
     }
   }
 
