@@ -105,6 +105,15 @@ describe('Bulk patient invitations', () => {
     expect(users.map((u) => u.patient_id).sort()).toEqual([pending.id, good.id].sort());
     const invitations = await sql(t.database.url, `SELECT count(*)::int AS n FROM invitations WHERE profile_id = $1`, [pending.id]);
     expect(invitations[0].n).toBe(1);
+    // Each skip is on the audit trail, as the job's author's, with its code.
+    const trail = await sql(
+      t.database.url,
+      `SELECT target_id, actor_id, details->>'code' AS code FROM audit_events WHERE type = 'PATIENT_INVITATION_SKIPPED' AND details->>'jobId' = $1`,
+      [response.body.id],
+    );
+    expect(trail.map((row) => [row.target_id, row.actor_id, row.code]).sort()).toEqual(
+      job.skipped.map((skip: { patientId: string; code: string }) => [skip.patientId, doctor.user.id, skip.code]).sort(),
+    );
   });
 
   it('checks what does not depend on the patient before it answers: no job for a refused request', async () => {

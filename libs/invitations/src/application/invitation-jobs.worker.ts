@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { Credentials, Principal } from '@careid/identity';
+import { AuditTrail, Credentials, Principal } from '@careid/identity';
 import { AppConfigService, DomainError, requestContext, STATUS_BY_KIND, TransactionHost, translateDatabaseError } from '@careid/shared';
 import { INVITED, InvitationJob, InvitationJobsRepository, ItemOutcome } from '../infrastructure/invitation-jobs.repository';
 import { PatientInvitationsService } from './patient-invitations.service';
@@ -46,6 +46,7 @@ export class InvitationJobsWorker implements OnApplicationBootstrap, BeforeAppli
     private readonly jobs: InvitationJobsRepository,
     private readonly invitations: PatientInvitationsService,
     private readonly credentials: Credentials,
+    private readonly audit: AuditTrail,
     @Inject(ConfigService) config: AppConfigService,
   ) {
     this.pollMs = config.get('messaging', { infer: true }).outboxPollMs;
@@ -154,10 +155,21 @@ export class InvitationJobsWorker implements OnApplicationBootstrap, BeforeAppli
       // A broken connection fails this rollback too, and with it the batch (retried whole later).
       await this.jobs.rollbackToSavepoint();
       const refusal = error instanceof DomainError ? error : translateDatabaseError(error);
-      if (refusal && STATUS_BY_KIND[refusal.kind] < 500) return refusal.code;
-      if (refusal) throw refusal; // an outage or a timeout: the whole batch again, later
-      this.logger.error({ jobId: job.id, patientId, err: { message: (error as Error).message } }, 'Inviting a patient of a job failed');
-      return INVITATION_FAILED;
+      if (refusal && STATUS_BY_KIND[refusal.kind] >= 500) throw refusal; // an outage or a timeout: the whole batch again, later
+      if (!refusal) {
+        this.logger.error({ jobId: job.id, patientId, err: { message: (error as Error).message } }, 'Inviting a patient of a job failed');
+      }
+      const code = refusal?.code ?? INVITATION_FAILED;
+      // The rollback took back what the attempt wrote, its audit records too: the skip itself is on the trail.
+      const details = { jobId: job.id, code };
+      await this.audit.record({
+        type: 'PATIENT_INVITATION_SKIPPED',
+        outcome: 'failure',
+        targetType: 'Patient',
+        targetId: patientId,
+        details,
+      });
+      return code;
     }
   }
 }
