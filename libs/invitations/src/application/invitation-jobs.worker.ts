@@ -130,8 +130,10 @@ export class InvitationJobsWorker implements OnApplicationBootstrap, BeforeAppli
             : await this.inviteFast(job, item.patientId, actor);
         outcomes.push({ position: item.position, outcome });
       }
-      await this.jobs.recordBatch(job.id, outcomes, Date.now());
-      return current.nextPosition + outcomes.length >= current.total ? 'done' : 'more';
+      // The last batch is short (or the job has no patient left where its total expected one: done all the same).
+      const done = items.length < JOB_BATCH_SIZE || current.nextPosition + outcomes.length >= current.total;
+      await this.jobs.recordBatch(job.id, outcomes, Date.now(), done);
+      return done ? 'done' : 'more';
     });
   }
 

@@ -139,8 +139,8 @@ export class InvitationJobsRepository {
     return rows.map((row) => ({ position: row.position, patientId: row.patient_id }));
   }
 
-  /** In the batch's transaction: its outcomes, the job's counters and its cursor, and DONE after the last item. */
-  async recordBatch(jobId: string, outcomes: ItemOutcome[], now: number): Promise<void> {
+  /** In the batch's transaction: its outcomes, the job's counters and its cursor, and DONE (lease given up) after the last batch. */
+  async recordBatch(jobId: string, outcomes: ItemOutcome[], now: number, done: boolean): Promise<void> {
     const invited = outcomes.filter((o) => o.outcome === INVITED).length;
     await this.tx.query(
       `UPDATE invitation_job_items i SET outcome = o.outcome
@@ -149,12 +149,12 @@ export class InvitationJobsRepository {
     );
     await this.tx.query(
       `UPDATE invitation_jobs SET next_position = next_position + $2, invited = invited + $3, skipped = skipped + $4, modified = $5,
-         status = CASE WHEN next_position + $2 >= total THEN 'DONE' ELSE status END,
-         finished = CASE WHEN next_position + $2 >= total THEN $5::bigint END,
-         lease_owner = CASE WHEN next_position + $2 >= total THEN NULL ELSE lease_owner END,
-         lease_until = CASE WHEN next_position + $2 >= total THEN NULL ELSE lease_until END
+         status = CASE WHEN $6 THEN 'DONE' ELSE status END,
+         finished = CASE WHEN $6 THEN $5::bigint END,
+         lease_owner = CASE WHEN $6 THEN NULL ELSE lease_owner END,
+         lease_until = CASE WHEN $6 THEN NULL ELSE lease_until END
        WHERE id = $1`,
-      [jobId, outcomes.length, invited, outcomes.length - invited, now],
+      [jobId, outcomes.length, invited, outcomes.length - invited, now, done],
     );
   }
 
