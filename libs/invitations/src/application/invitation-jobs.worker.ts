@@ -5,6 +5,7 @@ import { AuditTrail, Credentials, Principal } from '@careid/identity';
 import { AppConfigService, DomainError, requestContext, STATUS_BY_KIND, TransactionHost, translateDatabaseError } from '@careid/shared';
 import { INVITED, InvitationJob, InvitationJobsRepository, ItemOutcome } from '../infrastructure/invitation-jobs.repository';
 import { PatientInvitationsService } from './patient-invitations.service';
+import { WorkerPasses } from './worker-passes';
 
 /** Patients invited per transaction. */
 export const JOB_BATCH_SIZE = 100;
@@ -37,9 +38,10 @@ export class InvitationJobsWorker implements OnApplicationBootstrap, BeforeAppli
   private readonly owner = randomUUID();
   private readonly pollMs: number;
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private wakeAgain = false;
-  private stopped = false;
+  private readonly passes = new WorkerPasses(
+    () => this.runJobs(),
+    (error) => this.logger.warn({ err: { message: error.message } }, 'Invitation job pass failed; will retry'),
+  );
 
   constructor(
     private readonly tx: TransactionHost,
@@ -60,37 +62,23 @@ export class InvitationJobsWorker implements OnApplicationBootstrap, BeforeAppli
 
   /** Stops after the batch under way and gives its job back, so that another instance goes on at once. */
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
     clearInterval(this.timer);
-    await this.running;
+    await this.passes.stop();
   }
 
   /** Runs every job that needs a worker (also called on a timer and when a job is created). */
   wake(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.wakeAgain = true;
-      return;
-    }
-    this.running = this.runJobs()
-      .catch((error: Error) => this.logger.warn({ err: { message: error.message } }, 'Invitation job pass failed; will retry'))
-      .finally(() => {
-        this.running = undefined;
-        if (this.wakeAgain && !this.stopped) {
-          this.wakeAgain = false;
-          this.wake();
-        }
-      });
+    this.passes.wake();
   }
 
   private async runJobs(): Promise<void> {
-    while (!this.stopped) {
+    while (!this.passes.isStopped) {
       const job = await this.jobs.claimRunnable(this.owner, Date.now(), JOB_LEASE_MS);
       if (!job) return;
       try {
         await this.runJob(job);
       } finally {
-        if (this.stopped) await this.jobs.releaseLease(job.id, this.owner);
+        if (this.passes.isStopped) await this.jobs.releaseLease(job.id, this.owner);
       }
     }
   }
@@ -100,7 +88,7 @@ export class InvitationJobsWorker implements OnApplicationBootstrap, BeforeAppli
     const actor = await this.credentials.principalOf(job.createdBy);
     const context = { requestId: `invitation-job-${job.id}`, actorId: job.createdBy, actorLogin: actor?.login };
     let outcome: BatchOutcome = 'more';
-    while (!this.stopped && outcome === 'more') {
+    while (!this.passes.isStopped && outcome === 'more') {
       outcome = await requestContext.run(context, () =>
         this.runBatch(job, actor, false).catch((error: unknown) => {
           if (error instanceof RunWithSavepoints) return this.runBatch(job, actor, true);

@@ -4,6 +4,7 @@ import { AppConfigService, MessagingSettings, TransactionHost } from '@careid/sh
 import { OutboxClaims } from '../infrastructure/outbox-claims';
 import { Delivery, DeliveryStatus, OutboxRepository, OutgoingMessage, QueuedMessageRow } from '../infrastructure/outbox.repository';
 import { EmailTransport, OUTBOX_CONNECTIONS, SmsTransport, UndeliverableMessage } from './transports';
+import { WorkerPasses } from './worker-passes';
 
 export type { Delivery, DeliveryStatus, OutgoingMessage } from '../infrastructure/outbox.repository';
 
@@ -32,12 +33,13 @@ export class Outbox implements OnApplicationBootstrap, BeforeApplicationShutdown
   private readonly logger = new Logger(Outbox.name);
   private readonly settings: MessagingSettings;
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
   private opening: Promise<void> | undefined;
-  private wakeAgain = false;
+  private readonly passes = new WorkerPasses(
+    () => this.drain(),
+    (error) => this.logger.warn({ err: { message: error.message } }, 'Outbox pass failed; will retry'),
+  );
   /** Resolves the wait of a pass that has messages in flight and found no more due: a new one may have come. */
   private wakeUp: (() => void) | undefined;
-  private stopped = false;
 
   constructor(
     private readonly tx: TransactionHost,
@@ -69,33 +71,19 @@ export class Outbox implements OnApplicationBootstrap, BeforeApplicationShutdown
 
   /** Stops taking new messages, waits for those being sent, and gives up its claims. */
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
     clearInterval(this.timer);
-    await this.running;
+    await this.passes.stop();
     await this.claims.close();
   }
 
   /** Delivers every due message now (also called on a timer and after each enqueue). */
   wake(): void {
-    if (this.stopped) return;
+    if (this.passes.isStopped) return;
     if (this.claims.owner === undefined) {
       void this.connect();
       return;
     }
-    if (this.running) {
-      this.wakeAgain = true;
-      this.wakeUp?.();
-      return;
-    }
-    this.running = this.drain()
-      .catch((error: Error) => this.logger.warn({ err: { message: error.message } }, 'Outbox pass failed; will retry'))
-      .finally(() => {
-        this.running = undefined;
-        if (this.wakeAgain && !this.stopped) {
-          this.wakeAgain = false;
-          this.wake();
-        }
-      });
+    if (!this.passes.wake()) this.wakeUp?.();
   }
 
   /** The worker's own connection; after a loss, the next wake opens it again (the timer wakes it). */
@@ -111,7 +99,7 @@ export class Outbox implements OnApplicationBootstrap, BeforeApplicationShutdown
   private async drain(): Promise<void> {
     const inFlight = new Set<Promise<void>>();
     try {
-      while (!this.stopped) {
+      while (!this.passes.isStopped) {
         if (inFlight.size <= REFILL_AT) {
           const claimed = await this.claims.claimDue(Date.now(), WINDOW - inFlight.size);
           for (const message of claimed) {
