@@ -37,11 +37,21 @@ export const OUTBOX_CONNECTIONS = 5;
 /** Delivery result: `sent`, or `not-configured` when no relay/gateway is set (development). */
 export type DeliveryResult = 'sent' | 'not-configured';
 
+/** SMTP_URL with bounded waits, unless it sets its own: the outbox worker holds its claim on a message while it sends it. */
+function pooledUrl(smtpUrl: string): string {
+  const url = new URL(smtpUrl);
+  for (const [name, value] of Object.entries({ connectionTimeout: '5000', greetingTimeout: '5000', socketTimeout: '10000' })) {
+    if (!url.searchParams.has(name)) url.searchParams.set(name, value);
+  }
+  return url.toString();
+}
+
 /** Email through a real SMTP relay (SMTP_URL) with nodemailer, over a pool of connections reused from message to message. */
 @Injectable()
 export class EmailTransport implements OnApplicationShutdown {
   private readonly settings: MessagingSettings;
   private transporter: Transporter | undefined;
+  private from: Mail.Address | undefined;
 
   constructor(@Inject(ConfigService) config: AppConfigService) {
     this.settings = config.get('messaging', { infer: true });
@@ -49,18 +59,15 @@ export class EmailTransport implements OnApplicationShutdown {
 
   async send(message: EmailMessage): Promise<DeliveryResult> {
     if (!this.settings.smtpUrl) return 'not-configured';
-    // Bounded waits: the outbox worker holds its claim on the message while it sends.
-    const url = new URL(this.settings.smtpUrl);
-    for (const [name, value] of Object.entries({ connectionTimeout: '5000', greetingTimeout: '5000', socketTimeout: '10000' })) {
-      if (!url.searchParams.has(name)) url.searchParams.set(name, value);
-    }
     if (hasLineBreakOrControl(message.subject)) throw new UndeliverableMessage('The subject has a line break or control character');
+    // MAIL_FROM is read once, when it holds one address (a message fails at once otherwise).
+    this.from ??= sender(this.settings.mailFrom);
     const envelope = {
-      from: sender(this.settings.mailFrom),
+      from: this.from,
       to: mailbox('To', message.to),
       replyTo: message.replyTo ? mailbox('Reply-To', message.replyTo) : undefined,
     };
-    this.transporter ??= createTransport({ url: url.toString(), pool: true, maxConnections: OUTBOX_CONNECTIONS });
+    this.transporter ??= createTransport({ url: pooledUrl(this.settings.smtpUrl), pool: true, maxConnections: OUTBOX_CONNECTIONS });
     await this.transporter.sendMail({
       ...envelope,
       subject: message.subject,
