@@ -13,8 +13,14 @@ export interface MessageTemplate {
   html?: string;
 }
 
-/** POST /patients/:id/invite: the generated body plus the contract's `message` templates. */
-export type InvitePatientOptions = Schemas['InvitePatientDto'] & { message?: MessageTemplate };
+/** Where the invited person goes once in: a URL on an allowed origin, or a registered application (its first redirect URI). */
+export interface InvitationRedirect {
+  redirectUrl?: string;
+  applicationId?: string;
+}
+
+/** POST /patients/:id/invite: the generated body plus the contract's `message` templates and redirect. */
+export type InvitePatientOptions = Schemas['InvitePatientDto'] & InvitationRedirect & { message?: MessageTemplate };
 
 /** POST /patients/invite: the single invite's options for up to 10,000 patients. */
 export type BulkInvitePatients = Omit<InvitePatientOptions, 'practitionerId'> & { patientIds: string[] };
@@ -35,7 +41,7 @@ export interface InvitationJob {
 }
 
 /** POST /invitations: the generated body plus `applicationId` (a registered application) and `redirectUrl`. */
-export type CreateInvitation = Schemas['CreateInvitationDto'] & { applicationId?: string; redirectUrl?: string };
+export type CreateInvitation = Schemas['CreateInvitationDto'] & InvitationRedirect;
 
 /** POST /invitations/accept answers a session, with the invitation's `redirectUrl` when it has one. */
 export type AcceptedInvitationTokens = Schemas['TokenPairDto'] & { redirectUrl?: string };

@@ -38,6 +38,7 @@ export type {
   CreateInvitation,
   InvitationJob,
   InvitationJobStarted,
+  InvitationRedirect,
   MessageTemplate,
 } from './contract.js';
 export type { components, operations, paths } from './generated/schema.js';
