@@ -16,7 +16,7 @@ const user = await api.userApi.getLogged();
 const pair = await new AnonymousCareidApi({ baseUrl: process.env.BASE_URL }).cryptoApi.RSA.generateKeyPairHex();
 let code;
 try { await api.userApi.get('00000000-0000-4000-8000-000000000000'); } catch (error) { code = error instanceof CareidApiError && error.code; }
-const subject = new ICureRegistrationEmail({}, 'https://app.example/login', 'Molière', {}).get({ login: '{{login}}' }, '{{token}}').subject;
+const subject = new ICureRegistrationEmail({ lastName: 'Purgon' }, 'https://app.example/login', 'Molière').get({ login: '{{login}}' }, '{{token}}').subject;
 console.log(JSON.stringify({ login: user.login, publicKey: pair.publicKey.slice(0, 8), code, model: new User({ login: 'x' }).constructor.name, subject }));`;
 
 function files(folder: string): string[] {

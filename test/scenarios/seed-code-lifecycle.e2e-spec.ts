@@ -220,7 +220,7 @@ describe("Issue 18 invitation features: the seeds' message factories, applicatio
       const patients = await Promise.all(emails.map((email) => patientWith({ email })));
       const noContact = await patientWith({});
       const stranger = await (await practitionerUser(host)).api.patientApi.createOrModify(new Patient({ firstName: 'Cléante' }));
-      const messageFactory = new ICureRegistrationEmail(hcp, 'https://app.example/login', 'Molière Health', undefined);
+      const messageFactory = new ICureRegistrationEmail(hcp, 'https://app.example/login', 'Molière Health');
 
       const started = await api.invitationApi.invitePatients(
         [...patients.map((p) => p.id), noContact.id, stranger.id],

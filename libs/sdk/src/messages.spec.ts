@@ -9,9 +9,14 @@ import {
   type SMSMessage,
   type SMSMessageFactory,
 } from './messages';
+import type { Patient, Practitioner } from './models';
 
-const hcp = { id: 'hcp-1', lastName: 'Purgon', addresses: [{ telecoms: [{ system: 'email', value: 'purgon@hospital.care' }] }] };
-const patient = { id: 'patient-1', firstName: 'Argan' };
+const hcp: Practitioner = {
+  id: 'hcp-1',
+  lastName: 'Purgon',
+  addresses: [{ telecoms: [{ system: 'email', value: 'purgon@hospital.care' }] }],
+};
+const patient: Patient = { id: 'patient-1', firstName: 'Argan' };
 
 /** The `Label: value` line of a text, or undefined. */
 const line = (text: string | undefined, label: string) => new RegExp(`^${label}: (.*)$`, 'm').exec(text ?? '')?.[1];

@@ -1,4 +1,5 @@
 import type { InvitePatientOptions, MessageTemplate } from './contract.js';
+import type { Patient, Practitioner } from './models.js';
 
 // iCure's message factories, for `createAndInviteUser(patient, messageFactory, tokenDurationSeconds)`.
 // iCure renders the message in the client, with the user and the password it made there. Careid makes the
@@ -63,13 +64,14 @@ export class ICureRegistrationEmail implements EmailMessageFactory {
    * @param hcp the inviting practitioner (kept for iCure's signature: Careid names the calling practitioner)
    * @param link where the patient logs in; on an origin of the server's ALLOWED_REDIRECT_ORIGINS
    * @param solutionName the name of your application, shown in the subject and the text
-   * @param patient the invited patient (kept for iCure's signature: Careid names the invited patient)
+   * @param patient the invited patient (kept for iCure's signature: Careid names each invited patient, so one
+   *   factory serves a bulk invitation too)
    */
   constructor(
-    readonly hcp: unknown,
+    readonly hcp: Practitioner | Patient,
     readonly link: string,
     readonly solutionName: string,
-    readonly patient: unknown,
+    readonly patient?: Patient,
   ) {}
 
   get(recipient: MessageRecipient, recipientPassword: string): EmailMessage {
@@ -99,10 +101,10 @@ export class ICureRegistrationEmail implements EmailMessageFactory {
 export class ICureRegistrationSMS implements SMSMessageFactory {
   /** The parameters of ICureRegistrationEmail's. */
   constructor(
-    readonly hcp: unknown,
+    readonly hcp: Practitioner | Patient,
     readonly link: string,
     readonly solutionName: string,
-    readonly patient: unknown,
+    readonly patient?: Patient,
   ) {}
 
   get(recipient: MessageRecipient, recipientPassword: string): SMSMessage {
