@@ -21,11 +21,12 @@ const REFUSALS: Record<string, string> = {
 };
 
 function refusalOf(error: errors.JOSEError): string {
+  if (REFUSALS[error.code]) return REFUSALS[error.code];
   if (error instanceof errors.JWTClaimValidationFailed) {
     const claim = { iss: 'issuer', aud: 'audience' }[error.claim];
     return claim ?? `claim-${error.claim}`.slice(0, 40);
   }
-  return REFUSALS[error.code] ?? 'malformed';
+  return 'malformed';
 }
 
 /**
