@@ -83,10 +83,11 @@ export class IdentityProviderDto {
   @ApiProperty({ example: '1-a2935837fdb2119e0f01d695c4807c08' }) rev!: string;
   @ApiProperty({ example: 'https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0' }) issuer!: string;
   @ApiProperty({ example: '6731de76-14a6-49ae-97bc-6eba6914391e' }) clientId!: string;
-  @ApiProperty({ description: 'Whether a client secret is stored (it is never returned)' }) hasClientSecret!: boolean;
-  @ApiProperty() allowSignup!: boolean;
-  @ApiProperty({ type: [String] }) defaultRoles!: string[];
-  @ApiProperty() requireTotp!: boolean;
+  @ApiProperty({ example: true, description: 'Whether a client secret is stored (it is never returned)' }) hasClientSecret!: boolean;
+  @ApiProperty({ example: false, description: 'A verified email no user has creates an ACTIVE user with defaultRoles' })
+  allowSignup!: boolean;
+  @ApiProperty({ type: [String], example: ['PRACTITIONER'], description: 'Roles of users who sign up' }) defaultRoles!: string[];
+  @ApiProperty({ example: false, description: 'Users with use2fa also send their Careid TOTP code' }) requireTotp!: boolean;
   @ApiProperty({ example: 1700058624896 }) created!: number;
   @ApiProperty({ example: 1700058624896 }) modified!: number;
 }
