@@ -111,6 +111,28 @@ describe('External identity providers', () => {
       expect((await admin.delete(`/api/v1/identity-providers/${provider.alias}`)).status).toBe(404);
     });
 
+    it('forgets the links made under an issuer when the provider moves to another (subjects are unique per issuer only)', async () => {
+      const provider = await addProvider(idp);
+      const { user } = await createUser(admin);
+      const subject = randomUUID();
+      expect((await exchange(await idp.idToken({ sub: subject, email: user.email, email_verified: true }), provider.alias)).status).toBe(
+        200,
+      );
+      const elsewhere = await new TestIdentityProvider().start();
+      try {
+        const path = `/api/v1/identity-providers/${provider.alias}`;
+        const moved = await admin.put(path, { ...provider, issuer: elsewhere.issuer, clientId: elsewhere.clientId });
+        expect(moved.status).toBe(200);
+        expect((await admin.get(`/api/v1/users/${user.id}/identities`)).body.rows).toEqual([]);
+        // The same subject at the new issuer is somebody else: without a verified email of a user, nobody.
+        expect(statusAndCode(await exchange(await elsewhere.idToken({ sub: subject }), provider.alias))).toEqual(REFUSED);
+        // Tokens of the old issuer are refused now.
+        expect(statusAndCode(await exchange(await idp.idToken({ sub: subject }), provider.alias))).toEqual(REFUSED);
+      } finally {
+        await elsewhere.stop();
+      }
+    });
+
     it('refuses an issuer that is not https (but loopback), one that does not answer, one whose discovery names another issuer', async () => {
       const create = (fields: Record<string, unknown>) =>
         admin.post('/api/v1/identity-providers', { alias: unique('bad'), issuer: idp.issuer, clientId: 'x', ...fields });

@@ -73,7 +73,7 @@ export class IdentityProvidersController {
   @ApiOperation({
     summary: 'Modify an identity provider (admin)',
     description:
-      'Send it as read, with changes and its `rev` (stale: 409). A field left out keeps its value; `clientSecret: null` removes the secret. The discovery document and keys are read again.',
+      'Send it as read, with changes and its `rev` (stale: 409). A field left out keeps its value; `clientSecret: null` removes the secret. The discovery document and keys are read again. A new issuer removes the identities linked at the provider (subjects are unique per issuer only).',
   })
   @ApiOkResponse({ type: IdentityProviderDto })
   @ApiProblems(400, 404, 409)

@@ -49,6 +49,12 @@ export class FederatedIdentitiesRepository {
     return count > 0;
   }
 
+  /** Removes every link at a provider; returns how many there were. */
+  async unlinkAllAt(provider: string): Promise<number> {
+    const [, count] = await this.tx.query('DELETE FROM federated_identities WHERE provider = $1', [provider]);
+    return count;
+  }
+
   /** A deleted user's accounts are free to link again (users are soft-deleted: the foreign key's cascade does not fire). */
   async unlinkAll(userId: string): Promise<void> {
     await this.tx.query('DELETE FROM federated_identities WHERE user_id = $1', [userId]);

@@ -297,7 +297,7 @@ export interface paths {
         get: operations["IdentityProvidersController_get"];
         /**
          * Modify an identity provider (admin)
-         * @description Send it as read, with changes and its `rev` (stale: 409). A field left out keeps its value; `clientSecret: null` removes the secret. The discovery document and keys are read again.
+         * @description Send it as read, with changes and its `rev` (stale: 409). A field left out keeps its value; `clientSecret: null` removes the secret. The discovery document and keys are read again. A new issuer removes the identities linked at the provider (subjects are unique per issuer only).
          */
         put: operations["IdentityProvidersController_modify"];
         post?: never;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { firstRev, nextRev, Page, TransactionHost } from '@careid/shared';
 import { assertDefaultRolesAllowed, assertIssuerAllowed, IdentityProvider } from '../../domain/federation';
 import { identityError } from '../../domain/identity.errors';
+import { FederatedIdentitiesRepository } from '../../infrastructure/federated-identities.repository';
 import { IdentityProvidersRepository } from '../../infrastructure/identity-providers.repository';
 import { ProviderFetchError } from '../../infrastructure/provider-http';
 import { ProviderKeys } from '../../infrastructure/provider-keys';
@@ -30,6 +31,7 @@ export class IdentityProvidersService {
   constructor(
     private readonly tx: TransactionHost,
     private readonly providers: IdentityProvidersRepository,
+    private readonly identities: FederatedIdentitiesRepository,
     private readonly keys: ProviderKeys,
     private readonly audit: AuditTrail,
   ) {}
@@ -89,7 +91,9 @@ export class IdentityProvidersService {
           ? identityError('REVISION_CONFLICT', 'The identity provider was modified meanwhile; reload it and apply your change again')
           : identityError('IDENTITY_PROVIDER_NOT_FOUND');
       }
-      await this.record('IDENTITY_PROVIDER_MODIFIED', next);
+      // Subjects are unique per issuer only: those linked under the old issuer name nobody at the new one.
+      const unlinked = issuer !== current.issuer ? await this.identities.unlinkAllAt(alias) : 0;
+      await this.record('IDENTITY_PROVIDER_MODIFIED', next, { unlinked });
     });
     return next;
   }
@@ -115,12 +119,13 @@ export class IdentityProvidersService {
     return issuer;
   }
 
-  private record(type: string, provider: IdentityProvider): Promise<void> {
+  private record(type: string, provider: IdentityProvider, extra: Record<string, unknown> = {}): Promise<void> {
     return this.audit.record({
       type,
       targetType: 'IdentityProvider',
       targetId: provider.alias,
       details: {
+        ...extra,
         issuer: provider.issuer,
         allowSignup: provider.allowSignup,
         defaultRoles: provider.defaultRoles,

@@ -32,7 +32,8 @@ export class LoginMethods {
         else reject(identityError('INVALID_CREDENTIALS'));
       };
       // No session middleware, no redirects: passport only runs the strategies and calls back.
-      this.passport.authenticate([...methods], { session: false }, callback)(request, {}, reject);
+      const next = (error?: unknown) => reject(error ?? identityError('INVALID_CREDENTIALS'));
+      this.passport.authenticate([...methods], { session: false }, callback)(request, {}, next);
     });
   }
 }
