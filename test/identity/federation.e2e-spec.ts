@@ -323,6 +323,30 @@ describe('External identity providers', () => {
       expect((await lastEvent('LOGIN_FAILED', null)).details.reason).toBe('unknown-key');
     });
 
+    it('keeps verifying with the keys it holds while the provider is down; an instance that holds none answers 503', async () => {
+      const flaky = await new TestIdentityProvider().start();
+      const provider = await addProvider(flaky);
+      const { user } = await createUser(admin);
+      const claims = { sub: randomUUID(), email: user.email, email_verified: true };
+      const [known, unknownKid] = [await flaky.idToken(claims), await flaky.idToken(claims, { kid: randomUUID() })];
+      await flaky.stop();
+      await sleep(1100); // past the cooldown: the unknown kid tries a refetch, which fails
+      expect((await exchange(known, provider.alias)).status).toBe(200);
+      expect(statusAndCode(await exchange(unknownKid, provider.alias))).toEqual(REFUSED);
+      const second = await startTestApp({ database: t.database });
+      try {
+        const response = await second.http.post('/api/v1/auth/token-exchange', {
+          provider: provider.alias,
+          subjectToken: known,
+          subjectTokenType: ID_TOKEN_TYPE,
+        });
+        expect(statusAndCode(response)).toEqual([503, 'IDENTITY_PROVIDER_UNAVAILABLE']);
+        expect((await lastEvent('LOGIN_FAILED', null)).details).toMatchObject({ reason: 'provider-unavailable', provider: provider.alias });
+      } finally {
+        await second.close();
+      }
+    });
+
     it("asks for the user's TOTP code only where the provider requires it", async () => {
       const strict = await addProvider(idp, { requireTotp: true });
       const { user, login } = await createUser(admin);
