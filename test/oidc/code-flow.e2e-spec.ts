@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { authenticator } from 'otplib';
+import type { Browser } from 'playwright-core';
+import { launchBrowser } from '../support/browser';
+import { HttpClient } from '../support/http';
+import { createUser, loginAs, loginAsAdmin } from '../support/session';
+import { TestApp } from '../support/test-app';
+import {
+  authorizeUrl,
+  pkce,
+  POST_LOGOUT_URI,
+  REDIRECT_URI,
+  registerApplication,
+  signInAtHostedPage,
+  startProviderApp,
+  stubApplication,
+  tokenRequest,
+} from './oidc-support';
+
+const nextCode = (secret: string) => authenticator.clone({ epoch: Date.now() + 30_000 }).generate(secret);
+
+describe('OpenID provider: the authorization code flow in a real browser', () => {
+  let t: TestApp;
+  let admin: HttpClient;
+  let browser: Browser;
+  let spa: { id: string; clientId: string };
+
+  beforeAll(async () => {
+    t = await startProviderApp();
+    admin = await loginAsAdmin(t.http);
+    spa = await registerApplication(admin, 'public');
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t.close();
+  });
+
+  /** authorize → hosted page → code and state back at the application. */
+  async function authorize(login: string, password: string, totpSecret?: string) {
+    const page = await browser.newPage();
+    await stubApplication(page);
+    const { verifier, challenge } = pkce();
+    const state = randomBytes(8).toString('hex');
+    const nonce = randomBytes(8).toString('hex');
+    await page.goto(authorizeUrl(t, spa.clientId, { state, nonce, challenge }));
+    expect(await page.title()).toBe('Sign in · Careid');
+    expect(await page.getByLabel('Login').getAttribute('autocomplete')).toBe('username');
+    expect(await page.getByLabel('Password').getAttribute('autocomplete')).toBe('current-password');
+    await signInAtHostedPage(page, login, password);
+    if (totpSecret) {
+      await page.getByLabel('Code').waitFor();
+      expect(await page.getByLabel('Code').getAttribute('autocomplete')).toBe('one-time-code');
+      await page.getByLabel('Code').fill(nextCode(totpSecret));
+      await page.getByRole('button', { name: 'Sign in' }).click();
+    }
+    await page.waitForURL((url) => url.toString().startsWith(REDIRECT_URI));
+    const back = new URL(page.url());
+    return { page, code: back.searchParams.get('code')!, state: back.searchParams.get('state'), sentState: state, nonce, verifier };
+  }
+
+  it('signs in with a password, exchanges the code with the verifier, calls the API, refreshes, and logs out everywhere', async () => {
+    const { user, login, password } = await createUser(admin, { name: 'Ada Lovelace' });
+    const { page, code, state, sentState, nonce, verifier } = await authorize(login, password);
+    expect(state).toBe(sentState);
+    expect(code).toBeTruthy();
+
+    const tokens = await tokenRequest(t, {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT_URI,
+      client_id: spa.clientId,
+      code_verifier: verifier,
+    });
+    expect(tokens.status).toBe(200);
+    expect(tokens.headers.get('cache-control')).toBe('no-store');
+    expect(tokens.body).toMatchObject({ token_type: 'Bearer', scope: expect.stringContaining('openid') });
+
+    // The ID token verifies against the published keys, for this issuer, this client and this nonce.
+    const discovery = (await (await fetch(`${t.baseUrl}/.well-known/openid-configuration`)).json()) as Record<string, string>;
+    expect(discovery.issuer).toBe(t.baseUrl);
+    const { payload, protectedHeader } = await jwtVerify(tokens.body.id_token, createRemoteJWKSet(new URL(discovery.jwks_uri)), {
+      issuer: t.baseUrl,
+      audience: spa.clientId,
+    });
+    expect(['RS256', 'ES256']).toContain(protectedHeader.alg);
+    expect(payload).toMatchObject({ sub: user.id, nonce, email: user.email, name: 'Ada Lovelace' });
+
+    // The REST API takes the access token, as its own.
+    const api = t.http.as(tokens.body.access_token);
+    expect((await api.get('/api/v1/users/current')).body.id).toBe(user.id);
+
+    const refreshed = await tokenRequest(t, {
+      grant_type: 'refresh_token',
+      refresh_token: tokens.body.refresh_token,
+      client_id: spa.clientId,
+    });
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body.refresh_token).not.toBe(tokens.body.refresh_token);
+    expect((await t.http.as(refreshed.body.access_token).get('/api/v1/users/current')).status).toBe(200);
+
+    // RP-initiated logout at the provider, confirmed on its page: the session ends everywhere.
+    const logout = new URL('/oidc/session/end', t.baseUrl);
+    logout.searchParams.set('id_token_hint', refreshed.body.id_token);
+    logout.searchParams.set('post_logout_redirect_uri', POST_LOGOUT_URI);
+    await page.goto(logout.toString());
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL((url) => url.toString().startsWith(POST_LOGOUT_URI));
+    await page.close();
+    expect((await api.get('/api/v1/users/current')).status).toBe(401);
+    expect((await t.http.as(refreshed.body.access_token).get('/api/v1/users/current')).status).toBe(401);
+    const afterLogout = await tokenRequest(t, {
+      grant_type: 'refresh_token',
+      refresh_token: refreshed.body.refresh_token,
+      client_id: spa.clientId,
+    });
+    expect(afterLogout.status).toBe(400);
+    expect(afterLogout.body.error).toBe('invalid_grant');
+  });
+
+  it('asks a user with two-factor login for its code as a second step', async () => {
+    const { user, login, password } = await createUser(admin);
+    const session = await loginAs(t.http, login, password);
+    const { secret } = (await session.post('/api/v1/users/current/2fa/setup', { currentPassword: password })).body;
+    expect((await session.post('/api/v1/users/current/2fa/enable', { code: authenticator.generate(secret) })).status).toBe(204);
+
+    const { page, code, verifier } = await authorize(login, password, secret);
+    await page.close();
+    const tokens = await tokenRequest(t, {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT_URI,
+      client_id: spa.clientId,
+      code_verifier: verifier,
+    });
+    expect(tokens.status).toBe(200);
+    expect((await t.http.as(tokens.body.access_token).get('/api/v1/users/current')).body.id).toBe(user.id);
+  });
+});
