@@ -137,4 +137,91 @@ describe('OpenID provider: the authorization code flow in a real browser', () =>
     expect(tokens.status).toBe(200);
     expect((await t.http.as(tokens.body.access_token).get('/api/v1/users/current')).body.id).toBe(user.id);
   });
+
+  it('refuses a public client without PKCE, an unregistered redirect URI, a wrong verifier and a reused code', async () => {
+    const state = 's';
+    const nonce = 'n';
+    const noPkce = await fetch(authorizeUrl(t, spa.clientId, { state, nonce }), { redirect: 'manual' });
+    const refused = new URL(noPkce.headers.get('location')!);
+    expect(refused.origin + refused.pathname).toBe(REDIRECT_URI);
+    expect(refused.searchParams.get('error')).toBe('invalid_request');
+    expect(refused.searchParams.get('code')).toBeNull();
+
+    // An unregistered redirect URI is never redirected to, not even with the error.
+    const elsewhere = await fetch(
+      authorizeUrl(t, spa.clientId, { state, nonce, challenge: pkce().challenge, redirectUri: 'https://app.example/other' }),
+      {
+        redirect: 'manual',
+      },
+    );
+    expect(elsewhere.status).toBe(400);
+    expect(elsewhere.headers.get('location')).toBeNull();
+    expect(await elsewhere.text()).toContain('redirect_uri');
+
+    const { login, password } = await createUser(admin);
+    const first = await authorize(login, password);
+    await first.page.close();
+    const exchange = (code: string, verifier: string) =>
+      tokenRequest(t, {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: REDIRECT_URI,
+        client_id: spa.clientId,
+        code_verifier: verifier,
+      });
+    const wrong = await exchange(first.code, pkce().verifier);
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error).toBe('invalid_grant');
+
+    const second = await authorize(login, password);
+    await second.page.close();
+    const tokens = await exchange(second.code, second.verifier);
+    expect(tokens.status).toBe(200);
+    const reused = await exchange(second.code, second.verifier);
+    expect(reused.status).toBe(400);
+    expect(reused.body.error).toBe('invalid_grant');
+    // A code used twice was stolen: what it gave is revoked, down to the REST API.
+    expect((await t.http.as(tokens.body.access_token).get('/api/v1/users/current')).status).toBe(401);
+  });
+
+  it('a password set by an admin ends the provider sign-in too: tokens refused, the next authorization asks again', async () => {
+    const { user, login, password } = await createUser(admin);
+    const { page, code, verifier } = await authorize(login, password);
+    const tokens = await tokenRequest(t, {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT_URI,
+      client_id: spa.clientId,
+      code_verifier: verifier,
+    });
+    expect((await t.http.as(tokens.body.access_token).get('/api/v1/users/current')).status).toBe(200);
+
+    const current = (await admin.get(`/api/v1/users/${user.id}`)).body;
+    expect((await admin.put(`/api/v1/users/${user.id}`, { ...current, passwordHash: 'a new admin-chosen password' })).status).toBe(200);
+
+    expect((await t.http.as(tokens.body.access_token).get('/api/v1/users/current')).status).toBe(401);
+    const refresh = await tokenRequest(t, {
+      grant_type: 'refresh_token',
+      refresh_token: tokens.body.refresh_token,
+      client_id: spa.clientId,
+    });
+    expect(refresh.body.error).toBe('invalid_grant');
+    // The same browser, with its provider cookie: asked to sign in again, not sent straight back with a code.
+    await page.goto(authorizeUrl(t, spa.clientId, { state: 'again', nonce: 'again', challenge: pkce().challenge }));
+    expect(await page.title()).toBe('Sign in · Careid');
+    await page.close();
+  });
+
+  it('says so, accessibly, when the password is wrong, and keeps the login typed', async () => {
+    const { login } = await createUser(admin);
+    const page = await browser.newPage();
+    await stubApplication(page);
+    await page.goto(authorizeUrl(t, spa.clientId, { state: 's', nonce: 'n', challenge: pkce().challenge }));
+    await signInAtHostedPage(page, login, 'not the password at all');
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').textContent()).toBe('The login or the password is not correct.');
+    expect(await page.getByLabel('Login').inputValue()).toBe(login);
+    expect(await page.getByLabel('Login').getAttribute('aria-invalid')).toBe('true');
+    await page.close();
+  });
 });
