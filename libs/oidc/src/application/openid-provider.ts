@@ -82,7 +82,10 @@ export class OpenIdProvider implements OnApplicationBootstrap, OnModuleDestroy, 
         },
         grantEnded: (grantId) => this.accounts.end([], [grantId]),
       }),
-      findAccount: async (userId, token) => inModuleRealm(await this.accounts.find(userId, token?.grantId)),
+      findAccount: async (userId, token) => {
+        const account = await this.accounts.find(userId, token?.grantId);
+        return account && inModuleRealm({ ...account, claims: () => inModuleRealm(account.claims()) });
+      },
       signInHolds: async (ctx) => !!(ctx.oidc.session && (await this.accounts.liveSessionOf(ctx.oidc.session.uid))),
       loadExistingGrant: (ctx) => this.loadExistingGrant(ctx),
       logoutSource: (ctx, form) => this.pages.logout(ctx, form),
