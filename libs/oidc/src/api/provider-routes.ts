@@ -5,7 +5,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HostedSignIn, SignInAnswer, SignInFields } from '../application/hosted-sign-in';
 import { OpenIdProvider } from '../application/openid-provider';
-import { INTERACTION_PATH, OIDC_PREFIX } from '../application/provider-configuration';
+import { INTERACTION_PATH, PROVIDER_ROUTES } from '../application/provider-configuration';
 import { escapeHtml, pagePolicy, renderPage, STYLESHEET_PATH } from './pages';
 import { signInPage } from './sign-in.page';
 
@@ -28,8 +28,7 @@ function providerEndpoints(openId: OpenIdProvider) {
       reply.hijack();
       openId.handle(request.raw, reply.raw);
     };
-    instance.route({ method: ['GET', 'POST', 'OPTIONS'], url: '/.well-known/openid-configuration', handler });
-    instance.route({ method: ['GET', 'POST', 'OPTIONS'], url: `${OIDC_PREFIX}/*`, handler });
+    for (const [url, methods] of PROVIDER_ROUTES) instance.route({ method: methods, url, handler });
   };
 }
 

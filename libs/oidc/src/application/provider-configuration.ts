@@ -17,13 +17,21 @@ const ROUTES = {
   userinfo: `${OIDC_PREFIX}/me`,
   end_session: `${OIDC_PREFIX}/session/end`,
   revocation: `${OIDC_PREFIX}/token/revocation`,
-  introspection: `${OIDC_PREFIX}/token/introspection`,
-  registration: `${OIDC_PREFIX}/reg`,
-  code_verification: `${OIDC_PREFIX}/device`,
-  device_authorization: `${OIDC_PREFIX}/device/auth`,
-  pushed_authorization_request: `${OIDC_PREFIX}/request`,
-  backchannel_authentication: `${OIDC_PREFIX}/backchannel`,
 };
+
+/** Every path and method the provider answers with the features Careid turns on (each mounted explicitly: no catch-all). */
+export const PROVIDER_ROUTES: [string, ('GET' | 'POST' | 'OPTIONS')[]][] = [
+  ['/.well-known/openid-configuration', ['GET', 'OPTIONS']],
+  [ROUTES.authorization, ['GET', 'POST']],
+  [`${ROUTES.authorization}/:uid`, ['GET']],
+  [ROUTES.token, ['POST', 'OPTIONS']],
+  [ROUTES.jwks, ['GET', 'OPTIONS']],
+  [ROUTES.userinfo, ['GET', 'POST', 'OPTIONS']],
+  [ROUTES.end_session, ['GET', 'POST']],
+  [`${ROUTES.end_session}/confirm`, ['POST']],
+  [`${ROUTES.end_session}/success`, ['GET']],
+  [ROUTES.revocation, ['POST', 'OPTIONS']],
+];
 
 export interface ProviderParts {
   configuration: Configuration;
@@ -94,6 +102,7 @@ export function providerConfiguration(library: OidcProviderModule, parts: Provid
     },
     features: {
       devInteractions: { enabled: false },
+      pushedAuthorizationRequests: { enabled: false },
       revocation: { enabled: true },
       userinfo: { enabled: true },
       rpInitiatedLogout: { enabled: true, logoutSource: parts.logoutSource, postLogoutSuccessSource: parts.postLogoutSuccessSource },
