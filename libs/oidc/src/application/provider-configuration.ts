@@ -94,6 +94,8 @@ export function providerConfiguration(library: OidcProviderModule, parts: Provid
     // The ID token carries the claims its scopes grant (email, name, ...), also when an access token is issued.
     conformIdTokenClaims: false,
     responseTypes: ['code'],
+    // redirect_uri is always required (and matched exactly); this also keeps oidc-provider's error path off a null dereference.
+    allowOmittingSingleRegisteredRedirectUri: false,
     pkce: { required: (_ctx: unknown, client: { clientAuthMethod: string }) => client.clientAuthMethod === 'none' },
     clientDefaults: {
       grant_types: ['authorization_code', 'refresh_token'],
