@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { OpenIdProvider, SigningKeys } from '@careid/oidc';
 import { authenticator } from 'otplib';
 import type { Browser } from 'playwright-core';
 import { launchBrowser } from '../support/browser';
@@ -223,5 +224,35 @@ describe('OpenID provider: the authorization code flow in a real browser', () =>
     expect(await page.getByLabel('Login').inputValue()).toBe(login);
     expect(await page.getByLabel('Login').getAttribute('aria-invalid')).toBe('true');
     await page.close();
+  });
+
+  it('rotates its signing keys without breaking tokens in flight', async () => {
+    const { login, password } = await createUser(admin);
+    const { page, code, verifier } = await authorize(login, password);
+    await page.close();
+    const before = await tokenRequest(t, {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT_URI,
+      client_id: spa.clientId,
+      code_verifier: verifier,
+    });
+    const oldKid = decodeProtectedHeader(before.body.id_token).kid;
+
+    await t.app.get(SigningKeys).rotate();
+    await t.app.get(OpenIdProvider).reload();
+
+    const after = await tokenRequest(t, { grant_type: 'refresh_token', refresh_token: before.body.refresh_token, client_id: spa.clientId });
+    expect(after.status).toBe(200);
+    expect(decodeProtectedHeader(after.body.id_token).kid).not.toBe(oldKid);
+    // Both verify against the JWKS published now: the retired key is still there, for verification only.
+    const jwks = (await (await fetch(`${t.baseUrl}/oidc/jwks`)).json()) as { keys: { kid: string; d?: string; key_ops?: string[] }[] };
+    expect(jwks.keys.every((key) => key.d === undefined)).toBe(true);
+    expect(jwks.keys.find((key) => key.kid === oldKid)?.key_ops).toEqual(['verify']);
+    const keySet = createLocalJWKSet(jwks as never);
+    for (const idToken of [before.body.id_token, after.body.id_token])
+      await expect(jwtVerify(idToken, keySet, { issuer: t.baseUrl, audience: spa.clientId })).resolves.toBeTruthy();
+    // The access token issued before the rotation still works (opaque, bound to its Careid session, not to a key).
+    expect((await t.http.as(before.body.access_token).get('/api/v1/users/current')).status).toBe(200);
   });
 });
