@@ -345,6 +345,25 @@ const MATRIX: Record<string, Row> = {
     body: { status: 'ongoing' },
   })),
 
+  // --- the OpenID provider (its own protocol errors; no Careid session opens anything) and its sign-in page: public ---
+  'GET /.well-known/openid-configuration': page('/.well-known/openid-configuration'),
+  'GET /oidc/jwks': page('/oidc/jwks'),
+  'GET /oidc/auth': everyone(400, async () => ({ path: '/oidc/auth' })),
+  'POST /oidc/auth': everyone(400, async () => ({ path: '/oidc/auth' })),
+  'GET /oidc/auth/{uid}': everyone(400, async () => ({ path: '/oidc/auth/no-such-interaction' })),
+  'POST /oidc/token': everyone(400, async () => ({ path: '/oidc/token' })),
+  // Careid's own access tokens are not the provider's: userinfo refuses every caller here (400 without any token).
+  'GET /oidc/me': { request: async () => ({ path: '/oidc/me' }), expected: statuses(400, 401, 401, 401, 401, 401, 401) },
+  'POST /oidc/me': { request: async () => ({ path: '/oidc/me' }), expected: statuses(400, 401, 401, 401, 401, 401, 401) },
+  'GET /oidc/session/end': page('/oidc/session/end'),
+  'POST /oidc/session/end': everyone(200, async () => ({ path: '/oidc/session/end' })),
+  'POST /oidc/session/end/confirm': everyone(400, async () => ({ path: '/oidc/session/end/confirm' })),
+  'GET /oidc/session/end/success': page('/oidc/session/end/success'),
+  'POST /oidc/token/revocation': everyone(400, async () => ({ path: '/oidc/token/revocation' })),
+  'GET /oidc/interaction/{uid}': everyone(400, async () => ({ path: '/oidc/interaction/no-such-interaction' })),
+  'POST /oidc/interaction/{uid}': everyone(400, async () => ({ path: '/oidc/interaction/no-such-interaction' })),
+  'GET /oidc/assets/sign-in.css': page('/oidc/assets/sign-in.css'),
+
   // --- health, pages and documentation: public ---
   'GET /health/live': page('/health/live'),
   'GET /health/ready': page('/health/ready'),
@@ -414,12 +433,16 @@ describe('Access matrix: every other route, pages included', () => {
     };
   });
   afterAll(async () => {
-    figures.record('access', 'access matrix (users, auth, audit, invitations, applications, notifications, health, pages)', {
-      routes: Object.keys(MATRIX).length,
-      actors: ACTORS.length,
-      cells,
-      unexpected: unexpected.length,
-    });
+    figures.record(
+      'access',
+      'access matrix (users, auth, audit, invitations, applications, OpenID provider, notifications, health, pages)',
+      {
+        routes: Object.keys(MATRIX).length,
+        actors: ACTORS.length,
+        cells,
+        unexpected: unexpected.length,
+      },
+    );
     await t.close();
     await mail.stop();
     await idp.stop();

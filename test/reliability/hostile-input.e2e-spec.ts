@@ -721,3 +721,120 @@ async function tableStates(databaseUrl: string): Promise<Record<string, TableSta
   states.audit_events.ids = (await sql<{ id: string }>(databaseUrl, 'SELECT id FROM audit_events')).map((row) => row.id);
   return states;
 }
+
+/** The OpenID provider speaks OAuth (form bodies, query strings, its own JSON and HTML errors): hostile values in every parameter. */
+describe("Hostile input on the OpenID provider's endpoints", () => {
+  const PARAMETERS = [
+    'client_id',
+    'redirect_uri',
+    'response_type',
+    'response_mode',
+    'scope',
+    'state',
+    'nonce',
+    'prompt',
+    'max_age',
+    'claims',
+    'request',
+    'request_uri',
+    'resource',
+    'code_challenge',
+    'code_challenge_method',
+    'grant_type',
+    'code',
+    'code_verifier',
+    'refresh_token',
+    'client_secret',
+    'token',
+    'token_type_hint',
+    'id_token_hint',
+    'post_logout_redirect_uri',
+    'logout',
+    'xsrf',
+    'login',
+    'password',
+  ];
+  const ROUTES: [string, string][] = [
+    ['GET', '/.well-known/openid-configuration'],
+    ['GET', '/oidc/jwks'],
+    ['GET', '/oidc/auth'],
+    ['POST', '/oidc/auth'],
+    ['GET', '/oidc/auth/{uid}'],
+    ['POST', '/oidc/token'],
+    ['GET', '/oidc/me'],
+    ['POST', '/oidc/me'],
+    ['GET', '/oidc/session/end'],
+    ['POST', '/oidc/session/end'],
+    ['POST', '/oidc/session/end/confirm'],
+    ['GET', '/oidc/session/end/success'],
+    ['POST', '/oidc/token/revocation'],
+    ['GET', '/oidc/interaction/{uid}'],
+    ['POST', '/oidc/interaction/{uid}'],
+  ];
+  let t: TestApp;
+  let clientIds: string[];
+  let tried = 0;
+  const failures: string[] = [];
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { LOG_LEVEL: 'warn' } });
+    const admin = await loginAsAdmin(t.http);
+    const register = async (type: string) =>
+      (await admin.post('/api/v1/applications', { name: `Hostile ${type}`, type, redirectUris: ['https://app.example/cb'] })).body
+        .clientId as string;
+    clientIds = [await register('public'), await register('confidential')];
+  });
+  afterAll(async () => {
+    figures.record('inputs', "hostile input (fast-check, the OpenID provider's endpoints)", {
+      routes: ROUTES.length,
+      inputsTried: tried,
+      serverErrors: failures.length,
+    });
+    await t.close();
+  });
+
+  it('never answers 5xx, whatever the parameters, bodies, content types and credentials', async () => {
+    const value = fc.oneof(
+      hostileString,
+      fc.constant('https://app.example/cb'),
+      fc.constant('openid offline_access'),
+      fc.constantFrom('code', 'S256', 'authorization_code', 'refresh_token'),
+    );
+    for (const [method, route] of ROUTES) {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.dictionary(fc.constantFrom(...PARAMETERS), value, { maxKeys: 8 }),
+          fc.constantFrom(...[0, 1, 2]),
+          fc.constantFrom('application/x-www-form-urlencoded', 'application/json', 'text/plain', 'multipart/form-data; boundary=x'),
+          fc.oneof(
+            fc.constant(undefined),
+            hostileString.map((s) => `Basic ${Buffer.from(s).toString('base64')}`),
+            hostileString.map((s) => `Bearer ${s.replace(/[^\x21-\x7e]/g, '')}`),
+          ),
+          hostileString,
+          async (parameters, client, contentType, authorization, uid) => {
+            const params = { ...parameters, ...(client < 2 ? { client_id: clientIds[client] } : {}) } as Record<string, string>;
+            const form = new URLSearchParams(params).toString();
+            const path = route.replace('{uid}', encodeURIComponent(uid).slice(0, 3000));
+            const headers: Record<string, string> = {};
+            if (authorization) headers.authorization = authorization.slice(0, 4000);
+            if (method === 'POST') headers['content-type'] = contentType;
+            tried += 1;
+            const response = await fetch(`${t.baseUrl}${path}${method === 'GET' && form ? `?${form}` : ''}`, {
+              method,
+              headers,
+              body: method === 'POST' ? (contentType.includes('json') ? JSON.stringify(params) : form) : undefined,
+              redirect: 'manual',
+            });
+            const text = await response.text();
+            if (response.status >= 500) failures.push(`${method} ${path} ${form.slice(0, 200)} → ${response.status} ${text.slice(0, 300)}`);
+            return true;
+          },
+        ),
+        { numRuns: RUNS_PER_ROUTE * 2, seed: 4242 },
+      );
+    }
+    expect(failures).toEqual([]);
+    expect((await t.http.get('/health/ready')).status).toBe(200);
+  }, 600_000);
+});

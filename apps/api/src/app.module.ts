@@ -3,8 +3,9 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { ApplicationsModule } from '@careid/applications';
-import { DATA_OWNER_DIRECTORY, IdentityModule, PASSWORD_RESET_MAILER } from '@careid/identity';
+import { DATA_OWNER_DIRECTORY, IdentityModule, OPAQUE_ACCESS_TOKENS, PASSWORD_RESET_MAILER } from '@careid/identity';
 import { InvitationsModule, PROFILE_DIRECTORY } from '@careid/invitations';
+import { OidcModule } from '@careid/oidc';
 import { DELEGATE_DIRECTORY, NotificationsModule } from '@careid/notifications';
 import { PatientsModule } from '@careid/patients';
 import { PractitionersModule } from '@careid/practitioners';
@@ -39,10 +40,11 @@ export class AppModule {
         InvitationsModule,
         NotificationsModule,
         ApplicationsModule,
+        OidcModule,
         ...(options.extraModules ?? []),
       ],
       providers: [DomainEvents, ...CONTEXT_BRIDGES],
-      exports: [DomainEvents, DATA_OWNER_DIRECTORY, PROFILE_DIRECTORY, DELEGATE_DIRECTORY, PASSWORD_RESET_MAILER],
+      exports: [DomainEvents, DATA_OWNER_DIRECTORY, PROFILE_DIRECTORY, DELEGATE_DIRECTORY, PASSWORD_RESET_MAILER, OPAQUE_ACCESS_TOKENS],
       global: true,
     };
   }

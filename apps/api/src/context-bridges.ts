@@ -1,7 +1,8 @@
 import { Provider } from '@nestjs/common';
-import { DATA_OWNER_DIRECTORY, DataOwnerDirectory, PASSWORD_RESET_MAILER } from '@careid/identity';
+import { DATA_OWNER_DIRECTORY, DataOwnerDirectory, OPAQUE_ACCESS_TOKENS, PASSWORD_RESET_MAILER } from '@careid/identity';
 import { Contact, PasswordResetMails, PROFILE_DIRECTORY, ProfileDirectory } from '@careid/invitations';
 import { DELEGATE_DIRECTORY, DelegateDirectory } from '@careid/notifications';
+import { OpenIdProvider } from '@careid/oidc';
 import { PatientsService } from '@careid/patients';
 import { PractitionersService } from '@careid/practitioners';
 
@@ -68,4 +69,6 @@ export const CONTEXT_BRIDGES: Provider[] = [
   },
   // Identity's reset links leave as mails through the invitations' outbox, in the reset's transaction.
   { provide: PASSWORD_RESET_MAILER, useExisting: PasswordResetMails },
+  // The REST API's guard accepts the OpenID provider's opaque access tokens (same session checks as its own JWTs).
+  { provide: OPAQUE_ACCESS_TOKENS, useExisting: OpenIdProvider },
 ];

@@ -20,6 +20,7 @@ import {
   SharedErrors,
 } from '@careid/shared';
 import type { DestinationStream, Logger as PinoLogger } from 'pino';
+import { mountOpenIdProvider } from '@careid/oidc';
 import { AppModule, AppModuleOptions } from './app.module';
 import { allowCors } from './cors';
 import { acceptIfMatch, answerWrongMethods, RecordHeadersInterceptor } from './http-conventions';
@@ -231,6 +232,7 @@ export async function createApp(configuration: Configuration, options: CreateApp
   app.useGlobalFilters(new ProblemDetailsFilter());
   publishApiDocs(app);
   try {
+    await mountOpenIdProvider(app);
     await app.init();
   } catch (error) {
     // A refused start-up (an undeclared route, the seeded admin) must not leave the database pool open behind it.

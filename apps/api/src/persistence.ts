@@ -1,5 +1,6 @@
 import { applicationsPersistence } from '@careid/applications';
 import { identityPersistence } from '@careid/identity';
+import { oidcPersistence } from '@careid/oidc';
 import { invitationsPersistence } from '@careid/invitations';
 import { notificationsPersistence } from '@careid/notifications';
 import { patientsPersistence } from '@careid/patients';
@@ -15,4 +16,5 @@ export const PERSISTENCE: Persistence[] = [
   notificationsPersistence,
   dataOwnersPersistence,
   applicationsPersistence,
+  oidcPersistence,
 ];

@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { TransactionHost } from '@careid/shared';
 import type { User } from '../domain/user';
+import { AuditTrail } from './audit-trail';
+import { AuthenticationService, LoginAttempt } from './authentication.service';
+import { CredentialLifecycle } from './credential-lifecycle.service';
 import { CreatedToken, LoginTokensService } from './login-tokens.service';
-import { SessionsService, TokenPair } from './sessions.service';
+import { AccessClaims, SessionsService, TokenPair } from './sessions.service';
 import { TicketKind, Tickets, TicketState, ticketError } from './tickets';
 import { UsersService } from './users.service';
 
@@ -21,6 +26,11 @@ export class Credentials {
     private readonly loginTokens: LoginTokensService,
     private readonly sessions: SessionsService,
     private readonly tickets: Tickets,
+    private readonly authentication: AuthenticationService,
+    private readonly lifecycle: CredentialLifecycle,
+    private readonly audit: AuditTrail,
+    private readonly jwt: JwtService,
+    private readonly tx: TransactionHost,
   ) {}
 
   /** The short-lived token an invited patient activates its account with (iCure's createAndInviteUser). */
@@ -69,5 +79,23 @@ export class Credentials {
   /** Opens a session for a user who just set its password. */
   openSession(user: User): Promise<TokenPair> {
     return this.sessions.start(user);
+  }
+
+  /**
+   * Checks a login exactly as `POST /auth/login` does (password or live login token, lockout, status, TOTP) and opens
+   * a session, for another front door: the OpenID provider's sign-in page, whose tokens carry this session.
+   */
+  async signIn(attempt: LoginAttempt): Promise<{ userId: string; sessionId: string }> {
+    const { accessToken } = await this.authentication.login(attempt);
+    const { sub, sid } = this.jwt.decode<AccessClaims>(accessToken);
+    return { userId: sub, sessionId: sid };
+  }
+
+  /** Ends one session by its id, as `POST /auth/logout` does with its refresh token (the OpenID provider's logout). */
+  async endSession(userId: string, sessionId: string): Promise<void> {
+    await this.tx.run(async () => {
+      await this.lifecycle.raise('logout', { userId, sessionId });
+      await this.audit.record({ type: 'LOGOUT', targetType: 'User', targetId: userId, actorId: userId });
+    });
   }
 }
