@@ -8,7 +8,7 @@ export * from './api/dto/auth.dto';
 export * from './api/dto/access-policy.dto';
 export * from './application/users.service';
 export * from './application/credentials';
-export type { LoginAttempt } from './application/authentication.service';
+export type { PasswordAttempt as LoginAttempt } from './application/login/password-logins';
 export type { CreatedToken } from './application/login-tokens.service';
 export * from './application/sessions.service';
 export * from './application/audit-trail';

@@ -3,8 +3,9 @@ import { JwtService } from '@nestjs/jwt';
 import { TransactionHost } from '@careid/shared';
 import type { User } from '../domain/user';
 import { AuditTrail } from './audit-trail';
-import { AuthenticationService, LoginAttempt } from './authentication.service';
 import { CredentialLifecycle } from './credential-lifecycle.service';
+import { LoginMethods } from './login/login-methods';
+import type { PasswordAttempt } from './login/password-logins';
 import { CreatedToken, LoginTokensService } from './login-tokens.service';
 import { AccessClaims, SessionsService, TokenPair } from './sessions.service';
 import { TicketKind, Tickets, TicketState, ticketError } from './tickets';
@@ -26,7 +27,7 @@ export class Credentials {
     private readonly loginTokens: LoginTokensService,
     private readonly sessions: SessionsService,
     private readonly tickets: Tickets,
-    private readonly authentication: AuthenticationService,
+    private readonly loginMethods: LoginMethods,
     private readonly lifecycle: CredentialLifecycle,
     private readonly audit: AuditTrail,
     private readonly jwt: JwtService,
@@ -85,8 +86,8 @@ export class Credentials {
    * Checks a login exactly as `POST /auth/login` does (password or live login token, lockout, status, TOTP) and opens
    * a session, for another front door: the OpenID provider's sign-in page, whose tokens carry this session.
    */
-  async signIn(attempt: LoginAttempt): Promise<{ userId: string; sessionId: string }> {
-    const { accessToken } = await this.authentication.login(attempt);
+  async signIn(attempt: PasswordAttempt): Promise<{ userId: string; sessionId: string }> {
+    const { accessToken } = await this.loginMethods.authenticate(['login-token', 'password'], { body: attempt });
     const { sub, sid } = this.jwt.decode<AccessClaims>(accessToken);
     return { userId: sub, sessionId: sid };
   }
