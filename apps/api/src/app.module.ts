@@ -3,7 +3,7 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { DATA_OWNER_DIRECTORY, IdentityModule, PASSWORD_RESET_MAILER } from '@careid/identity';
-import { InvitationsModule, PROFILE_DIRECTORY } from '@careid/invitations';
+import { APPLICATION_DIRECTORY, InvitationsModule, PROFILE_DIRECTORY } from '@careid/invitations';
 import { DELEGATE_DIRECTORY, NotificationsModule } from '@careid/notifications';
 import { PatientsModule } from '@careid/patients';
 import { PractitionersModule } from '@careid/practitioners';
@@ -40,7 +40,7 @@ export class AppModule {
         ...(options.extraModules ?? []),
       ],
       providers: [DomainEvents, ...CONTEXT_BRIDGES],
-      exports: [DomainEvents, DATA_OWNER_DIRECTORY, PROFILE_DIRECTORY, DELEGATE_DIRECTORY, PASSWORD_RESET_MAILER],
+      exports: [DomainEvents, DATA_OWNER_DIRECTORY, PROFILE_DIRECTORY, APPLICATION_DIRECTORY, DELEGATE_DIRECTORY, PASSWORD_RESET_MAILER],
       global: true,
     };
   }

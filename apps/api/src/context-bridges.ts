@@ -1,6 +1,13 @@
 import { Provider } from '@nestjs/common';
 import { DATA_OWNER_DIRECTORY, DataOwnerDirectory, PASSWORD_RESET_MAILER } from '@careid/identity';
-import { Contact, PasswordResetMails, PROFILE_DIRECTORY, ProfileDirectory } from '@careid/invitations';
+import {
+  APPLICATION_DIRECTORY,
+  ApplicationDirectory,
+  Contact,
+  PasswordResetMails,
+  PROFILE_DIRECTORY,
+  ProfileDirectory,
+} from '@careid/invitations';
 import { DELEGATE_DIRECTORY, DelegateDirectory } from '@careid/notifications';
 import { PatientsService } from '@careid/patients';
 import { PractitionersService } from '@careid/practitioners';
@@ -65,6 +72,12 @@ export const CONTEXT_BRIDGES: Provider[] = [
         return owners.filter((_, i) => flags[i]);
       },
     }),
+  },
+  {
+    // Invitations name the application they lead to (applicationId). Until the applications registry is part of the
+    // app, none is registered: an applicationId is 404 APPLICATION_NOT_FOUND.
+    provide: APPLICATION_DIRECTORY,
+    useValue: { findApplication: async () => null } satisfies ApplicationDirectory,
   },
   // Identity's reset links leave as mails through the invitations' outbox, in the reset's transaction.
   { provide: PASSWORD_RESET_MAILER, useExisting: PasswordResetMails },

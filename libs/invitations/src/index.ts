@@ -3,4 +3,5 @@ export * from './application/outbox';
 export * from './application/password-reset-mails';
 export * from './domain/invitation.events';
 export * from './domain/profile-directory';
+export * from './domain/application-directory';
 export { invitationsPersistence } from './infrastructure/invitations.persistence';

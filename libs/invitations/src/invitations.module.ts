@@ -5,6 +5,10 @@ import { PatientInvitationController } from './api/patient-invitation.controller
 import { WebController } from './api/web.controller';
 import { AcceptPatientInvitationWhenPatientActivates } from './application/accept-patient-invitation-when-patient-activates';
 import { InvitationAcceptance } from './application/invitation-acceptance.service';
+import { InvitationExpiry } from './application/invitation-expiry';
+import { InvitationRenewals } from './application/invitation-renewals';
+import { InvitationTargets } from './application/invitation-targets';
+import { InvitationsService } from './application/invitations.service';
 import { Outbox } from './application/outbox';
 import { PasswordResetMails } from './application/password-reset-mails';
 import { PatientInvitationsService } from './application/patient-invitations.service';
@@ -19,6 +23,10 @@ import { OutboxRepository } from './infrastructure/outbox.repository';
   providers: [
     PatientInvitationsService,
     ProfileInvitationsService,
+    InvitationsService,
+    InvitationRenewals,
+    InvitationTargets,
+    InvitationExpiry,
     InvitationAcceptance,
     PasswordResetMails,
     InvitationsRepository,

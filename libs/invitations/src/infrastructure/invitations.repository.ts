@@ -220,6 +220,12 @@ export class InvitationsRepository {
     return rows.length ? toInvitation(rows[0]) : null;
   }
 
+  /** The invitation with what a resend or the accept page needs (without its message's state). */
+  async findDetails(id: string): Promise<StoredInvitation | null> {
+    const rows = await this.tx.query(`SELECT * FROM invitations WHERE id = $1`, [id]);
+    return rows.length ? toStoredInvitation(rows[0]) : null;
+  }
+
   /** Locks the invitation until the caller's transaction ends (without its message's state). */
   async lockById(id: string): Promise<StoredInvitation | null> {
     const rows = await this.tx.query(`SELECT * FROM invitations WHERE id = $1 FOR UPDATE`, [id]);
