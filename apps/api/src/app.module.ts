@@ -2,7 +2,7 @@ import { DynamicModule, Module, Type } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
-import { DATA_OWNER_DIRECTORY, IdentityModule, PASSWORD_RESET_MAILER } from '@careid/identity';
+import { ACTIVATION_REDIRECTS, DATA_OWNER_DIRECTORY, IdentityModule, PASSWORD_RESET_MAILER } from '@careid/identity';
 import { APPLICATION_DIRECTORY, InvitationsModule, PROFILE_DIRECTORY } from '@careid/invitations';
 import { DELEGATE_DIRECTORY, NotificationsModule } from '@careid/notifications';
 import { PatientsModule } from '@careid/patients';
@@ -40,7 +40,15 @@ export class AppModule {
         ...(options.extraModules ?? []),
       ],
       providers: [DomainEvents, ...CONTEXT_BRIDGES],
-      exports: [DomainEvents, DATA_OWNER_DIRECTORY, PROFILE_DIRECTORY, APPLICATION_DIRECTORY, DELEGATE_DIRECTORY, PASSWORD_RESET_MAILER],
+      exports: [
+        DomainEvents,
+        DATA_OWNER_DIRECTORY,
+        PROFILE_DIRECTORY,
+        APPLICATION_DIRECTORY,
+        DELEGATE_DIRECTORY,
+        PASSWORD_RESET_MAILER,
+        ACTIVATION_REDIRECTS,
+      ],
       global: true,
     };
   }

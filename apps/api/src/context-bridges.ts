@@ -1,10 +1,11 @@
 import { Provider } from '@nestjs/common';
-import { DATA_OWNER_DIRECTORY, DataOwnerDirectory, PASSWORD_RESET_MAILER } from '@careid/identity';
+import { ACTIVATION_REDIRECTS, DATA_OWNER_DIRECTORY, DataOwnerDirectory, PASSWORD_RESET_MAILER } from '@careid/identity';
 import {
   APPLICATION_DIRECTORY,
   ApplicationDirectory,
   Contact,
   PasswordResetMails,
+  PatientInvitationRedirects,
   PROFILE_DIRECTORY,
   ProfileDirectory,
 } from '@careid/invitations';
@@ -81,4 +82,6 @@ export const CONTEXT_BRIDGES: Provider[] = [
   },
   // Identity's reset links leave as mails through the invitations' outbox, in the reset's transaction.
   { provide: PASSWORD_RESET_MAILER, useExisting: PasswordResetMails },
+  // An activated patient's answer names where its invitation leads.
+  { provide: ACTIVATION_REDIRECTS, useExisting: PatientInvitationRedirects },
 ];

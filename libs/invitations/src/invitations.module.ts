@@ -3,6 +3,7 @@ import { IdentityModule } from '@careid/identity';
 import { InvitationsController } from './api/invitations.controller';
 import { PatientInvitationController } from './api/patient-invitation.controller';
 import { WebController } from './api/web.controller';
+import { PatientInvitationRedirects } from './application/activation-redirects';
 import { AcceptPatientInvitationWhenPatientActivates } from './application/accept-patient-invitation-when-patient-activates';
 import { InvitationAcceptance } from './application/invitation-acceptance.service';
 import { InvitationExpiry } from './application/invitation-expiry';
@@ -35,7 +36,8 @@ import { OutboxRepository } from './infrastructure/outbox.repository';
     EmailTransport,
     SmsTransport,
     AcceptPatientInvitationWhenPatientActivates,
+    PatientInvitationRedirects,
   ],
-  exports: [Outbox, PasswordResetMails],
+  exports: [Outbox, PasswordResetMails, PatientInvitationRedirects],
 })
 export class InvitationsModule {}

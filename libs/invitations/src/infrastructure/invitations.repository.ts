@@ -276,6 +276,16 @@ export class InvitationsRepository {
     return rows.map((row) => ({ id: row.id, redirectUrl: row.redirect_url }));
   }
 
+  /** The redirect URL of the user's last accepted patient invitation. */
+  async acceptedPatientRedirectOf(userId: string): Promise<string | null> {
+    const rows: { redirect_url: string | null }[] = await this.tx.query(
+      `SELECT redirect_url FROM invitations WHERE user_id = $1 AND kind = 'patient' AND status = 'ACCEPTED'
+       ORDER BY accepted_at DESC LIMIT 1`,
+      [userId],
+    );
+    return rows[0]?.redirect_url ?? null;
+  }
+
   async attachMessage(id: string, messageId: string): Promise<void> {
     await this.tx.query('UPDATE invitations SET message_id = $2 WHERE id = $1', [id, messageId]);
   }
