@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { AuditTrail, cleanEmail, Credentials, identifierKey, Principal, User, UsersService } from '@careid/identity';
-import { AppConfigService, cleanMobile, DomainError, DomainEvents, TransactionHost } from '@careid/shared';
+import { AppConfigService, cleanMobile, DomainError, DomainEvents, TransactionHost, translateDatabaseError } from '@careid/shared';
 import { assertAllowedRedirect } from '../domain/allowed-redirect';
 import { InvitationAccepted } from '../domain/invitation.events';
 import { isMailboxAddress } from '../domain/message-text';
@@ -112,10 +112,10 @@ export class PatientInvitationsService {
         return user;
       });
     } catch (error) {
-      if (error instanceof DomainError && ['DUPLICATE_EMAIL', 'DUPLICATE_LOGIN'].includes(error.code))
-        throw recipientTaken(channel, recipient);
-      // A concurrent invitation of the same user won the race: it is pending now.
-      if (error instanceof DomainError && error.code === 'INVITATION_PENDING') throw alreadyInvited();
+      // A unique index reached in the transaction: a concurrent invitation or user won the race.
+      const code = (error instanceof DomainError ? error : translateDatabaseError(error))?.code;
+      if (code === 'DUPLICATE_EMAIL' || code === 'DUPLICATE_LOGIN') throw recipientTaken(channel, recipient);
+      if (code === 'INVITATION_PENDING') throw alreadyInvited();
       throw error;
     }
   }

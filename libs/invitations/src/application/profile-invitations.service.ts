@@ -12,7 +12,7 @@ import {
   User,
   UsersService,
 } from '@careid/identity';
-import { AppConfigService, DomainError, registerUniqueConstraintCode, TransactionHost } from '@careid/shared';
+import { AppConfigService, DomainError, registerUniqueConstraintCode, TransactionHost, translateDatabaseError } from '@careid/shared';
 import { PROFILE_DIRECTORY, ProfileDirectory, ProfileType } from '../domain/profile-directory';
 import { Invitation, InvitationsRepository, StoredInvitation } from '../infrastructure/invitations.repository';
 import { InvitationRenewals } from './invitation-renewals';
@@ -21,7 +21,7 @@ import { Outbox } from './outbox';
 import { DEFAULT_SOLUTION_NAME, renderMessage } from './templates';
 import { invitationsError } from '../domain/invitations.errors';
 
-// The index's answer is shorter than the pre-check's: it is what a lost race returns.
+// What a lost race returns where no service maps it (the services answer 409 INVITATION_PENDING themselves).
 registerUniqueConstraintCode('uq_invitations_pending_email', 'INVITATION_PENDING', 'This email already has a pending invitation');
 registerUniqueConstraintCode('uq_invitations_pending_user', 'INVITATION_PENDING', 'This user already has a pending invitation');
 
@@ -93,11 +93,10 @@ export class ProfileInvitationsService {
         registering ? this.renewInvitation(registering, input, invitee, actor) : this.createInvitation(input, invitee, actor),
       );
     } catch (error) {
-      // Lost a race with a concurrent invite or user creation: the same answers as the pre-checks.
-      if (error instanceof DomainError && ['DUPLICATE_EMAIL', 'DUPLICATE_LOGIN'].includes(error.code)) {
-        throw invitationsError('EMAIL_ALREADY_REGISTERED');
-      }
-      if (error instanceof DomainError && error.code === 'INVITATION_PENDING') throw invitationsError('INVITATION_PENDING', error.message);
+      // Lost a race with a concurrent invite or user creation (a unique index): the same answers as the pre-checks.
+      const code = (error instanceof DomainError ? error : translateDatabaseError(error))?.code;
+      if (code === 'DUPLICATE_EMAIL' || code === 'DUPLICATE_LOGIN') throw invitationsError('EMAIL_ALREADY_REGISTERED');
+      if (code === 'INVITATION_PENDING') throw invitationsError('INVITATION_PENDING');
       throw error;
     }
   }
