@@ -25,6 +25,7 @@ import { createPatient, patientUser, practitionerUser, registeringPatientUser } 
  */
 const PASSWORD = 'correct horse battery staple'; // createUser's default
 const NEW_PASSWORD = 'a brand new passphrase';
+const MATRIX_APPLICATION = { name: 'Matrix app', type: 'confidential', redirectUris: ['https://app.example/cb'] };
 const ticketOf = (link: string) => new URL(link).hash.replace('#ticket=', '');
 
 interface Fixtures {
@@ -56,6 +57,13 @@ class World {
   }
   patient(): Promise<any> {
     return this.once('patient', () => createPatient(this.f.withDelegation.session));
+  }
+  /** A confidential application (its secret may be rotated by any cell). */
+  application(): Promise<any> {
+    return this.once(
+      'application',
+      async () => expectStatus(await this.f.admin.post('/api/v1/applications', MATRIX_APPLICATION), 201).body,
+    );
   }
   /** P's user (patientUserOwn): `{ user, session }`. */
   patientUser() {
@@ -259,6 +267,21 @@ const MATRIX: Record<string, Row> = {
     body: { ticket: ticketOf((await w.invitation()).invitationUrl), password: NEW_PASSWORD },
   })),
 
+  // --- applications (OAuth clients): admins only; each mutating cell gets an application of its own ---
+  'POST /api/v1/applications': adminOnly(201, async () => ({ path: '/api/v1/applications', body: MATRIX_APPLICATION })),
+  'GET /api/v1/applications': adminOnly(200, async () => ({ path: '/api/v1/applications?limit=5' })),
+  'GET /api/v1/applications/{id}': adminOnly(200, async (w) => ({ path: `/api/v1/applications/${(await w.application()).id}` })),
+  'PUT /api/v1/applications/{id}': adminOnly(200, async (w, f) => {
+    const application = (await f.admin.post('/api/v1/applications', MATRIX_APPLICATION)).body;
+    return { path: `/api/v1/applications/${application.id}`, body: { ...application, name: 'Renamed' } };
+  }),
+  'POST /api/v1/applications/{id}/client-secret': adminOnly(200, async (w) => ({
+    path: `/api/v1/applications/${(await w.application()).id}/client-secret`,
+  })),
+  'DELETE /api/v1/applications/{id}': adminOnly(200, async (w, f) => ({
+    path: `/api/v1/applications/${(await f.admin.post('/api/v1/applications', MATRIX_APPLICATION)).body.id}`,
+  })),
+
   // --- notifications: the caller's own; a list never shows others' (whom it shows: the test after the matrix) ---
   // By id, an admin may still read and move any notification (the notifications contract: "only the recipient (or an admin)").
   'GET /api/v1/notifications': signedIn(200, async () => ({ path: '/api/v1/notifications?limit=5' })),
@@ -333,7 +356,7 @@ describe('Access matrix: every other route, pages included', () => {
     };
   });
   afterAll(async () => {
-    figures.record('access', 'access matrix (users, auth, audit, invitations, notifications, health, pages)', {
+    figures.record('access', 'access matrix (users, auth, audit, invitations, applications, notifications, health, pages)', {
       routes: Object.keys(MATRIX).length,
       actors: ACTORS.length,
       cells,

@@ -2,6 +2,7 @@ import { DynamicModule, Module, Type } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
+import { ApplicationsModule } from '@careid/applications';
 import { ACTIVATION_REDIRECTS, DATA_OWNER_DIRECTORY, IdentityModule, PASSWORD_RESET_MAILER } from '@careid/identity';
 import { APPLICATION_DIRECTORY, InvitationsModule, PROFILE_DIRECTORY } from '@careid/invitations';
 import { DELEGATE_DIRECTORY, NotificationsModule } from '@careid/notifications';
@@ -37,6 +38,7 @@ export class AppModule {
         PatientsModule,
         InvitationsModule,
         NotificationsModule,
+        ApplicationsModule,
         ...(options.extraModules ?? []),
       ],
       providers: [DomainEvents, ...CONTEXT_BRIDGES],

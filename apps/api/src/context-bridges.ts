@@ -1,4 +1,5 @@
 import { Provider } from '@nestjs/common';
+import { ApplicationsService } from '@careid/applications';
 import { ACTIVATION_REDIRECTS, DATA_OWNER_DIRECTORY, DataOwnerDirectory, PASSWORD_RESET_MAILER } from '@careid/identity';
 import {
   APPLICATION_DIRECTORY,
@@ -75,10 +76,15 @@ export const CONTEXT_BRIDGES: Provider[] = [
     }),
   },
   {
-    // Invitations name the application they lead to (applicationId). Until the applications registry is part of the
-    // app, none is registered: an applicationId is 404 APPLICATION_NOT_FOUND.
+    // Invitations name the application they lead to (applicationId): its first redirect URI is the default redirectUrl.
     provide: APPLICATION_DIRECTORY,
-    useValue: { findApplication: async () => null } satisfies ApplicationDirectory,
+    inject: [ApplicationsService],
+    useFactory: (applications: ApplicationsService): ApplicationDirectory => ({
+      async findApplication(id) {
+        const application = await applications.findApplication(id);
+        return application && { id: application.id, name: application.name, redirectUris: application.redirectUris };
+      },
+    }),
   },
   // Identity's reset links leave as mails through the invitations' outbox, in the reset's transaction.
   { provide: PASSWORD_RESET_MAILER, useExisting: PasswordResetMails },

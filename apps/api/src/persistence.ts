@@ -1,3 +1,4 @@
+import { applicationsPersistence } from '@careid/applications';
 import { identityPersistence } from '@careid/identity';
 import { invitationsPersistence } from '@careid/invitations';
 import { notificationsPersistence } from '@careid/notifications';
@@ -13,4 +14,5 @@ export const PERSISTENCE: Persistence[] = [
   invitationsPersistence,
   notificationsPersistence,
   dataOwnersPersistence,
+  applicationsPersistence,
 ];

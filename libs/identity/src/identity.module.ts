@@ -77,6 +77,6 @@ import { UsersRepository } from './infrastructure/users.repository';
     { provide: APP_GUARD, useClass: AccessGuard },
     RouteAccessCheck,
   ],
-  exports: [UsersService, Credentials, SessionsService, AuditTrail],
+  exports: [UsersService, Credentials, SessionsService, AuditTrail, SecretCipher],
 })
 export class IdentityModule {}

@@ -24,4 +24,5 @@ export type { TicketKind, TicketState } from './application/tickets';
 export * from './domain/normalize';
 export { toUserDto, toUserDto as toUserView } from './api/user.mapper';
 export type { User, UserStatus } from './domain/user';
+export { SecretCipher } from './infrastructure/secret-cipher';
 export { identityPersistence } from './infrastructure/identity.persistence';

@@ -207,6 +207,14 @@ function parseEnvironment(env: Environment): Parsed {
       problems.push(`TRUST_PROXY entries must be IP addresses, CIDR ranges or loopback/linklocal/uniquelocal, got "${entry}"`);
     }
   }
+  // A browser sends its Origin without a trailing slash, path or wildcard: anything else would silently match nothing.
+  for (const entry of (parsed.CORS_ORIGINS as string[] | undefined) ?? []) {
+    if (originOf(entry) !== entry || entry.includes('*')) {
+      problems.push(
+        `CORS_ORIGINS entries must be exact origins such as https://app.example (no trailing slash, path or wildcard), got "${entry}"`,
+      );
+    }
+  }
   for (const entry of (parsed.ALLOWED_REDIRECT_ORIGINS as string[] | undefined) ?? []) {
     if (!originOf(entry)) {
       problems.push(`ALLOWED_REDIRECT_ORIGINS entries must be http(s) origins such as https://app.example (no path), got "${entry}"`);
