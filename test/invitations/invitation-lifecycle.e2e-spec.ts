@@ -196,6 +196,27 @@ describe('Invitation lifecycle', () => {
       expect((await admin.get(`/api/v1/users/${invitation.userId}`)).body.status).toBe('ACTIVE');
     });
 
+    it('renews by the other channel: the message goes to that address, and a resend goes there again', async () => {
+      const email = `${unique('argan')}@moliere.fr`;
+      const mobile = newMobile();
+      const patient = await createPatient(doctor.client, { email, mobile });
+      const user = (await invitePatient(patient.id, { channel: 'sms' })).body;
+      expect(user.login).toBe(mobile);
+      await lastSmsTo(mobile);
+      const [bySms] = (await admin.get('/api/v1/invitations?status=PENDING&kind=patient')).body.rows.filter(
+        (row: { userId: string }) => row.userId === user.id,
+      );
+      await admin.delete(`/api/v1/invitations/${bySms.id}`);
+
+      expect((await invitePatient(patient.id, { channel: 'email' })).status).toBe(201);
+      const [renewed] = await invitationsOf(email);
+      expect(renewed).toMatchObject({ userId: user.id, channel: 'email', email, status: 'PENDING' });
+      expect(lineValue((await mail.waitFor(email))[0].text, 'Login')).toBe(mobile);
+      expect((await admin.post(`/api/v1/invitations/${renewed.id}/resend`)).status).toBe(200);
+      const [, resent] = await mail.waitFor(email, 2);
+      expect((await activate(mobile, lineValue(resent.text, 'Token'))).status).toBe(200);
+    });
+
     it('inviting again after the REGISTERING user was deleted makes a new user; the old invitation is revoked, not left pending', async () => {
       const { email, patient, user, invitation } = await invitedPatient();
       expect((await admin.delete(`/api/v1/users/${user.id}`)).status).toBe(200);

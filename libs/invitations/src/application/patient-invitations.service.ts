@@ -107,6 +107,7 @@ export class PatientInvitationsService {
     };
     try {
       return await this.tx.run(async () => {
+        if (channel === 'email') await this.renewals.freeEmail(identifierKey(recipient));
         const user = registering ? await this.renewFor(registering) : await this.createUser(checked);
         await this.recordInvitation(user, checked, actor, !!registering);
         return user;
@@ -189,7 +190,6 @@ export class PatientInvitationsService {
 
   private async createUser(checked: CheckedInvitation): Promise<User> {
     const { patientId, channel, recipient } = checked;
-    if (channel === 'email') await this.renewals.freeEmail(identifierKey(recipient));
     // The patient was just read through the profile directory: identity need not look it up again.
     return this.users.create(
       { login: recipient, email: channel === 'email' ? recipient : null, name: recipient, patientId, status: 'REGISTERING' },
@@ -205,8 +205,9 @@ export class PatientInvitationsService {
     await this.invitations.insertPatientInvitation({
       id,
       userId: user.id,
-      email: user.email,
-      emailKey: user.email ? identifierKey(user.email) : null,
+      // The address the message went to (a renewal may use another channel than the user's login).
+      email: channel === 'email' ? recipient : user.email,
+      emailKey: channel === 'email' ? identifierKey(recipient) : user.email && identifierKey(user.email),
       phone: channel === 'sms' ? recipient : null,
       channel,
       name: checked.patientName,
