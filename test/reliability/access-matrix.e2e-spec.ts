@@ -4,6 +4,7 @@ import { RouteAccessCheck } from '@careid/identity';
 import { createPatient as createPatientWithContact } from '../support/care';
 import { figures } from '../support/figures';
 import { HttpClient } from '../support/http';
+import { TestIdentityProvider } from '../support/identity-provider';
 import { publicKeyHex } from '../support/keys';
 import { linkIn, TestMailServer } from '../support/mail-server';
 import { documentedRoutes, servedRoutes } from '../support/routes';
@@ -27,6 +28,7 @@ const PASSWORD = 'correct horse battery staple'; // createUser's default
 const NEW_PASSWORD = 'a brand new passphrase';
 const MATRIX_APPLICATION = { name: 'Matrix app', type: 'confidential', redirectUris: ['https://app.example/cb'] };
 const ticketOf = (link: string) => new URL(link).hash.replace('#ticket=', '');
+const ID_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:id_token';
 
 interface Fixtures {
   t: TestApp;
@@ -38,6 +40,9 @@ interface Fixtures {
   without: Awaited<ReturnType<typeof practitionerUser>>;
   mail: TestMailServer;
   publicKey: string;
+  /** An OpenID provider on loopback, configured as `provider`. */
+  idp: TestIdentityProvider;
+  provider: string;
 }
 
 /** Who calls: its session and the password it logs in with. */
@@ -118,6 +123,29 @@ class World {
         resource: { resourceType: 'Practitioner' },
       });
       return expectStatus(created, 201).body;
+    });
+  }
+  /** An identity provider of this world's own (a cell may change or delete it). */
+  identityProvider(): Promise<any> {
+    return this.once('identityProvider', async () => {
+      const created = await this.f.admin.post('/api/v1/identity-providers', {
+        alias: unique('idp'),
+        issuer: this.f.idp.issuer,
+        clientId: this.f.idp.clientId,
+      });
+      return expectStatus(created, 201).body;
+    });
+  }
+  /** An ID token of P's user at the shared provider (its verified email). */
+  async idToken(): Promise<string> {
+    const { user } = await this.patientUser();
+    return this.f.idp.idToken({ sub: `sub-${user.id}`, email: user.email, email_verified: true });
+  }
+  /** P's user signed in once through the shared provider: its account there is linked. */
+  linkedIdentity(): Promise<void> {
+    return this.once('linkedIdentity', async () => {
+      const exchange = { provider: this.f.provider, subjectToken: await this.idToken(), subjectTokenType: ID_TOKEN_TYPE };
+      expectStatus(await this.f.http.post('/api/v1/auth/token-exchange', exchange), 200);
     });
   }
   async current(path: string): Promise<any> {
@@ -223,11 +251,36 @@ const MATRIX: Record<string, Row> = {
     { freshCallers: true },
   ),
   'GET /api/v1/audit-events': adminOnly(200, async () => ({ path: '/api/v1/audit-events?limit=5' })),
+  // A user's accounts at identity providers: as its user record, the user itself and admins (404 for the others).
+  'GET /api/v1/users/{id}/identities': ownerOrAdmin(200, 404, async (w) => ({ path: await userPath(w, '/identities') })),
+  'DELETE /api/v1/users/{id}/identities/{provider}': ownerOrAdmin(204, 404, async (w, f) => {
+    await w.linkedIdentity();
+    return { path: await userPath(w, `/identities/${f.provider}`) };
+  }),
+
+  // --- external identity providers: admins ---
+  'POST /api/v1/identity-providers': adminOnly(201, async (_w, f) => ({
+    path: '/api/v1/identity-providers',
+    body: { alias: unique('idp'), issuer: f.idp.issuer, clientId: f.idp.clientId },
+  })),
+  'GET /api/v1/identity-providers': adminOnly(200, async () => ({ path: '/api/v1/identity-providers?limit=5' })),
+  'GET /api/v1/identity-providers/{alias}': adminOnly(200, async (_w, f) => ({ path: `/api/v1/identity-providers/${f.provider}` })),
+  'PUT /api/v1/identity-providers/{alias}': adminOnly(200, async (w) => {
+    const provider = await w.identityProvider();
+    return { path: `/api/v1/identity-providers/${provider.alias}`, body: { ...provider, allowSignup: true } };
+  }),
+  'DELETE /api/v1/identity-providers/{alias}': adminOnly(204, async (w) => ({
+    path: `/api/v1/identity-providers/${(await w.identityProvider()).alias}`,
+  })),
 
   // --- authentication: public, whoever calls ---
   'POST /api/v1/auth/login': everyone(200, async (w) => ({
     path: '/api/v1/auth/login',
     body: { login: (await w.patientUser()).user.login, password: PASSWORD },
+  })),
+  'POST /api/v1/auth/token-exchange': everyone(200, async (w, f) => ({
+    path: '/api/v1/auth/token-exchange',
+    body: { provider: f.provider, subjectToken: await w.idToken(), subjectTokenType: ID_TOKEN_TYPE },
   })),
   'POST /api/v1/auth/refresh': everyone(200, async (w) => ({
     path: '/api/v1/auth/refresh',
@@ -328,6 +381,7 @@ function headerProblems(route: string, actor: Actor, headers: Headers): string[]
 
 describe('Access matrix: every other route, pages included', () => {
   const mail = new TestMailServer();
+  const idp = new TestIdentityProvider();
   let t: TestApp;
   let f: Fixtures;
   let cells = 0;
@@ -335,8 +389,10 @@ describe('Access matrix: every other route, pages included', () => {
 
   beforeAll(async () => {
     await mail.start();
+    await idp.start();
     t = await startTestApp({ env: { SMTP_URL: mail.url } });
     const admin = await loginAsAdmin(t.http);
+    const provider = await admin.post('/api/v1/identity-providers', { alias: unique('idp'), issuer: idp.issuer, clientId: idp.clientId });
     const [withDelegation, without, plainUser] = await Promise.all([
       practitionerUser(t.http, admin),
       practitionerUser(t.http, admin),
@@ -353,6 +409,8 @@ describe('Access matrix: every other route, pages included', () => {
       without,
       mail,
       publicKey: publicKeyHex(),
+      idp,
+      provider: expectStatus(provider, 201).body.alias,
     };
   });
   afterAll(async () => {
@@ -364,6 +422,7 @@ describe('Access matrix: every other route, pages included', () => {
     });
     await t.close();
     await mail.stop();
+    await idp.stop();
   });
 
   it('has, with the patients matrix, exactly one row for every route the server answers, documented or not', async () => {

@@ -2,10 +2,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import fc from 'fast-check';
+import { createPublicKey, generateKeyPairSync, KeyObject, sign } from 'node:crypto';
+import { exportJWK, SignJWT } from 'jose';
 import { createPractitionerUser } from '../support/care';
 import { sql } from '../support/db';
 import { figures } from '../support/figures';
 import { HttpClient } from '../support/http';
+import { TestIdentityProvider } from '../support/identity-provider';
 import { startSmsGateway, TestMailServer } from '../support/mail-server';
 import { loginAsAdmin, unique } from '../support/session';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -621,6 +624,119 @@ describe('Hostile input on every route', () => {
     expect(missingAuditEvents).toBe(0);
     expect(lost).toBe(0);
     expect(failures).toEqual([]);
+  });
+});
+
+describe('Hostile ID tokens at token exchange', () => {
+  const idp = new TestIdentityProvider();
+  let t: TestApp;
+  let provider: string;
+  const failures: string[] = [];
+  let tried = 0;
+
+  beforeAll(async () => {
+    await idp.start();
+    t = await startTestApp({ env: { LOG_LEVEL: 'warn' } });
+    const admin = await loginAsAdmin(t.http);
+    const created = await admin.post('/api/v1/identity-providers', { alias: unique('idp'), issuer: idp.issuer, clientId: idp.clientId });
+    provider = created.body.alias;
+  });
+  afterAll(async () => {
+    await t.close();
+    await idp.stop();
+  });
+
+  /** Sends a subject token; anything but a problem+json 4xx (a 200 included: no token here names an account) is a failure. */
+  async function exchange(subjectToken: string, label: string): Promise<number> {
+    tried += 1;
+    const response = await t.http.post('/api/v1/auth/token-exchange', {
+      provider,
+      subjectToken,
+      subjectTokenType: 'urn:ietf:params:oauth:token-type:id_token',
+    });
+    const problem = (response.headers.get('content-type') ?? '').includes('application/problem+json');
+    if (response.status < 400 || response.status >= 500 || !problem)
+      failures.push(`${label} → ${response.status} ${response.text.slice(0, 200)}`);
+    return response.status;
+  }
+
+  const segment = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+
+  it('refuses tokens signed by the provider whose claims are of any shape, never with a 5xx', async () => {
+    const claim = fc.option(hostileValue, { nil: undefined });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          sub: claim,
+          email: claim,
+          email_verified: claim,
+          name: claim,
+          aud: claim,
+          iss: claim,
+          exp: claim,
+          iat: claim,
+          nbf: claim,
+          azp: claim,
+        }),
+        async (claims) => {
+          const defined = Object.fromEntries(Object.entries(claims).filter(([, value]) => value !== undefined));
+          let token: string;
+          try {
+            token = await idp.idToken(defined);
+          } catch {
+            return true; // jose refuses to sign some claim values (a non-numeric exp): nothing to send
+          }
+          await exchange(token, JSON.stringify(defined).slice(0, 200));
+          return true;
+        },
+      ),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 25) * 4, seed: 4242 },
+    );
+    expect(failures).toEqual([]);
+  }, 120_000);
+
+  it('refuses hostile headers and shapes: foreign embedded keys, key URLs, odd kids, crit, bad segments', async () => {
+    const attacker = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    const attackerJwk = await exportJWK(createPublicKey(attacker));
+    const claims = { iss: idp.issuer, aud: idp.clientId, sub: 'x', email: 'eve@example.org', email_verified: true };
+    const signed = (header: Record<string, unknown>, key = attacker) =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'RS256', ...header })
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(key);
+    const valid = await idp.idToken(claims);
+    const [validHeader, validPayload] = valid.split('.');
+    // Headers jose would not sign with: signed here by hand (RS256), by the provider's own key.
+    const rawSigned = (header: Record<string, unknown>, key: KeyObject = idp.currentKey.privateKey) => {
+      const input = `${segment(header)}.${validPayload}`;
+      return `${input}.${sign('sha256', Buffer.from(input), key).toString('base64url')}`;
+    };
+    const cases: Record<string, string> = {
+      'embedded jwk': await signed({ jwk: attackerJwk }),
+      jku: await signed({ jku: 'http://127.0.0.1:1/jwks', kid: idp.currentKey.kid }),
+      x5u: await signed({ x5u: 'http://127.0.0.1:1/cert', kid: idp.currentKey.kid }),
+      "kid ' OR 1=1": await signed({ kid: "' OR '1'='1" }),
+      'kid of 10 KB': await signed({ kid: 'k'.repeat(10_000) }),
+      'kid object': `${segment({ alg: 'RS256', kid: { $ne: null } })}.${validPayload}.${valid.split('.')[2]}`,
+      crit: rawSigned({ alg: 'RS256', crit: ['exp'], kid: idp.currentKey.kid }),
+      'b64 false': rawSigned({ alg: 'RS256', b64: false, crit: ['b64'], kid: idp.currentKey.kid }),
+      'alg None': `${segment({ alg: 'None' })}.${validPayload}.`,
+      'alg array': `${segment({ alg: ['RS256'] })}.${validPayload}.${valid.split('.')[2]}`,
+      'two segments': `${validHeader}.${validPayload}`,
+      'four segments': `${valid}.${validPayload}`,
+      'payload not JSON': `${validHeader}.${segment('{"sub":')}.${valid.split('.')[2]}`,
+      'payload an array': `${validHeader}.${segment([1, 2])}.${valid.split('.')[2]}`,
+      'header not base64': `%%%.${validPayload}.${valid.split('.')[2]}`,
+      'JWE shape': `${segment({ alg: 'RSA-OAEP', enc: 'A256GCM' })}.a.b.c.d`,
+      'signature garbage': `${validHeader}.${validPayload}.${'A'.repeat(5000)}`,
+      'nested JSON': `${segment(deepNesting(5000))}.${validPayload}.x`,
+    };
+    const statuses: Record<string, number> = {};
+    for (const [name, token] of Object.entries(cases)) statuses[name] = await exchange(token, name);
+    expect(failures).toEqual([]);
+    expect(Object.values(statuses).every((status) => status === 401)).toBe(true);
+    figures.record('inputs', 'hostile ID tokens (token exchange)', { inputsTried: tried, serverErrors: failures.length });
   });
 });
 

@@ -12,6 +12,12 @@ export { DataSampleApi, HealthcareElementApi } from './apis/medical-record-apis.
 export { NotificationApi } from './apis/notification-api.js';
 export { AuthenticationApi, type AuthenticationResult, type KeyPairProvider } from './apis/authentication-api.js';
 export {
+  IdentityProviderApi,
+  type FederatedIdentityDto,
+  type IdentityProvider,
+  type IdentityProviderDto,
+} from './apis/identity-provider-api.js';
+export {
   AnonymousInvitationApi,
   InvitationApi,
   ticketFromInvitationUrl,

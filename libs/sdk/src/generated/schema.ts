@@ -115,7 +115,7 @@ export interface paths {
         put?: never;
         /**
          * Log in with a password or a live authentication token
-         * @description Only ACTIVE users log in, with their password or a live token (a REGISTERING user activates with POST /auth/activate instead). A wrong login and a wrong password get the same 401. Repeated failures lock the login for new logins (429 with Retry-After); open sessions keep refreshing. Users with use2fa need `totp`, whichever the credential.
+         * @description Only ACTIVE users log in, with their password or a live token (a REGISTERING user activates with POST /auth/activate instead); users of an external identity provider use POST /auth/token-exchange. A wrong login and a wrong password get the same 401. Repeated failures lock the login for new logins (429 with Retry-After); open sessions keep refreshing. Users with use2fa need `totp`, whichever the credential.
          */
         post: operations["AuthController_login"];
         delete?: never;
@@ -198,6 +198,26 @@ export interface paths {
          * @description Each refresh token works once; reusing one revokes its whole session.
          */
         post: operations["AuthController_refresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/token-exchange": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Exchange an external identity provider's ID token for a session (RFC 8693 in JSON)
+         * @description `subjectToken` is an ID token the frontend got from the provider `provider` (see /identity-providers). It must verify against the provider's keys (asymmetric algorithms only), with `iss` the provider's issuer, `aud` containing its clientId, unexpired. It finds its user by the provider's `sub` once linked; the first time by an email the provider marks `email_verified` (linking `sub` to that user), or, when the provider allows sign-up, creates an ACTIVE user with its defaultRoles. The answer is /auth/login's. Every refusal of the token or of its account is 401 FEDERATED_LOGIN_REFUSED (the audit trail says why); a disabled user 401 ACCOUNT_NOT_ACTIVE; an unknown provider 400 UNKNOWN_IDENTITY_PROVIDER; a provider whose keys cannot be fetched 503 IDENTITY_PROVIDER_UNAVAILABLE. The login lockout does not apply, nor Careid's TOTP unless the provider has requireTotp.
+         */
+        post: operations["AuthController_exchangeToken"];
         delete?: never;
         options?: never;
         head?: never;
@@ -303,6 +323,52 @@ export interface paths {
          * @description Readable by its delegates only (admins: all); any other record answers 404, as if it did not exist. Patient users only read.
          */
         delete: operations["HealthcareElementsController_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/identity-providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the identity providers (admin), by alias */
+        get: operations["IdentityProvidersController_list"];
+        put?: never;
+        /**
+         * Add an external OpenID provider (admin)
+         * @description Careid reads the issuer's /.well-known/openid-configuration and JWKS first: a provider it cannot read is refused with 400 IDENTITY_PROVIDER_UNREACHABLE. An alias already in use is 400 DUPLICATE_IDENTITY_PROVIDER. The client secret is stored encrypted and never returned.
+         */
+        post: operations["IdentityProvidersController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/identity-providers/{alias}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an identity provider (admin) */
+        get: operations["IdentityProvidersController_get"];
+        /**
+         * Modify an identity provider (admin)
+         * @description Send it as read, with changes and its `rev` (stale: 409). A field left out keeps its value; `clientSecret: null` removes the secret. The discovery document and keys are read again. A new issuer removes the identities linked at the provider (subjects are unique per issuer only).
+         */
+        put: operations["IdentityProvidersController_modify"];
+        post?: never;
+        /**
+         * Remove an identity provider (admin)
+         * @description Its users can no longer sign in through it, and their links to it are removed; sessions already open stay open.
+         */
+        delete: operations["IdentityProvidersController_delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -715,6 +781,43 @@ export interface paths {
          * @description The user can no longer log in; its login and email become free.
          */
         delete: operations["UsersController_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/identities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the user's linked identity provider accounts */
+        get: operations["FederatedIdentitiesController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/identities/{provider}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Unlink the user's account at an identity provider
+         * @description It no longer signs the user in; sessions it opened stay open. Signing in with it again links it again by verified email.
+         */
+        delete: operations["FederatedIdentitiesController_unlink"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1565,6 +1668,28 @@ export interface components {
              */
             status: "QUEUED" | "SENT" | "FAILED" | "NOT_SENT";
         };
+        FederatedIdentityDto: {
+            /**
+             * @description When the link was made (epoch ms)
+             * @example 1700058624896
+             */
+            created: number;
+            /**
+             * @description The address the provider gave when the link was made
+             * @example john@hospital.care
+             */
+            email?: string;
+            /**
+             * @description The provider's alias
+             * @example entra-id
+             */
+            provider: string;
+            /**
+             * @description The user's `sub` at the provider
+             * @example AAAAAAAAAAAAAAAAAAAAAIkzqFVrSaSaFHy782bbtaQ
+             */
+            subject: string;
+        };
         FieldProblemDto: {
             /** @example email */
             field: string;
@@ -1757,6 +1882,89 @@ export interface components {
             use?: string;
             /** @example MRN-0042 */
             value?: string;
+        };
+        IdentityProviderDto: {
+            /** @example entra-id */
+            alias: string;
+            /**
+             * @description A verified email no user has creates an ACTIVE user with defaultRoles
+             * @example false
+             */
+            allowSignup: boolean;
+            /** @example 6731de76-14a6-49ae-97bc-6eba6914391e */
+            clientId: string;
+            /** @example 1700058624896 */
+            created: number;
+            /**
+             * @description Roles of users who sign up
+             * @example [
+             *       "PRACTITIONER"
+             *     ]
+             */
+            defaultRoles: string[];
+            /**
+             * @description Whether a client secret is stored (it is never returned)
+             * @example true
+             */
+            hasClientSecret: boolean;
+            /** @example https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0 */
+            issuer: string;
+            /** @example 1700058624896 */
+            modified: number;
+            /**
+             * @description Users with use2fa also send their Careid TOTP code
+             * @example false
+             */
+            requireTotp: boolean;
+            /** @example 1-a2935837fdb2119e0f01d695c4807c08 */
+            rev: string;
+        };
+        IdentityProviderWriteDto: {
+            /**
+             * @description Names the provider in URLs and in token exchange; cannot change
+             * @example entra-id
+             */
+            alias: string;
+            /**
+             * @description A verified email no user has creates an ACTIVE user with defaultRoles
+             * @default false
+             */
+            allowSignup?: boolean;
+            /**
+             * @description Careid's client id at the provider: ID tokens must name it in `aud`
+             * @example 6731de76-14a6-49ae-97bc-6eba6914391e
+             */
+            clientId: string;
+            /** @description Stored encrypted and never returned; left out on modify: unchanged; null: removed */
+            clientSecret?: string | null;
+            /** @description Ignored (server-managed) */
+            created?: number;
+            /**
+             * @description Roles of users who sign up (never ADMIN)
+             * @example [
+             *       "PRACTITIONER"
+             *     ]
+             */
+            defaultRoles?: string[];
+            /** @description Ignored (server-managed) */
+            hasClientSecret?: boolean;
+            /**
+             * @description The provider's issuer: https (http only on 127.0.0.1, [::1] or localhost); its /.well-known/openid-configuration must answer
+             * @example https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0
+             */
+            issuer: string;
+            /** @description Ignored (server-managed) */
+            modified?: number;
+            /**
+             * @description Users with use2fa also send their Careid TOTP code with the provider's ID token; otherwise the provider's sign-in suffices
+             * @default false
+             */
+            requireTotp?: boolean;
+            /**
+             * @description Required on modify: the revision this change is based on
+             * @example 1-a2935837fdb2119e0f01d695c4807c08
+             */
+            rev?: string;
         };
         InvitationDto: {
             accessPolicy: components["schemas"]["AccessPolicyDto"] | null;
@@ -2563,6 +2771,28 @@ export interface components {
             reason?: "used" | "expired" | "revoked" | "unknown";
             /** @example true */
             usable: boolean;
+        };
+        TokenExchangeDto: {
+            /**
+             * @description The alias of the identity provider that issued the token
+             * @example entra-id
+             */
+            provider: string;
+            /**
+             * @description The ID token (a JWT) the frontend got from that provider
+             * @example eyJhbGciOiJSUzI1NiIsImtpZCI6IjEifQ.eyJzdWIiOiIxMjMifQ.c2ln
+             */
+            subjectToken: string;
+            /**
+             * @example urn:ietf:params:oauth:token-type:id_token
+             * @enum {string}
+             */
+            subjectTokenType: "urn:ietf:params:oauth:token-type:id_token";
+            /**
+             * @description TOTP code, for users with use2fa when the provider has requireTotp
+             * @example 123456
+             */
+            totp?: string;
         };
         TokenInfoDto: {
             /** @example 1700058624896 */
@@ -3508,6 +3738,65 @@ export interface operations {
             };
         };
     };
+    AuthController_exchangeToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenExchangeDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenPairDto"];
+                };
+            };
+            /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unavailable or too slow; retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
     DataSamplesController_filter: {
         parameters: {
             query?: {
@@ -4060,6 +4349,276 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The caller's role may never do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such record, or not one the caller may read */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    IdentityProvidersController_list: {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor from the previous page's `nextCursor` */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of results */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
+                        rows: components["schemas"]["IdentityProviderDto"][];
+                    };
+                };
+            };
+            /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The caller's role may never do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    IdentityProvidersController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IdentityProviderWriteDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityProviderDto"];
+                };
+            };
+            /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The caller's role may never do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    IdentityProvidersController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alias: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityProviderDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The caller's role may never do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such record, or not one the caller may read */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    IdentityProvidersController_modify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alias: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IdentityProviderWriteDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityProviderDto"];
+                };
+            };
+            /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The caller's role may never do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such record, or not one the caller may read */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Stale `rev` or a state that forbids this change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    IdentityProvidersController_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alias: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Missing or invalid credentials */
             401: {
@@ -5767,6 +6326,107 @@ export interface operations {
             };
             /** @description The caller's role may never do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such record, or not one the caller may read */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    FederatedIdentitiesController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of results */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
+                        rows: components["schemas"]["FederatedIdentityDto"][];
+                    };
+                };
+            };
+            /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such record, or not one the caller may read */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    FederatedIdentitiesController_unlink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unlinked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -66,6 +66,7 @@ const VARIABLES = {
   OUTBOX_POLL_MS: { kind: 'int', default: '1000', min: 10, max: 600000 },
   OUTBOX_MAX_ATTEMPTS: { kind: 'int', default: '8', min: 1, max: 100 },
   OUTBOX_BASE_DELAY_MS: { kind: 'int', default: '2000', min: 1, max: 3600000 },
+  FEDERATION_JWKS_COOLDOWN_SECONDS: { kind: 'int', default: '30', min: 0, max: 3600 },
 } as const satisfies Record<string, VariableSpec>;
 
 export type VariableName = keyof typeof VARIABLES;
@@ -277,6 +278,8 @@ export function buildConfiguration(env: Environment) {
       refreshAbsoluteSeconds: v.REFRESH_ABSOLUTE_SECONDS as number,
       passwordResetSeconds: v.PASSWORD_RESET_SECONDS as number,
       passwordResetMinIntervalSeconds: v.PASSWORD_RESET_MIN_INTERVAL_SECONDS as number,
+      /** An ID token naming a key its provider's cached JWKS lacks refetches that JWKS at most this often. */
+      federationJwksCooldownSeconds: v.FEDERATION_JWKS_COOLDOWN_SECONDS as number,
     },
     messaging: {
       smtpUrl: v.SMTP_URL as string | undefined,
