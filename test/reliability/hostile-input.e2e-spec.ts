@@ -481,6 +481,50 @@ describe('Hostile input on every route', () => {
     expect(failures).toEqual([]);
   });
 
+  it('takes no redirectUrl off the allowed origins, however it is disguised, on either kind of invite', async () => {
+    const allowed = t.configuration.app.allowedRedirectOrigins;
+    const disguised = [
+      'https://аpp.example/', // Cyrillic а
+      'https://app.example@evil.example/',
+      'https://evil.example\\@app.example/',
+      'https://evil.example/\\app.example',
+      'https://app.example%2F@evil.example/',
+      'https://app.example.evil.example/',
+      'https://app.example:8443/',
+      'http://app.example/',
+      '//evil.example/',
+      'https:/\\evil.example',
+      'https://evil.example#https://app.example/',
+      'https://xn--pp-8cd.example/',
+      'https://APP.EXAMPLE/welcome', // the same origin, written in capitals: allowed
+      `https://app.example/${'\u202E'}`,
+      'javascript://app.example/%0aalert(1)',
+    ];
+    const doctor = await createPractitionerUser(admin, { email: `${unique('hcp')}@hospital.care` });
+    const accepted: string[] = [];
+    for (const redirectUrl of disguised) {
+      const profile = await send(
+        admin,
+        'POST',
+        '/api/v1/invitations',
+        JSON.stringify({ email: `${unique('r')}@x.test`, resource: { resourceType: 'Practitioner' }, redirectUrl }),
+      );
+      const patient = await doctor.client.post('/api/v1/patients', {
+        firstName: 'A',
+        addresses: [{ addressType: 'home', telecoms: [{ system: 'email', value: `${unique('p')}@x.test` }] }],
+      });
+      const invited = await send(doctor.client, 'POST', `/api/v1/patients/${patient.body.id}/invite`, JSON.stringify({ redirectUrl }));
+      for (const response of [profile, invited]) {
+        if (response.status === 201) accepted.push(redirectUrl);
+        else expect([redirectUrl, response.status]).toEqual([redirectUrl, 400]);
+      }
+    }
+    // Only a URL whose origin (as a browser parses it) is an allowed one got through.
+    for (const url of accepted) expect([url, allowed.includes(new URL(url).origin)]).toEqual([url, true]);
+    expect(accepted).toContain('https://APP.EXAMPLE/welcome');
+    expect(failures).toEqual([]);
+  });
+
   /** One request over a raw socket, the body sent at a network's pace: the answer's status and content type, or the network error. */
   function rawSocketRequest(head: string, body: Buffer = Buffer.alloc(0)): Promise<string> {
     return new Promise((resolve) => {

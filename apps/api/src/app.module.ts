@@ -3,8 +3,8 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { ApplicationsModule } from '@careid/applications';
-import { DATA_OWNER_DIRECTORY, IdentityModule, OPAQUE_ACCESS_TOKENS, PASSWORD_RESET_MAILER } from '@careid/identity';
-import { InvitationsModule, PROFILE_DIRECTORY } from '@careid/invitations';
+import { ACTIVATION_REDIRECTS, DATA_OWNER_DIRECTORY, IdentityModule, OPAQUE_ACCESS_TOKENS, PASSWORD_RESET_MAILER } from '@careid/identity';
+import { APPLICATION_DIRECTORY, InvitationsModule, PROFILE_DIRECTORY } from '@careid/invitations';
 import { OidcModule } from '@careid/oidc';
 import { DELEGATE_DIRECTORY, NotificationsModule } from '@careid/notifications';
 import { PatientsModule } from '@careid/patients';
@@ -44,7 +44,16 @@ export class AppModule {
         ...(options.extraModules ?? []),
       ],
       providers: [DomainEvents, ...CONTEXT_BRIDGES],
-      exports: [DomainEvents, DATA_OWNER_DIRECTORY, PROFILE_DIRECTORY, DELEGATE_DIRECTORY, PASSWORD_RESET_MAILER, OPAQUE_ACCESS_TOKENS],
+      exports: [
+        DomainEvents,
+        DATA_OWNER_DIRECTORY,
+        PROFILE_DIRECTORY,
+        APPLICATION_DIRECTORY,
+        DELEGATE_DIRECTORY,
+        PASSWORD_RESET_MAILER,
+        ACTIVATION_REDIRECTS,
+        OPAQUE_ACCESS_TOKENS,
+      ],
       global: true,
     };
   }

@@ -20,6 +20,7 @@ export * from './domain/credential-lifecycle';
 export * from './domain/data-owner-directory';
 export * from './domain/password-reset-mailer';
 export * from './domain/opaque-access-tokens';
+export * from './domain/activation-redirects';
 export { ticketError } from './application/tickets';
 export type { TicketKind, TicketState } from './application/tickets';
 export * from './domain/normalize';

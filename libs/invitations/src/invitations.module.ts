@@ -3,8 +3,13 @@ import { IdentityModule } from '@careid/identity';
 import { InvitationsController } from './api/invitations.controller';
 import { PatientInvitationController } from './api/patient-invitation.controller';
 import { WebController } from './api/web.controller';
+import { PatientInvitationRedirects } from './application/activation-redirects';
 import { AcceptPatientInvitationWhenPatientActivates } from './application/accept-patient-invitation-when-patient-activates';
 import { InvitationAcceptance } from './application/invitation-acceptance.service';
+import { InvitationExpiry } from './application/invitation-expiry';
+import { InvitationRenewals } from './application/invitation-renewals';
+import { InvitationTargets } from './application/invitation-targets';
+import { InvitationsService } from './application/invitations.service';
 import { Outbox } from './application/outbox';
 import { PasswordResetMails } from './application/password-reset-mails';
 import { PatientInvitationsService } from './application/patient-invitations.service';
@@ -19,6 +24,10 @@ import { OutboxRepository } from './infrastructure/outbox.repository';
   providers: [
     PatientInvitationsService,
     ProfileInvitationsService,
+    InvitationsService,
+    InvitationRenewals,
+    InvitationTargets,
+    InvitationExpiry,
     InvitationAcceptance,
     PasswordResetMails,
     InvitationsRepository,
@@ -27,7 +36,8 @@ import { OutboxRepository } from './infrastructure/outbox.repository';
     EmailTransport,
     SmsTransport,
     AcceptPatientInvitationWhenPatientActivates,
+    PatientInvitationRedirects,
   ],
-  exports: [Outbox, PasswordResetMails],
+  exports: [Outbox, PasswordResetMails, PatientInvitationRedirects],
 })
 export class InvitationsModule {}

@@ -59,6 +59,15 @@ export class Credentials {
   }
 
   /**
+   * Ends every invitation credential of the user not used yet, whichever invitation issued it: its invitation tokens
+   * (patient activation) and its invitation tickets (set-password link). An invitation renewed or revoked.
+   */
+  async revokeInvitationCredentials(userId: string): Promise<void> {
+    await this.loginTokens.revokeInvitationTokens(userId);
+    await this.tickets.revokeForUser(userId, 'invitation');
+  }
+
+  /**
    * Before a ticket's transaction: the new password must pass the rules, and bcrypt runs here, not while the ticket
    * row is locked. A ticket that cannot be used is refused now with its reason. No lockout check: the ticket is the
    * proof (256 random bits), and a locked login must still be able to reset.

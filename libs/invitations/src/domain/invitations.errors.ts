@@ -31,7 +31,11 @@ export const INVITATIONS_ERRORS = {
   INVITATION_PENDING: { status: 409, message: 'This email already has a pending invitation; resend it instead' },
   INVITATION_NOT_FOUND: { status: 404, message: 'No such invitation' },
   INVITATION_NOT_PENDING: { status: 409, message: 'The invitation is no longer pending' },
-  NOT_RESENDABLE: { status: 409, message: 'Patient invitations are renewed by inviting the patient again' },
+  PROFILE_MISMATCH: {
+    status: 409,
+    message: "This email's invited user stands for another profile: invite it with that profile, or delete the user first",
+  },
+  APPLICATION_NOT_FOUND: { status: 404, message: 'No registered application with this id' },
   NOT_FOUND: { status: 404, message: 'No such file' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

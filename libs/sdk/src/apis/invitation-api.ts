@@ -7,6 +7,7 @@ import type { StartSession } from './authentication-api.js';
 
 export interface InvitationQuery extends PageRequest {
   status?: InvitationDto['status'];
+  kind?: InvitationDto['kind'];
   email?: string;
 }
 

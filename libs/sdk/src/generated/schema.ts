@@ -381,12 +381,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List invitations, newest first, with their delivery state (admin) */
+        /**
+         * List invitations of both kinds, newest first, with their delivery state (admin)
+         * @description An invitation past its expiry is EXPIRED (stored within 60 s, and read so at once).
+         */
         get: operations["InvitationsController_list"];
         put?: never;
         /**
          * Invite a person to become a practitioner or patient user (admin)
-         * @description Creates the profile when no `resource.id` is given, the user (login = email, REGISTERING) and a one-time ticket. `invitationUrl` carries the ticket in its fragment; with `sendEmail` it is also mailed.
+         * @description Creates the profile when no `resource.id` is given, the user (login = email, REGISTERING) and a one-time ticket. `invitationUrl` carries the ticket in its fragment; with `sendEmail` it is also mailed. An email whose REGISTERING user has an expired or revoked profile invitation is invited again with that user (a new invitation, the older tickets revoked); one with a pending invitation → 409 `INVITATION_PENDING` (resend it), an ACTIVE user → 409 `EMAIL_ALREADY_REGISTERED`.
          */
         post: operations["InvitationsController_create"];
         delete?: never;
@@ -406,7 +409,10 @@ export interface paths {
         get: operations["InvitationsController_get"];
         put?: never;
         post?: never;
-        /** Revoke a pending invitation (admin) */
+        /**
+         * Revoke a pending or expired invitation (admin)
+         * @description Its ticket or token stops working: the REGISTERING user can then be activated by no path, until it is invited again (which renews the invitation).
+         */
         delete: operations["InvitationsController_revoke"];
         options?: never;
         head?: never;
@@ -422,7 +428,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Give a pending invitation a new ticket (the old one stops working) and send it again (admin) */
+        /**
+         * Send a pending or expired invitation again (admin)
+         * @description A new ticket (`invitationUrl`, profile) or a new token in a new message (patient); the older ones stop working and the invitation is PENDING for its lifetime again. Only the user's latest invitation, while the user is REGISTERING (409 `INVITATION_NOT_PENDING` otherwise).
+         */
         post: operations["InvitationsController_resend"];
         delete?: never;
         options?: never;
@@ -439,7 +448,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Accept an invitation: set the password with the ticket (used once); returns a session */
+        /**
+         * Accept an invitation: set the password with the ticket (used once); returns a session
+         * @description With `redirectUrl` when the invitation leads somewhere (its `redirectUrl`, or its application).
+         */
         post: operations["InvitationsController_accept"];
         delete?: never;
         options?: never;
@@ -644,7 +656,7 @@ export interface paths {
         put?: never;
         /**
          * Invite an existing patient to become a user (iCure's createAndInviteUser)
-         * @description By a practitioner with a delegation on the patient. Creates the patient's user (login = email, else mobile; REGISTERING), a short-lived token, and a message carrying `Login:` and `Token:` lines sent by email or SMS with the practitioner's address as reply-to.
+         * @description By a practitioner with a delegation on the patient. Creates the patient's user (login = email, else mobile; REGISTERING), a short-lived token, and a message carrying `Login:` and `Token:` lines sent by email or SMS with the practitioner's address as reply-to. A patient whose REGISTERING user has an expired or revoked invitation is invited again with that user (a new token, the older ones revoked, a new message); one with a pending invitation → 400 `PATIENT_ALREADY_HAS_USER` (resend it).
          */
         post: operations["PatientInvitationController_invite"];
         delete?: never;
@@ -1019,6 +1031,30 @@ export interface components {
             /** @example If an account uses this email, a message with a reset link is on its way. */
             message: string;
         };
+        AcceptedInvitationDto: {
+            /**
+             * @description Short-lived JWT for `Authorization: Bearer`
+             * @example eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxYWQwNDU0ZCJ9.c2lnbmF0dXJl
+             */
+            accessToken: string;
+            /**
+             * @description Seconds until the access token expires
+             * @example 900
+             */
+            expiresIn: number;
+            /**
+             * @description Where the invitation leads, when it names a place
+             * @example https://app.example/welcome
+             */
+            redirectUrl?: string;
+            /**
+             * @description Rotating refresh token (single use)
+             * @example Yb6Rk2m0QvYx5t1d8ZcN3pLw7eHs4uJa9fKq0iTg2oM
+             */
+            refreshToken: string;
+            /** @example Bearer */
+            tokenType: string;
+        };
         AcceptTicketDto: {
             /**
              * @description 8+ characters, at most 72 bytes, not the login
@@ -1097,6 +1133,11 @@ export interface components {
              * @example Xq2V4nE1mR9o6kqk8d3Jw0bq1zS5yT7uA2cF4hK6mN8
              */
             longLivedToken: string;
+            /**
+             * @description Where the patient's invitation leads (its `redirectUrl`, or its application's), when it names a place
+             * @example https://app.example/welcome
+             */
+            redirectUrl?: string;
             /**
              * @description Rotating refresh token (single use)
              * @example Yb6Rk2m0QvYx5t1d8ZcN3pLw7eHs4uJa9fKq0iTg2oM
@@ -1393,6 +1434,12 @@ export interface components {
         };
         CreateInvitationDto: {
             accessPolicy?: components["schemas"]["AccessPolicyDto"];
+            /**
+             * Format: uuid
+             * @description A registered application (see /api/v1/applications); 404 `APPLICATION_NOT_FOUND` when there is none
+             * @example 6f1c1a8e-2f1d-4c61-9a55-0c3f8f4b8a10
+             */
+            applicationId?: string;
             /** @example jon.snow@clinic.example */
             email: string;
             /**
@@ -1405,6 +1452,11 @@ export interface components {
             firstName?: string;
             /** @example Snow */
             lastName?: string;
+            /**
+             * @description Where the invited person goes once done: the accept answer carries it and the set-password page offers to continue there. On an origin of ALLOWED_REDIRECT_ORIGINS or of the application's redirect URIs (400 `REDIRECT_NOT_ALLOWED` otherwise). Default: the application's first redirect URI.
+             * @example https://app.example/welcome
+             */
+            redirectUrl?: string;
             resource: components["schemas"]["InvitedResourceDto"];
             /** @example [] */
             roles?: string[];
@@ -1917,6 +1969,12 @@ export interface components {
         InvitationDto: {
             accessPolicy: components["schemas"]["AccessPolicyDto"] | null;
             /**
+             * Format: uuid
+             * @description The application the invitation names
+             * @example null
+             */
+            applicationId: string | null;
+            /**
              * @example email
              * @enum {string}
              */
@@ -1947,6 +2005,11 @@ export interface components {
             name: string;
             /** @example Practitioner/b351faef-d81d-4a33-81a9-2e31bd54807e */
             profile: string;
+            /**
+             * @description Where the invitation leads once accepted
+             * @example https://app.example/welcome
+             */
+            redirectUrl: string | null;
             /** @example [] */
             roles: string[];
             /**
@@ -1988,6 +2051,12 @@ export interface components {
         };
         InvitePatientDto: {
             /**
+             * Format: uuid
+             * @description A registered application (see /api/v1/applications); 404 `APPLICATION_NOT_FOUND` when there is none
+             * @example 6f1c1a8e-2f1d-4c61-9a55-0c3f8f4b8a10
+             */
+            applicationId?: string;
+            /**
              * @description Default: email when the patient has one, else sms
              * @enum {string}
              */
@@ -2002,6 +2071,11 @@ export interface components {
              * @description Admins only: the practitioner the invitation comes from (anyone else naming another practitioner gets 403)
              */
             practitionerId?: string;
+            /**
+             * @description Where the invited person goes once done: the accept answer carries it and the set-password page offers to continue there. On an origin of ALLOWED_REDIRECT_ORIGINS or of the application's redirect URIs (400 `REDIRECT_NOT_ALLOWED` otherwise). Default: the application's first redirect URI.
+             * @example https://app.example/welcome
+             */
+            redirectUrl?: string;
             /**
              * @description Shown on one line: line breaks and control characters are dropped
              * @example Molière Health
@@ -2666,8 +2740,18 @@ export interface components {
             ticket: string;
         };
         TicketInspectionDto: {
+            /**
+             * @description The name of the application the invitation leads to
+             * @example Molière Health
+             */
+            application?: string;
             /** @example 1700663424896 */
             expiresAt?: number;
+            /**
+             * @description The name of who sent the invitation, to ask for a new one
+             * @example Dr. Ada Lovelace
+             */
+            inviter?: string;
             /**
              * @example invitation
              * @enum {string|null}
@@ -4571,6 +4655,7 @@ export interface operations {
                 /** @description Opaque cursor from the previous page's `nextCursor` */
                 cursor?: string;
                 email?: string;
+                kind?: "patient" | "profile";
                 limit?: number;
                 status?: "PENDING" | "ACCEPTED" | "EXPIRED" | "REVOKED";
             };
@@ -4658,6 +4743,15 @@ export interface operations {
             };
             /** @description The caller's role may never do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such record, or not one the caller may read */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4883,7 +4977,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TokenPairDto"];
+                    "application/json": components["schemas"]["AcceptedInvitationDto"];
                 };
             };
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */

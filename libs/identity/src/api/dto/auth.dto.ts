@@ -89,6 +89,11 @@ export class ActivationDto extends TokenPairDto {
   })
   longLivedToken!: string;
   @ApiProperty({ type: () => UserDto }) user!: UserDto;
+  @ApiPropertyOptional({
+    example: 'https://app.example/welcome',
+    description: "Where the patient's invitation leads (its `redirectUrl`, or its application's), when it names a place",
+  })
+  redirectUrl?: string;
 }
 
 export class TicketDto {
