@@ -168,6 +168,8 @@ interface Row {
 }
 
 const page = (path: string): Row => ({ request: async () => ({ path }), expected: statuses(200, 200, 200, 200, 200, 200, 200) });
+/** An admin's invitation: practitioners manage only the patient invitations they sent (404 for any other). */
+const notPractitionersOwn = (request: Row['request']): Row => ({ request, expected: statuses(401, 403, 403, 403, 404, 404, 200) });
 const adminOnly = (success: number, request: Row['request']): Row => ({
   request,
   expected: statuses(401, 403, 403, 403, 403, 403, success),
@@ -305,12 +307,15 @@ const MATRIX: Record<string, Row> = {
     path: '/api/v1/invitations',
     body: { email: `${unique('invitee')}@clinic.example`, resource: { resourceType: 'Patient' } },
   })),
-  'GET /api/v1/invitations': adminOnly(200, async () => ({ path: '/api/v1/invitations?limit=5' })),
-  'GET /api/v1/invitations/{id}': adminOnly(200, async (w) => ({ path: `/api/v1/invitations/${(await w.invitation()).id}` })),
-  'POST /api/v1/invitations/{id}/resend': adminOnly(200, async (w) => ({
+  'GET /api/v1/invitations': {
+    request: async () => ({ path: '/api/v1/invitations?limit=5' }),
+    expected: statuses(401, 403, 403, 403, 200, 200, 200), // a practitioner's list holds only the patient invitations it sent
+  },
+  'GET /api/v1/invitations/{id}': notPractitionersOwn(async (w) => ({ path: `/api/v1/invitations/${(await w.invitation()).id}` })),
+  'POST /api/v1/invitations/{id}/resend': notPractitionersOwn(async (w) => ({
     path: `/api/v1/invitations/${(await w.invitation()).id}/resend`,
   })),
-  'DELETE /api/v1/invitations/{id}': adminOnly(200, async (w) => ({ path: `/api/v1/invitations/${(await w.invitation()).id}` })),
+  'DELETE /api/v1/invitations/{id}': notPractitionersOwn(async (w) => ({ path: `/api/v1/invitations/${(await w.invitation()).id}` })),
   'POST /api/v1/invitations/inspect': everyone(200, async (w) => ({
     path: '/api/v1/invitations/inspect',
     body: { ticket: ticketOf((await w.invitation()).invitationUrl) },

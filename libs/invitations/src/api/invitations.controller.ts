@@ -41,60 +41,59 @@ export class InvitationsController {
   }
 
   @Get()
-  @AdminOnly()
-  @RequiresPermission('User', 'read')
+  @RequiresPermission('Patient', 'read')
   @ApiBearerAuth('bearer')
   @ApiOperation({
-    summary: 'List invitations of both kinds, newest first, with their delivery state (admin)',
-    description: 'An invitation past its expiry is EXPIRED (stored within 60 s, and read so at once).',
+    summary: 'List invitations, newest first, with their delivery state (admin: all; practitioner: the patient invitations it sent)',
+    description: 'An invitation past its expiry is EXPIRED (stored within 60 s, and read so at once). Other users → 403.',
   })
   @ApiOkResponse({ type: InvitationListDto })
   @ApiProblems(400, 401, 403)
-  list(@Query() query: InvitationQueryDto): Promise<InvitationListDto> {
-    return this.invitations.list({ ...query, limit: query.limit ?? DEFAULT_PAGE_SIZE });
+  list(@Query() query: InvitationQueryDto, @CurrentUser() actor: Principal): Promise<InvitationListDto> {
+    return this.invitations.list({ ...query, limit: query.limit ?? DEFAULT_PAGE_SIZE }, actor);
   }
 
   @Get(':id')
-  @AdminOnly()
-  @RequiresPermission('User', 'read')
+  @RequiresPermission('Patient', 'read')
   @ApiBearerAuth('bearer')
-  @ApiOperation({ summary: 'Get an invitation and its delivery state (admin)' })
+  @ApiOperation({
+    summary: 'Get an invitation and its delivery state (admin; practitioner: a patient invitation it sent)',
+    description: "Another practitioner's invitation → 404, as if it did not exist.",
+  })
   @ApiOkResponse({ type: InvitationDto })
   @ApiProblems(400, 401, 403, 404)
-  get(@Param('id', UuidPipe) id: string): Promise<InvitationDto> {
-    return this.invitations.get(id);
+  get(@Param('id', UuidPipe) id: string, @CurrentUser() actor: Principal): Promise<InvitationDto> {
+    return this.invitations.get(id, actor);
   }
 
   @Post(':id/resend')
-  @AdminOnly()
-  @RequiresPermission('User', 'update')
+  @RequiresPermission('Patient', 'update')
   @ApiBearerAuth('bearer')
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Send a pending or expired invitation again (admin)',
+    summary: 'Send a pending or expired invitation again (admin; practitioner: a patient invitation it sent)',
     description:
       'A new ticket (`invitationUrl`, profile) or a new token in a new message (patient); the older ones stop working and the invitation is PENDING for its lifetime again. ' +
       "Only the user's latest invitation, while the user is REGISTERING (409 `INVITATION_NOT_PENDING` otherwise).",
   })
   @ApiOkResponse({ type: InvitationDto })
   @ApiProblems(400, 401, 403, 404, 409)
-  resend(@Param('id', UuidPipe) id: string): Promise<InvitationDto> {
-    return this.invitations.resend(id);
+  resend(@Param('id', UuidPipe) id: string, @CurrentUser() actor: Principal): Promise<InvitationDto> {
+    return this.invitations.resend(id, actor);
   }
 
   @Delete(':id')
-  @AdminOnly()
-  @RequiresPermission('User', 'update')
+  @RequiresPermission('Patient', 'update')
   @ApiBearerAuth('bearer')
   @ApiOperation({
-    summary: 'Revoke a pending or expired invitation (admin)',
+    summary: 'Revoke a pending or expired invitation (admin; practitioner: a patient invitation it sent)',
     description:
       'Its ticket or token stops working: the REGISTERING user can then be activated by no path, until it is invited again (which renews the invitation).',
   })
   @ApiOkResponse({ type: InvitationDto })
   @ApiProblems(400, 401, 403, 404, 409)
-  revoke(@Param('id', UuidPipe) id: string): Promise<InvitationDto> {
-    return this.invitations.revoke(id);
+  revoke(@Param('id', UuidPipe) id: string, @CurrentUser() actor: Principal): Promise<InvitationDto> {
+    return this.invitations.revoke(id, actor);
   }
 
   @Post('inspect')

@@ -6,6 +6,10 @@ import { DomainError, DomainErrorKind, FieldProblem, STATUS_BY_KIND } from '@car
  */
 export const INVITATIONS_ERRORS = {
   PRACTITIONERS_ONLY: { status: 403, message: 'Only practitioners invite their patients' },
+  ADMINS_AND_PRACTITIONERS_ONLY: {
+    status: 403,
+    message: 'Only admins, and practitioners for the patients they invited, manage invitations',
+  },
   FORBIDDEN_CHANGE: { status: 403, message: 'Only an admin may name the inviting practitioner (practitionerId)' },
   PRACTITIONER_REQUIRED: { status: 400, message: 'An admin inviting a patient names the inviting practitioner (`practitionerId`)' },
   PRACTITIONER_NOT_FOUND: { status: 400, message: 'The inviting practitioner does not exist' },

@@ -45,6 +45,8 @@ export interface InvitationFilter {
   kind?: string;
   /** The identifier key of the invited email. */
   emailKey?: string;
+  /** Only the patient invitations this practitioner sent. */
+  practitionerId?: string;
   limit: number;
   cursor?: string;
 }
@@ -205,6 +207,7 @@ export class InvitationsRepository {
     else if (filter.status) sql.where('i.status = ?', filter.status);
     if (filter.kind) sql.where('i.kind = ?', filter.kind);
     if (filter.emailKey) sql.where('i.email_key = ?', filter.emailKey);
+    if (filter.practitionerId) sql.where("i.kind = 'patient' AND i.practitioner_id = ?::uuid", filter.practitionerId);
     const countRows = await this.tx.query(`SELECT count(*)::int AS total FROM invitations i ${sql.whereClause}`, sql.params);
     const cursor = decodeCursor(filter.cursor, ['number', 'string']) as [number, string] | undefined;
     if (cursor) sql.where(`(i.created, i.id) < (?, ${sql.param(cursor[1])}::uuid)`, cursor[0]);

@@ -382,8 +382,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List invitations of both kinds, newest first, with their delivery state (admin)
-         * @description An invitation past its expiry is EXPIRED (stored within 60 s, and read so at once).
+         * List invitations, newest first, with their delivery state (admin: all; practitioner: the patient invitations it sent)
+         * @description An invitation past its expiry is EXPIRED (stored within 60 s, and read so at once). Other users → 403.
          */
         get: operations["InvitationsController_list"];
         put?: never;
@@ -405,12 +405,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get an invitation and its delivery state (admin) */
+        /**
+         * Get an invitation and its delivery state (admin; practitioner: a patient invitation it sent)
+         * @description Another practitioner's invitation → 404, as if it did not exist.
+         */
         get: operations["InvitationsController_get"];
         put?: never;
         post?: never;
         /**
-         * Revoke a pending or expired invitation (admin)
+         * Revoke a pending or expired invitation (admin; practitioner: a patient invitation it sent)
          * @description Its ticket or token stops working: the REGISTERING user can then be activated by no path, until it is invited again (which renews the invitation).
          */
         delete: operations["InvitationsController_revoke"];
@@ -429,7 +432,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Send a pending or expired invitation again (admin)
+         * Send a pending or expired invitation again (admin; practitioner: a patient invitation it sent)
          * @description A new ticket (`invitationUrl`, profile) or a new token in a new message (patient); the older ones stop working and the invitation is PENDING for its lifetime again. Only the user's latest invitation, while the user is REGISTERING (409 `INVITATION_NOT_PENDING` otherwise).
          */
         post: operations["InvitationsController_resend"];
