@@ -3,7 +3,7 @@ import eslint from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
-const contexts = ['identity', 'patients', 'practitioners', 'invitations', 'notifications'];
+const contexts = ['identity', 'patients', 'practitioners', 'invitations', 'notifications', 'applications', 'oidc'];
 
 const PROCESS_ENV = {
   selector: "MemberExpression[object.name='process'][property.name='env']",

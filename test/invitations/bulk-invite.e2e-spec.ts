@@ -56,7 +56,7 @@ describe('Bulk patient invitations', () => {
     const started = Date.now();
     const response = await doctor.client.post('/api/v1/patients/invite', { patientIds: ids, solutionName: 'Molière Health' });
     expect(response.status).toBe(202);
-    expect(response.body).toMatchObject({ id: expect.any(String), status: 'RUNNING', total: 120 });
+    expect(response.body).toEqual({ id: expect.any(String), status: 'RUNNING' });
     expect(response.headers.get('location')).toBe(`/api/v1/invitation-jobs/${response.body.id}`);
 
     const { job } = await untilDone(doctor.client, response.headers.get('location')!, 20_000);

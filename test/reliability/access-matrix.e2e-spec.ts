@@ -4,6 +4,7 @@ import { RouteAccessCheck } from '@careid/identity';
 import { createPatient as createPatientWithContact } from '../support/care';
 import { figures } from '../support/figures';
 import { HttpClient } from '../support/http';
+import { TestIdentityProvider } from '../support/identity-provider';
 import { publicKeyHex } from '../support/keys';
 import { linkIn, TestMailServer } from '../support/mail-server';
 import { documentedRoutes, servedRoutes } from '../support/routes';
@@ -25,7 +26,9 @@ import { createPatient, patientUser, practitionerUser, registeringPatientUser } 
  */
 const PASSWORD = 'correct horse battery staple'; // createUser's default
 const NEW_PASSWORD = 'a brand new passphrase';
+const MATRIX_APPLICATION = { name: 'Matrix app', type: 'confidential', redirectUris: ['https://app.example/cb'] };
 const ticketOf = (link: string) => new URL(link).hash.replace('#ticket=', '');
+const ID_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:id_token';
 
 interface Fixtures {
   t: TestApp;
@@ -37,6 +40,9 @@ interface Fixtures {
   without: Awaited<ReturnType<typeof practitionerUser>>;
   mail: TestMailServer;
   publicKey: string;
+  /** An OpenID provider on loopback, configured as `provider`. */
+  idp: TestIdentityProvider;
+  provider: string;
 }
 
 /** Who calls: its session and the password it logs in with. */
@@ -56,6 +62,13 @@ class World {
   }
   patient(): Promise<any> {
     return this.once('patient', () => createPatient(this.f.withDelegation.session));
+  }
+  /** A confidential application (its secret may be rotated by any cell). */
+  application(): Promise<any> {
+    return this.once(
+      'application',
+      async () => expectStatus(await this.f.admin.post('/api/v1/applications', MATRIX_APPLICATION), 201).body,
+    );
   }
   /** P's user (patientUserOwn): `{ user, session }`. */
   patientUser() {
@@ -119,6 +132,29 @@ class World {
       return expectStatus(created, 201).body;
     });
   }
+  /** An identity provider of this world's own (a cell may change or delete it). */
+  identityProvider(): Promise<any> {
+    return this.once('identityProvider', async () => {
+      const created = await this.f.admin.post('/api/v1/identity-providers', {
+        alias: unique('idp'),
+        issuer: this.f.idp.issuer,
+        clientId: this.f.idp.clientId,
+      });
+      return expectStatus(created, 201).body;
+    });
+  }
+  /** An ID token of P's user at the shared provider (its verified email). */
+  async idToken(): Promise<string> {
+    const { user } = await this.patientUser();
+    return this.f.idp.idToken({ sub: `sub-${user.id}`, email: user.email, email_verified: true });
+  }
+  /** P's user signed in once through the shared provider: its account there is linked. */
+  linkedIdentity(): Promise<void> {
+    return this.once('linkedIdentity', async () => {
+      const exchange = { provider: this.f.provider, subjectToken: await this.idToken(), subjectTokenType: ID_TOKEN_TYPE };
+      expectStatus(await this.f.http.post('/api/v1/auth/token-exchange', exchange), 200);
+    });
+  }
   async current(path: string): Promise<any> {
     return (await this.f.admin.get(path)).body;
   }
@@ -139,6 +175,8 @@ interface Row {
 }
 
 const page = (path: string): Row => ({ request: async () => ({ path }), expected: statuses(200, 200, 200, 200, 200, 200, 200) });
+/** An admin's invitation: practitioners manage only the patient invitations they sent (404 for any other). */
+const notPractitionersOwn = (request: Row['request']): Row => ({ request, expected: statuses(401, 403, 403, 403, 404, 404, 200) });
 const adminOnly = (success: number, request: Row['request']): Row => ({
   request,
   expected: statuses(401, 403, 403, 403, 403, 403, success),
@@ -222,11 +260,36 @@ const MATRIX: Record<string, Row> = {
     { freshCallers: true },
   ),
   'GET /api/v1/audit-events': adminOnly(200, async () => ({ path: '/api/v1/audit-events?limit=5' })),
+  // A user's accounts at identity providers: as its user record, the user itself and admins (404 for the others).
+  'GET /api/v1/users/{id}/identities': ownerOrAdmin(200, 404, async (w) => ({ path: await userPath(w, '/identities') })),
+  'DELETE /api/v1/users/{id}/identities/{provider}': ownerOrAdmin(204, 404, async (w, f) => {
+    await w.linkedIdentity();
+    return { path: await userPath(w, `/identities/${f.provider}`) };
+  }),
+
+  // --- external identity providers: admins ---
+  'POST /api/v1/identity-providers': adminOnly(201, async (_w, f) => ({
+    path: '/api/v1/identity-providers',
+    body: { alias: unique('idp'), issuer: f.idp.issuer, clientId: f.idp.clientId },
+  })),
+  'GET /api/v1/identity-providers': adminOnly(200, async () => ({ path: '/api/v1/identity-providers?limit=5' })),
+  'GET /api/v1/identity-providers/{alias}': adminOnly(200, async (_w, f) => ({ path: `/api/v1/identity-providers/${f.provider}` })),
+  'PUT /api/v1/identity-providers/{alias}': adminOnly(200, async (w) => {
+    const provider = await w.identityProvider();
+    return { path: `/api/v1/identity-providers/${provider.alias}`, body: { ...provider, allowSignup: true } };
+  }),
+  'DELETE /api/v1/identity-providers/{alias}': adminOnly(204, async (w) => ({
+    path: `/api/v1/identity-providers/${(await w.identityProvider()).alias}`,
+  })),
 
   // --- authentication: public, whoever calls ---
   'POST /api/v1/auth/login': everyone(200, async (w) => ({
     path: '/api/v1/auth/login',
     body: { login: (await w.patientUser()).user.login, password: PASSWORD },
+  })),
+  'POST /api/v1/auth/token-exchange': everyone(200, async (w, f) => ({
+    path: '/api/v1/auth/token-exchange',
+    body: { provider: f.provider, subjectToken: await w.idToken(), subjectTokenType: ID_TOKEN_TYPE },
   })),
   'POST /api/v1/auth/refresh': everyone(200, async (w) => ({
     path: '/api/v1/auth/refresh',
@@ -251,12 +314,15 @@ const MATRIX: Record<string, Row> = {
     path: '/api/v1/invitations',
     body: { email: `${unique('invitee')}@clinic.example`, resource: { resourceType: 'Patient' } },
   })),
-  'GET /api/v1/invitations': adminOnly(200, async () => ({ path: '/api/v1/invitations?limit=5' })),
-  'GET /api/v1/invitations/{id}': adminOnly(200, async (w) => ({ path: `/api/v1/invitations/${(await w.invitation()).id}` })),
-  'POST /api/v1/invitations/{id}/resend': adminOnly(200, async (w) => ({
+  'GET /api/v1/invitations': {
+    request: async () => ({ path: '/api/v1/invitations?limit=5' }),
+    expected: statuses(401, 403, 403, 403, 200, 200, 200), // a practitioner's list holds only the patient invitations it sent
+  },
+  'GET /api/v1/invitations/{id}': notPractitionersOwn(async (w) => ({ path: `/api/v1/invitations/${(await w.invitation()).id}` })),
+  'POST /api/v1/invitations/{id}/resend': notPractitionersOwn(async (w) => ({
     path: `/api/v1/invitations/${(await w.invitation()).id}/resend`,
   })),
-  'DELETE /api/v1/invitations/{id}': adminOnly(200, async (w) => ({ path: `/api/v1/invitations/${(await w.invitation()).id}` })),
+  'DELETE /api/v1/invitations/{id}': notPractitionersOwn(async (w) => ({ path: `/api/v1/invitations/${(await w.invitation()).id}` })),
   'POST /api/v1/invitations/inspect': everyone(200, async (w) => ({
     path: '/api/v1/invitations/inspect',
     body: { ticket: ticketOf((await w.invitation()).invitationUrl) },
@@ -276,6 +342,21 @@ const MATRIX: Record<string, Row> = {
     expected: statuses(401, 403, 403, 403, 200, 404, 200),
   },
 
+  // --- applications (OAuth clients): admins only; each mutating cell gets an application of its own ---
+  'POST /api/v1/applications': adminOnly(201, async () => ({ path: '/api/v1/applications', body: MATRIX_APPLICATION })),
+  'GET /api/v1/applications': adminOnly(200, async () => ({ path: '/api/v1/applications?limit=5' })),
+  'GET /api/v1/applications/{id}': adminOnly(200, async (w) => ({ path: `/api/v1/applications/${(await w.application()).id}` })),
+  'PUT /api/v1/applications/{id}': adminOnly(200, async (w, f) => {
+    const application = (await f.admin.post('/api/v1/applications', MATRIX_APPLICATION)).body;
+    return { path: `/api/v1/applications/${application.id}`, body: { ...application, name: 'Renamed' } };
+  }),
+  'POST /api/v1/applications/{id}/client-secret': adminOnly(200, async (w) => ({
+    path: `/api/v1/applications/${(await w.application()).id}/client-secret`,
+  })),
+  'DELETE /api/v1/applications/{id}': adminOnly(200, async (w, f) => ({
+    path: `/api/v1/applications/${(await f.admin.post('/api/v1/applications', MATRIX_APPLICATION)).body.id}`,
+  })),
+
   // --- notifications: the caller's own; a list never shows others' (whom it shows: the test after the matrix) ---
   // By id, an admin may still read and move any notification (the notifications contract: "only the recipient (or an admin)").
   'GET /api/v1/notifications': signedIn(200, async () => ({ path: '/api/v1/notifications?limit=5' })),
@@ -285,6 +366,25 @@ const MATRIX: Record<string, Row> = {
     path: `/api/v1/notifications/${(await w.notification()).id}/status`,
     body: { status: 'ongoing' },
   })),
+
+  // --- the OpenID provider (its own protocol errors; no Careid session opens anything) and its sign-in page: public ---
+  'GET /.well-known/openid-configuration': page('/.well-known/openid-configuration'),
+  'GET /oidc/jwks': page('/oidc/jwks'),
+  'GET /oidc/auth': everyone(400, async () => ({ path: '/oidc/auth' })),
+  'POST /oidc/auth': everyone(400, async () => ({ path: '/oidc/auth' })),
+  'GET /oidc/auth/{uid}': everyone(400, async () => ({ path: '/oidc/auth/no-such-interaction' })),
+  'POST /oidc/token': everyone(400, async () => ({ path: '/oidc/token' })),
+  // Careid's own access tokens are not the provider's: userinfo refuses every caller here (400 without any token).
+  'GET /oidc/me': { request: async () => ({ path: '/oidc/me' }), expected: statuses(400, 401, 401, 401, 401, 401, 401) },
+  'POST /oidc/me': { request: async () => ({ path: '/oidc/me' }), expected: statuses(400, 401, 401, 401, 401, 401, 401) },
+  'GET /oidc/session/end': page('/oidc/session/end'),
+  'POST /oidc/session/end': everyone(200, async () => ({ path: '/oidc/session/end' })),
+  'POST /oidc/session/end/confirm': everyone(400, async () => ({ path: '/oidc/session/end/confirm' })),
+  'GET /oidc/session/end/success': page('/oidc/session/end/success'),
+  'POST /oidc/token/revocation': everyone(400, async () => ({ path: '/oidc/token/revocation' })),
+  'GET /oidc/interaction/{uid}': everyone(400, async () => ({ path: '/oidc/interaction/no-such-interaction' })),
+  'POST /oidc/interaction/{uid}': everyone(400, async () => ({ path: '/oidc/interaction/no-such-interaction' })),
+  'GET /oidc/assets/sign-in.css': page('/oidc/assets/sign-in.css'),
 
   // --- health, pages and documentation: public ---
   'GET /health/live': page('/health/live'),
@@ -322,6 +422,7 @@ function headerProblems(route: string, actor: Actor, headers: Headers): string[]
 
 describe('Access matrix: every other route, pages included', () => {
   const mail = new TestMailServer();
+  const idp = new TestIdentityProvider();
   let t: TestApp;
   let f: Fixtures;
   let cells = 0;
@@ -329,8 +430,10 @@ describe('Access matrix: every other route, pages included', () => {
 
   beforeAll(async () => {
     await mail.start();
+    await idp.start();
     t = await startTestApp({ env: { SMTP_URL: mail.url } });
     const admin = await loginAsAdmin(t.http);
+    const provider = await admin.post('/api/v1/identity-providers', { alias: unique('idp'), issuer: idp.issuer, clientId: idp.clientId });
     const [withDelegation, without, plainUser] = await Promise.all([
       practitionerUser(t.http, admin),
       practitionerUser(t.http, admin),
@@ -347,17 +450,24 @@ describe('Access matrix: every other route, pages included', () => {
       without,
       mail,
       publicKey: publicKeyHex(),
+      idp,
+      provider: expectStatus(provider, 201).body.alias,
     };
   });
   afterAll(async () => {
-    figures.record('access', 'access matrix (users, auth, audit, invitations, notifications, health, pages)', {
-      routes: Object.keys(MATRIX).length,
-      actors: ACTORS.length,
-      cells,
-      unexpected: unexpected.length,
-    });
+    figures.record(
+      'access',
+      'access matrix (users, auth, audit, invitations, applications, OpenID provider, notifications, health, pages)',
+      {
+        routes: Object.keys(MATRIX).length,
+        actors: ACTORS.length,
+        cells,
+        unexpected: unexpected.length,
+      },
+    );
     await t.close();
     await mail.stop();
+    await idp.stop();
   });
 
   it('has, with the patients matrix, exactly one row for every route the server answers, documented or not', async () => {

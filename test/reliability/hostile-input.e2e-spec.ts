@@ -2,10 +2,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import fc from 'fast-check';
+import { createPublicKey, generateKeyPairSync, KeyObject, sign } from 'node:crypto';
+import { exportJWK, SignJWT } from 'jose';
 import { createPractitionerUser } from '../support/care';
 import { sql } from '../support/db';
 import { figures } from '../support/figures';
 import { HttpClient } from '../support/http';
+import { TestIdentityProvider } from '../support/identity-provider';
 import { startSmsGateway, TestMailServer } from '../support/mail-server';
 import { loginAsAdmin, unique } from '../support/session';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -507,6 +510,50 @@ describe('Hostile input on every route', () => {
     expect(failures).toEqual([]);
   });
 
+  it('takes no redirectUrl off the allowed origins, however it is disguised, on either kind of invite', async () => {
+    const allowed = t.configuration.app.allowedRedirectOrigins;
+    const disguised = [
+      'https://аpp.example/', // Cyrillic а
+      'https://app.example@evil.example/',
+      'https://evil.example\\@app.example/',
+      'https://evil.example/\\app.example',
+      'https://app.example%2F@evil.example/',
+      'https://app.example.evil.example/',
+      'https://app.example:8443/',
+      'http://app.example/',
+      '//evil.example/',
+      'https:/\\evil.example',
+      'https://evil.example#https://app.example/',
+      'https://xn--pp-8cd.example/',
+      'https://APP.EXAMPLE/welcome', // the same origin, written in capitals: allowed
+      `https://app.example/${'\u202E'}`,
+      'javascript://app.example/%0aalert(1)',
+    ];
+    const doctor = await createPractitionerUser(admin, { email: `${unique('hcp')}@hospital.care` });
+    const accepted: string[] = [];
+    for (const redirectUrl of disguised) {
+      const profile = await send(
+        admin,
+        'POST',
+        '/api/v1/invitations',
+        JSON.stringify({ email: `${unique('r')}@x.test`, resource: { resourceType: 'Practitioner' }, redirectUrl }),
+      );
+      const patient = await doctor.client.post('/api/v1/patients', {
+        firstName: 'A',
+        addresses: [{ addressType: 'home', telecoms: [{ system: 'email', value: `${unique('p')}@x.test` }] }],
+      });
+      const invited = await send(doctor.client, 'POST', `/api/v1/patients/${patient.body.id}/invite`, JSON.stringify({ redirectUrl }));
+      for (const response of [profile, invited]) {
+        if (response.status === 201) accepted.push(redirectUrl);
+        else expect([redirectUrl, response.status]).toEqual([redirectUrl, 400]);
+      }
+    }
+    // Only a URL whose origin (as a browser parses it) is an allowed one got through.
+    for (const url of accepted) expect([url, allowed.includes(new URL(url).origin)]).toEqual([url, true]);
+    expect(accepted).toContain('https://APP.EXAMPLE/welcome');
+    expect(failures).toEqual([]);
+  });
+
   /** One request over a raw socket, the body sent at a network's pace: the answer's status and content type, or the network error. */
   function rawSocketRequest(head: string, body: Buffer = Buffer.alloc(0)): Promise<string> {
     return new Promise((resolve) => {
@@ -609,6 +656,119 @@ describe('Hostile input on every route', () => {
   });
 });
 
+describe('Hostile ID tokens at token exchange', () => {
+  const idp = new TestIdentityProvider();
+  let t: TestApp;
+  let provider: string;
+  const failures: string[] = [];
+  let tried = 0;
+
+  beforeAll(async () => {
+    await idp.start();
+    t = await startTestApp({ env: { LOG_LEVEL: 'warn' } });
+    const admin = await loginAsAdmin(t.http);
+    const created = await admin.post('/api/v1/identity-providers', { alias: unique('idp'), issuer: idp.issuer, clientId: idp.clientId });
+    provider = created.body.alias;
+  });
+  afterAll(async () => {
+    await t.close();
+    await idp.stop();
+  });
+
+  /** Sends a subject token; anything but a problem+json 4xx (a 200 included: no token here names an account) is a failure. */
+  async function exchange(subjectToken: string, label: string): Promise<number> {
+    tried += 1;
+    const response = await t.http.post('/api/v1/auth/token-exchange', {
+      provider,
+      subjectToken,
+      subjectTokenType: 'urn:ietf:params:oauth:token-type:id_token',
+    });
+    const problem = (response.headers.get('content-type') ?? '').includes('application/problem+json');
+    if (response.status < 400 || response.status >= 500 || !problem)
+      failures.push(`${label} → ${response.status} ${response.text.slice(0, 200)}`);
+    return response.status;
+  }
+
+  const segment = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+
+  it('refuses tokens signed by the provider whose claims are of any shape, never with a 5xx', async () => {
+    const claim = fc.option(hostileValue, { nil: undefined });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          sub: claim,
+          email: claim,
+          email_verified: claim,
+          name: claim,
+          aud: claim,
+          iss: claim,
+          exp: claim,
+          iat: claim,
+          nbf: claim,
+          azp: claim,
+        }),
+        async (claims) => {
+          const defined = Object.fromEntries(Object.entries(claims).filter(([, value]) => value !== undefined));
+          let token: string;
+          try {
+            token = await idp.idToken(defined);
+          } catch {
+            return true; // jose refuses to sign some claim values (a non-numeric exp): nothing to send
+          }
+          await exchange(token, JSON.stringify(defined).slice(0, 200));
+          return true;
+        },
+      ),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 25) * 4, seed: 4242 },
+    );
+    expect(failures).toEqual([]);
+  }, 120_000);
+
+  it('refuses hostile headers and shapes: foreign embedded keys, key URLs, odd kids, crit, bad segments', async () => {
+    const attacker = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    const attackerJwk = await exportJWK(createPublicKey(attacker));
+    const claims = { iss: idp.issuer, aud: idp.clientId, sub: 'x', email: 'eve@example.org', email_verified: true };
+    const signed = (header: Record<string, unknown>, key = attacker) =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'RS256', ...header })
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(key);
+    const valid = await idp.idToken(claims);
+    const [validHeader, validPayload] = valid.split('.');
+    // Headers jose would not sign with: signed here by hand (RS256), by the provider's own key.
+    const rawSigned = (header: Record<string, unknown>, key: KeyObject = idp.currentKey.privateKey) => {
+      const input = `${segment(header)}.${validPayload}`;
+      return `${input}.${sign('sha256', Buffer.from(input), key).toString('base64url')}`;
+    };
+    const cases: Record<string, string> = {
+      'embedded jwk': await signed({ jwk: attackerJwk }),
+      jku: await signed({ jku: 'http://127.0.0.1:1/jwks', kid: idp.currentKey.kid }),
+      x5u: await signed({ x5u: 'http://127.0.0.1:1/cert', kid: idp.currentKey.kid }),
+      "kid ' OR 1=1": await signed({ kid: "' OR '1'='1" }),
+      'kid of 10 KB': await signed({ kid: 'k'.repeat(10_000) }),
+      'kid object': `${segment({ alg: 'RS256', kid: { $ne: null } })}.${validPayload}.${valid.split('.')[2]}`,
+      crit: rawSigned({ alg: 'RS256', crit: ['exp'], kid: idp.currentKey.kid }),
+      'b64 false': rawSigned({ alg: 'RS256', b64: false, crit: ['b64'], kid: idp.currentKey.kid }),
+      'alg None': `${segment({ alg: 'None' })}.${validPayload}.`,
+      'alg array': `${segment({ alg: ['RS256'] })}.${validPayload}.${valid.split('.')[2]}`,
+      'two segments': `${validHeader}.${validPayload}`,
+      'four segments': `${valid}.${validPayload}`,
+      'payload not JSON': `${validHeader}.${segment('{"sub":')}.${valid.split('.')[2]}`,
+      'payload an array': `${validHeader}.${segment([1, 2])}.${valid.split('.')[2]}`,
+      'header not base64': `%%%.${validPayload}.${valid.split('.')[2]}`,
+      'JWE shape': `${segment({ alg: 'RSA-OAEP', enc: 'A256GCM' })}.a.b.c.d`,
+      'signature garbage': `${validHeader}.${validPayload}.${'A'.repeat(5000)}`,
+      'nested JSON': `${segment(deepNesting(5000))}.${validPayload}.x`,
+    };
+    const statuses: Record<string, number> = {};
+    for (const [name, token] of Object.entries(cases)) statuses[name] = await exchange(token, name);
+    expect(failures).toEqual([]);
+    expect(Object.values(statuses).every((status) => status === 401)).toBe(true);
+    figures.record('inputs', 'hostile ID tokens (token exchange)', { inputsTried: tried, serverErrors: failures.length });
+  });
+});
+
 interface TableState {
   rows: number;
   /** md5 of every row's text, in order: any inserted, deleted or changed row changes it. */
@@ -634,3 +794,120 @@ async function tableStates(databaseUrl: string): Promise<Record<string, TableSta
   states.audit_events.ids = (await sql<{ id: string }>(databaseUrl, 'SELECT id FROM audit_events')).map((row) => row.id);
   return states;
 }
+
+/** The OpenID provider speaks OAuth (form bodies, query strings, its own JSON and HTML errors): hostile values in every parameter. */
+describe("Hostile input on the OpenID provider's endpoints", () => {
+  const PARAMETERS = [
+    'client_id',
+    'redirect_uri',
+    'response_type',
+    'response_mode',
+    'scope',
+    'state',
+    'nonce',
+    'prompt',
+    'max_age',
+    'claims',
+    'request',
+    'request_uri',
+    'resource',
+    'code_challenge',
+    'code_challenge_method',
+    'grant_type',
+    'code',
+    'code_verifier',
+    'refresh_token',
+    'client_secret',
+    'token',
+    'token_type_hint',
+    'id_token_hint',
+    'post_logout_redirect_uri',
+    'logout',
+    'xsrf',
+    'login',
+    'password',
+  ];
+  const ROUTES: [string, string][] = [
+    ['GET', '/.well-known/openid-configuration'],
+    ['GET', '/oidc/jwks'],
+    ['GET', '/oidc/auth'],
+    ['POST', '/oidc/auth'],
+    ['GET', '/oidc/auth/{uid}'],
+    ['POST', '/oidc/token'],
+    ['GET', '/oidc/me'],
+    ['POST', '/oidc/me'],
+    ['GET', '/oidc/session/end'],
+    ['POST', '/oidc/session/end'],
+    ['POST', '/oidc/session/end/confirm'],
+    ['GET', '/oidc/session/end/success'],
+    ['POST', '/oidc/token/revocation'],
+    ['GET', '/oidc/interaction/{uid}'],
+    ['POST', '/oidc/interaction/{uid}'],
+  ];
+  let t: TestApp;
+  let clientIds: string[];
+  let tried = 0;
+  const failures: string[] = [];
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { LOG_LEVEL: 'warn' } });
+    const admin = await loginAsAdmin(t.http);
+    const register = async (type: string) =>
+      (await admin.post('/api/v1/applications', { name: `Hostile ${type}`, type, redirectUris: ['https://app.example/cb'] })).body
+        .clientId as string;
+    clientIds = [await register('public'), await register('confidential')];
+  });
+  afterAll(async () => {
+    figures.record('inputs', "hostile input (fast-check, the OpenID provider's endpoints)", {
+      routes: ROUTES.length,
+      inputsTried: tried,
+      serverErrors: failures.length,
+    });
+    await t.close();
+  });
+
+  it('never answers 5xx, whatever the parameters, bodies, content types and credentials', async () => {
+    const value = fc.oneof(
+      hostileString,
+      fc.constant('https://app.example/cb'),
+      fc.constant('openid offline_access'),
+      fc.constantFrom('code', 'S256', 'authorization_code', 'refresh_token'),
+    );
+    for (const [method, route] of ROUTES) {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.dictionary(fc.constantFrom(...PARAMETERS), value, { maxKeys: 8 }),
+          fc.constantFrom(...[0, 1, 2]),
+          fc.constantFrom('application/x-www-form-urlencoded', 'application/json', 'text/plain', 'multipart/form-data; boundary=x'),
+          fc.oneof(
+            fc.constant(undefined),
+            hostileString.map((s) => `Basic ${Buffer.from(s).toString('base64')}`),
+            hostileString.map((s) => `Bearer ${s.replace(/[^\x21-\x7e]/g, '')}`),
+          ),
+          hostileString,
+          async (parameters, client, contentType, authorization, uid) => {
+            const params = { ...parameters, ...(client < 2 ? { client_id: clientIds[client] } : {}) } as Record<string, string>;
+            const form = new URLSearchParams(params).toString();
+            const path = route.replace('{uid}', encodeURIComponent(uid).slice(0, 3000));
+            const headers: Record<string, string> = {};
+            if (authorization) headers.authorization = authorization.slice(0, 4000);
+            if (method === 'POST') headers['content-type'] = contentType;
+            tried += 1;
+            const response = await fetch(`${t.baseUrl}${path}${method === 'GET' && form ? `?${form}` : ''}`, {
+              method,
+              headers,
+              body: method === 'POST' ? (contentType.includes('json') ? JSON.stringify(params) : form) : undefined,
+              redirect: 'manual',
+            });
+            const text = await response.text();
+            if (response.status >= 500) failures.push(`${method} ${path} ${form.slice(0, 200)} → ${response.status} ${text.slice(0, 300)}`);
+            return true;
+          },
+        ),
+        { numRuns: RUNS_PER_ROUTE * 2, seed: 4242 },
+      );
+    }
+    expect(failures).toEqual([]);
+    expect((await t.http.get('/health/ready')).status).toBe(200);
+  }, 600_000);
+});

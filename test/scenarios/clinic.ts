@@ -11,20 +11,17 @@ export function adminApi(baseUrl: string): CareidApi {
  * A practitioner and its user, set up by the admin as a clinic would; `api` is logged in as that user.
  * The seeds' `api` is such a user (with the ADMIN role in "Handling users", which creates users for others).
  */
-export async function practitionerUser(baseUrl: string, options: { email?: string; roles?: string[] } = {}) {
+export async function practitionerUser(baseUrl: string, options: { email?: string; mobile?: string; roles?: string[] } = {}) {
   const admin = adminApi(baseUrl);
+  const telecoms = [
+    ...(options.email ? [new ContactPoint({ system: ContactPointTelecomTypeEnum.EMAIL, value: options.email })] : []),
+    ...(options.mobile ? [new ContactPoint({ system: ContactPointTelecomTypeEnum.MOBILE, value: options.mobile })] : []),
+  ];
   const practitioner = await admin.practitionerApi.createOrModify(
     new Practitioner({
       firstName: 'Jean-Baptiste',
       lastName: 'Purgon',
-      addresses: options.email
-        ? [
-            new Location({
-              addressType: LocationAddressTypeEnum.WORK,
-              telecoms: [new ContactPoint({ system: ContactPointTelecomTypeEnum.EMAIL, value: options.email })],
-            }),
-          ]
-        : [],
+      addresses: telecoms.length ? [new Location({ addressType: LocationAddressTypeEnum.WORK, telecoms })] : [],
     }),
   );
   const login = unique('hcp');

@@ -240,6 +240,25 @@ describe('iCure\'s "Inviting an existing patient to become a user", through @car
     expect((await belineApi.userApi.getLogged()).patientId).toBe(other.id);
   });
 
+  it('the doctor shares the patient with a colleague (patientApi.shareWith), then its records too', async () => {
+    const colleague = await practitionerUser(host);
+    await expect(colleague.api.patientApi.get(patient.id)).rejects.toMatchObject({ status: 404 });
+
+    const shared = await api.patientApi.shareWith(patient.id, colleague.practitioner.id);
+
+    expect(shared.delegations).toEqual(expect.arrayContaining([hcp.id, colleague.practitioner.id]));
+    expect((await colleague.api.patientApi.get(patient.id)).id).toBe(patient.id);
+    await expect(colleague.api.dataSampleApi.get(dataSample.id)).rejects.toMatchObject({ status: 404 });
+
+    await api.patientApi.shareWith(patient.id, colleague.practitioner.id, { includeRecords: true });
+
+    expect((await colleague.api.dataSampleApi.get(dataSample.id)).id).toBe(dataSample.id);
+    await expect(api.patientApi.shareWith(patient.id, '00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({
+      status: 400,
+      code: 'DATA_OWNER_NOT_FOUND',
+    });
+  });
+
   it('refuses a provider key that is not a hex SPKI RSA key, without spending the token', async () => {
     const calls: string[] = [];
     const anonymous = new AnonymousCareidApi({ baseUrl: host, fetch: (url, init) => (calls.push(url), fetch(url, init)) });

@@ -27,7 +27,7 @@ describe('Oystehr\'s "Invite a User", through @careid/sdk', () => {
 
   it('invites, mails the invitation URL, and the user sets a password and logs in', async () => {
     const email = `${unique('jon')}@winterfell.example`;
-    // Oystehr's `applicationId` has no Careid counterpart; `shouldSendInviteEmail` is `sendEmail`.
+    // `shouldSendInviteEmail` is `sendEmail` (the SDK takes both); `applicationId` runs in seed-code-lifecycle.e2e-spec.ts.
     const user = await api.invitationApi.invite({
       email,
       firstName: 'Jon',

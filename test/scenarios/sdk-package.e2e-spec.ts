@@ -16,7 +16,8 @@ const user = await api.userApi.getLogged();
 const pair = await new AnonymousCareidApi({ baseUrl: process.env.BASE_URL }).cryptoApi.RSA.generateKeyPairHex();
 let code;
 try { await api.userApi.get('00000000-0000-4000-8000-000000000000'); } catch (error) { code = error instanceof CareidApiError && error.code; }
-console.log(JSON.stringify({ login: user.login, publicKey: pair.publicKey.slice(0, 8), code, model: new User({ login: 'x' }).constructor.name }));`;
+const subject = new ICureRegistrationEmail({ lastName: 'Purgon' }, 'https://app.example/login', 'Molière').get({ login: '{{login}}' }, '{{token}}').subject;
+console.log(JSON.stringify({ login: user.login, publicKey: pair.publicKey.slice(0, 8), code, model: new User({ login: 'x' }).constructor.name, subject }));`;
 
 function files(folder: string): string[] {
   return readdirSync(folder, { withFileTypes: true }).flatMap((entry) =>
@@ -42,16 +43,26 @@ describe('@careid/sdk as a package (ESM and CommonJS builds)', () => {
   });
 
   const env = () => ({ ...process.env, BASE_URL: t.baseUrl, LOGIN: TEST_ADMIN.login, PASSWORD: TEST_ADMIN.password });
-  const expected = { login: TEST_ADMIN.login, publicKey: '30820122', code: 'USER_NOT_FOUND', model: 'User' };
+  const expected = {
+    login: TEST_ADMIN.login,
+    publicKey: '30820122',
+    code: 'USER_NOT_FOUND',
+    model: 'User',
+    subject: 'You have been invited to use {{solutionName}}',
+  };
 
   it('works from native ESM (import)', async () => {
-    writeFileSync(join(consumer, 'app.mjs'), SCRIPT("import { AnonymousCareidApi, CareidApi, CareidApiError, User } from '@careid/sdk';"));
+    writeFileSync(
+      join(consumer, 'app.mjs'),
+      SCRIPT("import { AnonymousCareidApi, CareidApi, CareidApiError, ICureRegistrationEmail, User } from '@careid/sdk';"),
+    );
     const { stdout } = await run(process.execPath, ['app.mjs'], { cwd: consumer, env: env() });
     expect(JSON.parse(stdout)).toEqual(expected);
   });
 
   it('works from CommonJS (require)', async () => {
-    const load = "const { AnonymousCareidApi, CareidApi, CareidApiError, User } = require('@careid/sdk');\n(async () => {";
+    const load =
+      "const { AnonymousCareidApi, CareidApi, CareidApiError, ICureRegistrationEmail, User } = require('@careid/sdk');\n(async () => {";
     writeFileSync(join(consumer, 'app.cjs'), `${SCRIPT(load)}\n})();`);
     const { stdout } = await run(process.execPath, ['app.cjs'], { cwd: consumer, env: env() });
     expect(JSON.parse(stdout)).toEqual(expected);

@@ -42,6 +42,8 @@ export interface TestAppOptions {
   extraModules?: Type[];
   /** Reuse a database (e.g. a second instance, or a restart) instead of cloning a new one. */
   database?: { name: string; url: string };
+  /** A port chosen beforehand (e.g. so that PUBLIC_URL, the OpenID issuer, is the app's real address); else a free one. */
+  port?: number;
 }
 
 /** Boots the real app on Fastify, on its own fresh, migrated PostgreSQL database, listening on a random port. */
@@ -67,7 +69,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   // that only the first app of a test file sets: without this, a later app's worker lines would land in the first app's logs.
   __resetOutOfContextForTests();
   const app = await createApp(configuration, { extraModules: options.extraModules, logStream: logStream as never });
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const baseUrl = `http://127.0.0.1:${port}`;

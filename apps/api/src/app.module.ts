@@ -2,8 +2,10 @@ import { DynamicModule, Module, Type } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
-import { DATA_OWNER_DIRECTORY, IdentityModule, PASSWORD_RESET_MAILER } from '@careid/identity';
-import { InvitationsModule, PROFILE_DIRECTORY } from '@careid/invitations';
+import { ApplicationsModule } from '@careid/applications';
+import { ACTIVATION_REDIRECTS, DATA_OWNER_DIRECTORY, IdentityModule, OPAQUE_ACCESS_TOKENS, PASSWORD_RESET_MAILER } from '@careid/identity';
+import { APPLICATION_DIRECTORY, InvitationsModule, PROFILE_DIRECTORY } from '@careid/invitations';
+import { OidcModule } from '@careid/oidc';
 import { DELEGATE_DIRECTORY, NotificationsModule } from '@careid/notifications';
 import { PatientsModule } from '@careid/patients';
 import { PractitionersModule } from '@careid/practitioners';
@@ -37,10 +39,21 @@ export class AppModule {
         PatientsModule,
         InvitationsModule,
         NotificationsModule,
+        ApplicationsModule,
+        OidcModule,
         ...(options.extraModules ?? []),
       ],
       providers: [DomainEvents, ...CONTEXT_BRIDGES],
-      exports: [DomainEvents, DATA_OWNER_DIRECTORY, PROFILE_DIRECTORY, DELEGATE_DIRECTORY, PASSWORD_RESET_MAILER],
+      exports: [
+        DomainEvents,
+        DATA_OWNER_DIRECTORY,
+        PROFILE_DIRECTORY,
+        APPLICATION_DIRECTORY,
+        DELEGATE_DIRECTORY,
+        PASSWORD_RESET_MAILER,
+        ACTIVATION_REDIRECTS,
+        OPAQUE_ACCESS_TOKENS,
+      ],
       global: true,
     };
   }

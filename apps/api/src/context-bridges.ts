@@ -1,7 +1,23 @@
 import { Provider } from '@nestjs/common';
-import { DATA_OWNER_DIRECTORY, DataOwnerDirectory, PASSWORD_RESET_MAILER } from '@careid/identity';
-import { Contact, PasswordResetMails, PROFILE_DIRECTORY, ProfileDirectory } from '@careid/invitations';
+import { ApplicationsService } from '@careid/applications';
+import {
+  ACTIVATION_REDIRECTS,
+  DATA_OWNER_DIRECTORY,
+  DataOwnerDirectory,
+  OPAQUE_ACCESS_TOKENS,
+  PASSWORD_RESET_MAILER,
+} from '@careid/identity';
+import {
+  APPLICATION_DIRECTORY,
+  ApplicationDirectory,
+  Contact,
+  PasswordResetMails,
+  PatientInvitationRedirects,
+  PROFILE_DIRECTORY,
+  ProfileDirectory,
+} from '@careid/invitations';
 import { DELEGATE_DIRECTORY, DelegateDirectory } from '@careid/notifications';
+import { OpenIdProvider } from '@careid/oidc';
 import { PatientsService } from '@careid/patients';
 import { PractitionersService } from '@careid/practitioners';
 
@@ -66,6 +82,21 @@ export const CONTEXT_BRIDGES: Provider[] = [
       },
     }),
   },
+  {
+    // Invitations name the application they lead to (applicationId): its first redirect URI is the default redirectUrl.
+    provide: APPLICATION_DIRECTORY,
+    inject: [ApplicationsService],
+    useFactory: (applications: ApplicationsService): ApplicationDirectory => ({
+      async findApplication(id) {
+        const application = await applications.findApplication(id);
+        return application && { id: application.id, name: application.name, redirectUris: application.redirectUris };
+      },
+    }),
+  },
   // Identity's reset links leave as mails through the invitations' outbox, in the reset's transaction.
   { provide: PASSWORD_RESET_MAILER, useExisting: PasswordResetMails },
+  // The REST API's guard accepts the OpenID provider's opaque access tokens (same session checks as its own JWTs).
+  { provide: OPAQUE_ACCESS_TOKENS, useExisting: OpenIdProvider },
+  // An activated patient's answer names where its invitation leads.
+  { provide: ACTIVATION_REDIRECTS, useExisting: PatientInvitationRedirects },
 ];

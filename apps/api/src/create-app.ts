@@ -20,8 +20,10 @@ import {
   SharedErrors,
 } from '@careid/shared';
 import type { DestinationStream, Logger as PinoLogger } from 'pino';
+import { mountOpenIdProvider } from '@careid/oidc';
 import { AppModule, AppModuleOptions } from './app.module';
 import { allowCors } from './cors';
+import { acceptIfMatch, answerWrongMethods, RecordHeadersInterceptor } from './http-conventions';
 import { answerClientError, drainRefusedBody } from './lingering-close';
 import { createRootLogger, logRequests } from './logging';
 
@@ -138,16 +140,32 @@ async function addRequestHooks(fastify: FastifyInstance, configuration: Configur
     requestContext.run({ requestId: String(request.id), ip: request.ip }, done);
   });
   logRequests(fastify, logger);
-  allowCors(fastify, { origins: corsOrigins, exposedHeaders: ['x-request-id', 'retry-after'] });
+  allowCors(fastify, {
+    origins: corsOrigins,
+    exposedHeaders: [
+      'x-request-id',
+      'retry-after',
+      'location',
+      'etag',
+      'ratelimit',
+      'ratelimit-policy',
+      'ratelimit-limit',
+      'ratelimit-remaining',
+      'ratelimit-reset',
+    ],
+  });
 }
 
 /** The per-instance limit on `/api/v1/auth/*` (AUTH_RATE_LIMIT_PER_MINUTE; 0 turns it off). */
 async function limitAuthRate(app: NestFastifyApplication, configuration: Configuration): Promise<void> {
   if (configuration.auth.rateLimitPerMinute <= 0) return;
+  rateLimitFields(app.getHttpAdapter().getInstance());
   await app.register(rateLimit, {
     global: true,
     max: configuration.auth.rateLimitPerMinute,
     timeWindow: 60_000,
+    // RateLimit-Limit/-Remaining/-Reset, not the legacy x-ratelimit-* (see also rateLimitFields).
+    enableDraftSpec: true,
     // By the route matched, not the raw URL: the router decodes `/api/v1/%61uth/login` to the login route too.
     allowList: (request) => !(request.routeOptions.url ?? '').startsWith('/api/v1/auth/'),
     errorResponseBuilder: (_request, context) => {
@@ -155,6 +173,24 @@ async function limitAuthRate(app: NestFastifyApplication, configuration: Configu
       (error as DomainError & { statusCode: number }).statusCode = 429;
       return error;
     },
+  });
+}
+
+/**
+ * The IETF RateLimit and RateLimit-Policy fields (draft-ietf-httpapi-ratelimit-headers), derived from the
+ * plugin's RateLimit-Limit/-Remaining/-Reset, which stay for clients of the earlier drafts.
+ */
+function rateLimitFields(fastify: FastifyInstance): void {
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    const limit = reply.getHeader('ratelimit-limit');
+    if (limit !== undefined) {
+      void reply.header('ratelimit-policy', `"auth";q=${limit};w=60`);
+      void reply.header(
+        'ratelimit',
+        `"auth";r=${reply.getHeader('ratelimit-remaining') ?? 0};t=${reply.getHeader('ratelimit-reset') ?? 60}`,
+      );
+    }
+    done(null, payload);
   });
 }
 
@@ -189,10 +225,14 @@ export async function createApp(configuration: Configuration, options: CreateApp
   handleBodies(fastify, configuration);
   await addRequestHooks(fastify, configuration, logger);
   await limitAuthRate(app, configuration);
+  answerWrongMethods(fastify);
+  acceptIfMatch(fastify);
   app.useGlobalPipes(createValidationPipe());
+  app.useGlobalInterceptors(new RecordHeadersInterceptor());
   app.useGlobalFilters(new ProblemDetailsFilter());
   publishApiDocs(app);
   try {
+    await mountOpenIdProvider(app);
     await app.init();
   } catch (error) {
     // A refused start-up (an undeclared route, the seeded admin) must not leave the database pool open behind it.

@@ -1,4 +1,6 @@
+import { applicationsPersistence } from '@careid/applications';
 import { identityPersistence } from '@careid/identity';
+import { oidcPersistence } from '@careid/oidc';
 import { invitationsPersistence } from '@careid/invitations';
 import { notificationsPersistence } from '@careid/notifications';
 import { patientsPersistence } from '@careid/patients';
@@ -13,4 +15,6 @@ export const PERSISTENCE: Persistence[] = [
   invitationsPersistence,
   notificationsPersistence,
   dataOwnersPersistence,
+  applicationsPersistence,
+  oidcPersistence,
 ];

@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { buildConfiguration, Configuration, ConfigurationError, EmbeddedPostgres, startEmbeddedPostgres } from '@careid/shared';
 import { createApp, CreateAppOptions } from './create-app';
+import { startupFailureMessage } from './startup-failure';
 
 const logger = new Logger('Careid');
 
@@ -48,8 +49,11 @@ async function shutdown(signal: string): Promise<void> {
   }
 }
 
+/** Set once read, so that a failed start-up can name the setting to fix. */
+let configuration: Configuration | undefined;
+
 async function start(options: CreateAppOptions): Promise<void> {
-  const configuration = readConfiguration();
+  configuration = readConfiguration();
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
@@ -76,7 +80,8 @@ export function serve(options: CreateAppOptions = {}): void {
   start(options).catch(async (error: unknown) => {
     // A signal's shutdown is already stopping everything (and may be why start-up failed): let it finish.
     if (stopping) return;
-    logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    const known = configuration && startupFailureMessage(error, configuration);
+    logger.error(known ?? (error instanceof Error ? (error.stack ?? error.message) : String(error)));
     // A failed start-up (port in use, migration error) must not leave the embedded server running.
     await stopRunning().catch(() => undefined);
     process.exit(1);

@@ -10,10 +10,21 @@ import { PasswordResetController } from './api/password-reset.controller';
 import { AccessGuard } from './api/access.guard';
 import { RouteAccessCheck } from './api/route-access';
 import { UsersController } from './api/users.controller';
+import { FederatedIdentitiesController } from './api/federated-identities.controller';
+import { IdentityProvidersController } from './api/identity-providers.controller';
+import { LoginMethodsGuard } from './api/login-methods.guard';
+import { FederatedAccounts } from './application/federation/federated-accounts';
+import { IdTokenVerifier } from './application/federation/id-token-verifier';
+import { IdentityProvidersService } from './application/federation/identity-providers.service';
+import { FederatedIdTokenStrategy } from './application/login/federated-id-token.strategy';
+import { LoginMethods } from './application/login/login-methods';
+import { LoginRules } from './application/login/login-rules';
+import { LoginTokenStrategy } from './application/login/login-token.strategy';
+import { PasswordLogins } from './application/login/password-logins';
+import { PasswordStrategy } from './application/login/password.strategy';
 import { ActivationService } from './application/activation.service';
 import { AdminSeeder } from './application/admin-seeder';
 import { AuditTrail } from './application/audit-trail';
-import { AuthenticationService } from './application/authentication.service';
 import { CredentialLifecycle } from './application/credential-lifecycle.service';
 import { Credentials } from './application/credentials';
 import { PasswordResetService } from './application/password-reset.service';
@@ -35,6 +46,9 @@ import { SecretCipher } from './infrastructure/secret-cipher';
 import { SeededAdminRepository } from './infrastructure/seeded-admin.repository';
 import { TotpSecretsAtRest } from './infrastructure/totp-secrets-at-rest';
 import { UsersRepository } from './infrastructure/users.repository';
+import { FederatedIdentitiesRepository } from './infrastructure/federated-identities.repository';
+import { IdentityProvidersRepository } from './infrastructure/identity-providers.repository';
+import { ProviderKeys } from './infrastructure/provider-keys';
 
 @Module({
   imports: [
@@ -47,7 +61,14 @@ import { UsersRepository } from './infrastructure/users.repository';
       }),
     }),
   ],
-  controllers: [AuthController, PasswordResetController, UsersController, AuditController],
+  controllers: [
+    AuthController,
+    PasswordResetController,
+    UsersController,
+    FederatedIdentitiesController,
+    IdentityProvidersController,
+    AuditController,
+  ],
   providers: [
     UsersRepository,
     CredentialsRepository,
@@ -69,7 +90,21 @@ import { UsersRepository } from './infrastructure/users.repository';
     LoginTokensService,
     LockoutService,
     TwoFactorService,
-    AuthenticationService,
+    // Login methods (passport strategies) and the rules they all go through.
+    LoginRules,
+    PasswordLogins,
+    PasswordStrategy,
+    LoginTokenStrategy,
+    FederatedIdTokenStrategy,
+    LoginMethods,
+    LoginMethodsGuard,
+    // External identity providers.
+    IdentityProvidersRepository,
+    FederatedIdentitiesRepository,
+    ProviderKeys,
+    IdTokenVerifier,
+    IdentityProvidersService,
+    FederatedAccounts,
     ActivationService,
     AuditTrail,
     Credentials,
@@ -77,6 +112,6 @@ import { UsersRepository } from './infrastructure/users.repository';
     { provide: APP_GUARD, useClass: AccessGuard },
     RouteAccessCheck,
   ],
-  exports: [UsersService, Credentials, SessionsService, AuditTrail],
+  exports: [UsersService, Credentials, SessionsService, AuditTrail, SecretCipher],
 })
 export class IdentityModule {}

@@ -4,8 +4,13 @@ import { BulkInvitationController, InvitationJobsController } from './api/invita
 import { InvitationsController } from './api/invitations.controller';
 import { PatientInvitationController } from './api/patient-invitation.controller';
 import { WebController } from './api/web.controller';
+import { PatientInvitationRedirects } from './application/activation-redirects';
 import { AcceptPatientInvitationWhenPatientActivates } from './application/accept-patient-invitation-when-patient-activates';
 import { InvitationAcceptance } from './application/invitation-acceptance.service';
+import { InvitationExpiry } from './application/invitation-expiry';
+import { InvitationRenewals } from './application/invitation-renewals';
+import { InvitationTargets } from './application/invitation-targets';
+import { InvitationsService } from './application/invitations.service';
 import { InvitationJobsService } from './application/invitation-jobs.service';
 import { InvitationJobsWorker } from './application/invitation-jobs.worker';
 import { Outbox } from './application/outbox';
@@ -24,6 +29,10 @@ import { OutboxRepository } from './infrastructure/outbox.repository';
   providers: [
     PatientInvitationsService,
     ProfileInvitationsService,
+    InvitationsService,
+    InvitationRenewals,
+    InvitationTargets,
+    InvitationExpiry,
     InvitationAcceptance,
     PasswordResetMails,
     InvitationsRepository,
@@ -36,7 +45,8 @@ import { OutboxRepository } from './infrastructure/outbox.repository';
     InvitationJobsService,
     InvitationJobsWorker,
     InvitationJobsRepository,
+    PatientInvitationRedirects,
   ],
-  exports: [Outbox, PasswordResetMails],
+  exports: [Outbox, PasswordResetMails, PatientInvitationRedirects],
 })
 export class InvitationsModule {}

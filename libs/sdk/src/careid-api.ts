@@ -1,5 +1,6 @@
 import { AuthenticationApi, type StartSession } from './apis/authentication-api.js';
 import { AnonymousInvitationApi, InvitationApi } from './apis/invitation-api.js';
+import { IdentityProviderApi } from './apis/identity-provider-api.js';
 import { DataSampleApi, HealthcareElementApi } from './apis/medical-record-apis.js';
 import { NotificationApi } from './apis/notification-api.js';
 import { PatientApi } from './apis/patient-api.js';
@@ -39,6 +40,7 @@ export class CareidApi {
   readonly healthcareElementApi: HealthcareElementApi;
   readonly notificationApi: NotificationApi;
   readonly invitationApi: InvitationApi;
+  readonly identityProviderApi: IdentityProviderApi;
   readonly cryptoApi = new CryptoApi();
   private readonly session: Session;
 
@@ -55,6 +57,7 @@ export class CareidApi {
     this.healthcareElementApi = new HealthcareElementApi(http);
     this.notificationApi = new NotificationApi(http);
     this.invitationApi = new InvitationApi(http, anonymous, sessionStarter(options));
+    this.identityProviderApi = new IdentityProviderApi(http);
   }
 
   /**
@@ -72,7 +75,7 @@ export class CareidApi {
   }
 }
 
-/** The calls that need no login: first login of an invited patient, accepting an invitation, logging in. */
+/** The calls that need no login: first login of an invited patient, accepting an invitation, logging in (also through an identity provider). */
 export class AnonymousCareidApi {
   readonly authenticationApi: AuthenticationApi;
   readonly invitationApi: AnonymousInvitationApi;

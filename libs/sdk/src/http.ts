@@ -1,12 +1,12 @@
 import { CareidApiError } from './errors.js';
-import type { paths } from './generated/schema.js';
+import type { ApiPaths } from './contract.js';
 
 export type Method = 'get' | 'post' | 'put' | 'delete';
 
 /** The paths of the API that have an operation for `method`. */
-export type PathWith<M extends Method> = { [P in keyof paths]: undefined extends paths[P][M] ? never : P }[keyof paths];
+export type PathWith<M extends Method> = { [P in keyof ApiPaths]: undefined extends ApiPaths[P][M] ? never : P }[keyof ApiPaths];
 
-export type Operation<P extends keyof paths, M extends Method> = NonNullable<paths[P][M]>;
+export type Operation<P extends keyof ApiPaths, M extends Method> = NonNullable<ApiPaths[P][M]>;
 
 type PathParams<O> = O extends { parameters: { path: infer A } } ? A : undefined;
 type QueryParams<O> = O extends { parameters: { query?: infer Q } } ? Q : undefined;
@@ -33,7 +33,10 @@ export interface AccessTokenSource {
 
 export type Fetch = (input: string, init: RequestInit) => Promise<Response>;
 
-/** A small fetch client typed by the generated `paths`: a call that compiles sends what the server accepts. */
+/**
+ * A small fetch client typed by the generated `paths` (and the contract's routes not generated yet): a call
+ * that compiles sends what the server accepts.
+ */
 export class HttpClient {
   readonly baseUrl: string;
 

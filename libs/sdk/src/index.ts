@@ -11,5 +11,40 @@ export { PractitionerApi } from './apis/practitioner-api.js';
 export { DataSampleApi, HealthcareElementApi } from './apis/medical-record-apis.js';
 export { NotificationApi } from './apis/notification-api.js';
 export { AuthenticationApi, type AuthenticationResult, type KeyPairProvider } from './apis/authentication-api.js';
-export { AnonymousInvitationApi, InvitationApi, ticketFromInvitationUrl, type InvitationQuery } from './apis/invitation-api.js';
+export {
+  IdentityProviderApi,
+  type FederatedIdentityDto,
+  type IdentityProvider,
+  type IdentityProviderDto,
+} from './apis/identity-provider-api.js';
+export {
+  AnonymousInvitationApi,
+  InvitationApi,
+  ticketFromInvitationUrl,
+  type AcceptedInvitationApi,
+  type BulkInviteOptions,
+  type InvitationQuery,
+  type InviteUser,
+  type WaitForJobOptions,
+} from './apis/invitation-api.js';
+export {
+  ICureRegistrationEmail,
+  ICureRegistrationSMS,
+  MessagePlaceholder,
+  type EmailMessage,
+  type EmailMessageFactory,
+  type MessageFactory,
+  type MessageRecipient,
+  type SMSMessage,
+  type SMSMessageFactory,
+} from './messages.js';
+export type {
+  AcceptedInvitationTokens,
+  BulkInvitePatients,
+  CreateInvitation,
+  InvitationJob,
+  InvitationJobStarted,
+  InvitationRedirect,
+  MessageTemplate,
+} from './contract.js';
 export type { components, operations, paths } from './generated/schema.js';

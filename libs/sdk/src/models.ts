@@ -16,7 +16,6 @@ export type InvitationListDto = Schemas['InvitationListDto'];
 export type TicketInspectionDto = Schemas['TicketInspectionDto'];
 export type ActivationDto = Schemas['ActivationDto'];
 export type DataSharingReport = Schemas['DataSharingReportDto'];
-export type CreateInvitation = Schemas['CreateInvitationDto'];
 export type AccessPolicy = Schemas['AccessPolicyDto'];
 
 /** One page of a list: `nextCursor` is null on the last page. */

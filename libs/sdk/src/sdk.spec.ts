@@ -1,22 +1,10 @@
 import { CareidApiError } from './errors';
-import { HttpClient, type Fetch } from './http';
+import { HttpClient } from './http';
+import { fakeFetch, json } from '../testing/fake-fetch';
 import { hex2ua, ua2hex } from './crypto';
 import { ticketFromInvitationUrl } from './apis/invitation-api';
 import { PatientFilter, UserFilter } from './filters';
 import { Location, NotificationTypeEnum, User } from './models';
-
-/** A fetch that answers `response` and records what it was asked. */
-function fakeFetch(response: () => Response) {
-  const requests: { url: string; init: RequestInit }[] = [];
-  const impl: Fetch = async (url, init) => {
-    requests.push({ url, init });
-    return response();
-  };
-  return { requests, fetch: impl };
-}
-
-const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 
 describe('HttpClient', () => {
   it('fills and encodes path parameters, serializes arrays as repeated keys and leaves undefined out', async () => {

@@ -1,4 +1,4 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { requestContext } from '@careid/shared';
@@ -6,6 +6,7 @@ import { AuditTrail } from '../application/audit-trail';
 import { PrincipalCache } from '../application/principal-cache';
 import { AccessClaims, JWT_AUDIENCE, JWT_ISSUER } from '../application/sessions.service';
 import { auditTypeFor, principalMay } from '../domain/permissions';
+import { OPAQUE_ACCESS_TOKENS, OpaqueAccessTokens } from '../domain/opaque-access-tokens';
 import type { Principal } from '../domain/principal';
 import { CallerSession, REQUIRED_ROLES } from './current-user.decorator';
 import { REQUIRED_PERMISSION, RequiredPermission } from './permission.decorator';
@@ -44,6 +45,8 @@ const BEARER = /^\s*bearer\s+(\S+)\s*$/i;
  * "Why the code looks like this"). A route's decorators are read once; a
  * principal already in the cache is checked without a promise, and a token
  * already verified is not verified again until it expires (VerifiedTokens).
+ * A bearer token that is not a JWT is the OpenID provider's (OPAQUE_ACCESS_TOKENS):
+ * looked up once, then remembered like a JWT, and held to the same session checks.
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
@@ -56,6 +59,7 @@ export class AccessGuard implements CanActivate {
     private readonly jwt: JwtService,
     private readonly principals: PrincipalCache,
     private readonly audit: AuditTrail,
+    @Optional() @Inject(OPAQUE_ACCESS_TOKENS) private readonly opaqueTokens?: OpaqueAccessTokens,
   ) {}
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
@@ -63,6 +67,11 @@ export class AccessGuard implements CanActivate {
     if (policy.isPublic) return true;
     const request = context.switchToHttp().getRequest<GuardedRequest>();
     const claims = this.claimsOf(request.headers.authorization);
+    if (claims instanceof Promise) return claims.then((verified) => this.check(request, verified, policy));
+    return this.check(request, claims, policy);
+  }
+
+  private check(request: GuardedRequest, claims: VerifiedClaims, policy: RoutePolicy): boolean | Promise<boolean> {
     const cached = this.principals.cached(claims.sub);
     const live = this.principals.cachedSession(claims.sid, claims.sub);
     if (cached !== undefined && live !== undefined) return this.admit(request, claims, live ? cached : null, policy);
@@ -89,12 +98,13 @@ export class AccessGuard implements CanActivate {
     return policy;
   }
 
-  /** The access JWT's claims (401 when it is missing, malformed, forged, expired or not Careid's). */
-  private claimsOf(authorization: string | string[] | undefined): VerifiedClaims {
+  /** The access token's claims (401 when it is missing, malformed, forged, expired or not Careid's). */
+  private claimsOf(authorization: string | string[] | undefined): VerifiedClaims | Promise<VerifiedClaims> {
     const token = typeof authorization === 'string' ? BEARER.exec(authorization)?.[1] : undefined;
     if (!token) throw unauthenticated();
     const known = this.verified.get(token);
     if (known) return known;
+    if (!token.includes('.') && this.opaqueTokens) return this.opaqueClaimsOf(token, this.opaqueTokens);
     let claims: Partial<AccessClaims> & { exp?: number };
     try {
       claims = this.jwt.verify<AccessClaims>(token, { algorithms: ['HS256'], issuer: JWT_ISSUER, audience: JWT_AUDIENCE });
@@ -107,6 +117,13 @@ export class AccessGuard implements CanActivate {
     const verified = { sub: claims.sub, sv: claims.sv, sid: claims.sid, exp: claims.exp };
     this.verified.remember(token, verified);
     return verified;
+  }
+
+  private async opaqueClaimsOf(token: string, opaqueTokens: OpaqueAccessTokens): Promise<VerifiedClaims> {
+    const claims = token.length <= 512 ? await opaqueTokens.verify(token) : null;
+    if (!claims) throw unauthenticated();
+    this.verified.remember(token, claims);
+    return claims;
   }
 
   /** True, or a promise of the 403 once a refused permission is in the audit trail; `principal` is null for an ended session. */

@@ -2,6 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { AppConfigService, DomainEvents, TransactionHost } from '@careid/shared';
+import { ACTIVATION_REDIRECTS, ActivationRedirects } from '../domain/activation-redirects';
 import { PatientAccessRequested } from '../domain/identity.events';
 import { identifierKey } from '../domain/normalize';
 import type { User } from '../domain/user';
@@ -53,11 +54,16 @@ export class ActivationService {
     private readonly audit: AuditTrail,
     private readonly events: DomainEvents,
     @Inject(ConfigService) config: AppConfigService,
+    @Inject(ACTIVATION_REDIRECTS) private readonly redirects: ActivationRedirects,
   ) {
     this.longLivedSeconds = config.get('auth', { infer: true }).longLivedTokenSeconds;
   }
 
-  async activate(login: string, token: string, publicKeyHex: string): Promise<TokenPair & { longLivedToken: string; user: User }> {
+  async activate(
+    login: string,
+    token: string,
+    publicKeyHex: string,
+  ): Promise<TokenPair & { longLivedToken: string; user: User; redirectUrl?: string }> {
     const publicKey = parsePublicKey(publicKeyHex);
     const loginKey = identifierKey(login);
     await this.lockout.assertNotLocked(loginKey);
@@ -83,7 +89,14 @@ export class ActivationService {
           });
           const pair = await this.sessions.start(active);
           await this.principals.userChanged(user.id);
-          return { ...pair, longLivedToken: longLived.token, user: (await this.users.findById(user.id))! };
+          // The invitation was accepted by PatientAccessRequested's handler, in this transaction.
+          const redirectUrl = await this.redirects.redirectUrlOf(user.id);
+          return {
+            ...pair,
+            longLivedToken: longLived.token,
+            user: (await this.users.findById(user.id))!,
+            ...(redirectUrl ? { redirectUrl } : {}),
+          };
         })
       : null;
     if (!result) {

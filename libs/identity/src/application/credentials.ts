@@ -1,9 +1,15 @@
 import { Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { TransactionHost } from '@careid/shared';
 import type { Principal } from '../domain/principal';
 import type { User } from '../domain/user';
 import { PrincipalsRepository } from '../infrastructure/principals.repository';
+import { AuditTrail } from './audit-trail';
+import { CredentialLifecycle } from './credential-lifecycle.service';
+import { LoginMethods } from './login/login-methods';
+import type { PasswordAttempt } from './login/password-logins';
 import { CreatedToken, LoginTokensService } from './login-tokens.service';
-import { SessionsService, TokenPair } from './sessions.service';
+import { AccessClaims, SessionsService, TokenPair } from './sessions.service';
 import { TicketKind, Tickets, TicketState, ticketError } from './tickets';
 import { UsersService } from './users.service';
 
@@ -23,6 +29,11 @@ export class Credentials {
     private readonly loginTokens: LoginTokensService,
     private readonly sessions: SessionsService,
     private readonly tickets: Tickets,
+    private readonly loginMethods: LoginMethods,
+    private readonly lifecycle: CredentialLifecycle,
+    private readonly audit: AuditTrail,
+    private readonly jwt: JwtService,
+    private readonly tx: TransactionHost,
     private readonly principals: PrincipalsRepository,
   ) {}
 
@@ -56,6 +67,15 @@ export class Credentials {
   }
 
   /**
+   * Ends every invitation credential of the user not used yet, whichever invitation issued it: its invitation tokens
+   * (patient activation) and its invitation tickets (set-password link). An invitation renewed or revoked.
+   */
+  async revokeInvitationCredentials(userId: string): Promise<void> {
+    await this.loginTokens.revokeInvitationTokens(userId);
+    await this.tickets.revokeForUser(userId, 'invitation');
+  }
+
+  /**
    * Before a ticket's transaction: the new password must pass the rules, and bcrypt runs here, not while the ticket
    * row is locked. A ticket that cannot be used is refused now with its reason. No lockout check: the ticket is the
    * proof (256 random bits), and a locked login must still be able to reset.
@@ -77,5 +97,23 @@ export class Credentials {
   /** Opens a session for a user who just set its password. */
   openSession(user: User): Promise<TokenPair> {
     return this.sessions.start(user);
+  }
+
+  /**
+   * Checks a login exactly as `POST /auth/login` does (password or live login token, lockout, status, TOTP) and opens
+   * a session, for another front door: the OpenID provider's sign-in page, whose tokens carry this session.
+   */
+  async signIn(attempt: PasswordAttempt): Promise<{ userId: string; sessionId: string }> {
+    const { accessToken } = await this.loginMethods.authenticate(['login-token', 'password'], { body: attempt });
+    const { sub, sid } = this.jwt.decode<AccessClaims>(accessToken);
+    return { userId: sub, sessionId: sid };
+  }
+
+  /** Ends one session by its id, as `POST /auth/logout` does with its refresh token (the OpenID provider's logout). */
+  async endSession(userId: string, sessionId: string): Promise<void> {
+    await this.tx.run(async () => {
+      await this.lifecycle.raise('logout', { userId, sessionId });
+      await this.audit.record({ type: 'LOGOUT', targetType: 'User', targetId: userId, actorId: userId });
+    });
   }
 }

@@ -84,6 +84,11 @@ export class LoginTokensService {
     await this.audit.record({ type: 'TOKEN_REVOKED', targetType: 'User', targetId: userId, details: { key } });
   }
 
+  /** Ends the user's invitation tokens (an invitation renewed or revoked). */
+  async revokeInvitationTokens(userId: string): Promise<void> {
+    await this.tokens.deleteOfKind(userId, 'invitation');
+  }
+
   /** Whether `token` is a live token of this user, without using it. */
   async isLive(userId: string, token: string): Promise<boolean> {
     return this.tokens.isLive(userId, hashSecret(token), Date.now());

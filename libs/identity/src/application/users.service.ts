@@ -9,6 +9,7 @@ import { assertPasswordAcceptable, cleanEmail, cleanIdentifier, identifierKey } 
 import { Principal } from '../domain/principal';
 import { User } from '../domain/user';
 import { UNCHANGED_PASSWORD, UserInput, userChanges } from '../domain/user-changes';
+import { FederatedIdentitiesRepository } from '../infrastructure/federated-identities.repository';
 import { UserQuery, UsersRepository } from '../infrastructure/users.repository';
 import { AuditTrail } from './audit-trail';
 import { LockoutService } from './lockout.service';
@@ -47,6 +48,7 @@ export class UsersService {
     private readonly principals: PrincipalCache,
     private readonly lockout: LockoutService,
     private readonly audit: AuditTrail,
+    private readonly federatedIdentities: FederatedIdentitiesRepository,
     @Inject(ConfigService) config: AppConfigService,
     @Inject(DATA_OWNER_DIRECTORY) private readonly dataOwners: DataOwnerDirectory,
   ) {
@@ -169,6 +171,7 @@ export class UsersService {
       const deleted = await this.users.softDelete(id, Date.now());
       if (!deleted) throw this.notFound();
       await this.lifecycle.raise('user-changed', { userId: id });
+      await this.federatedIdentities.unlinkAll(id);
       await this.audit.record({ type: 'USER_DELETED', targetType: 'User', targetId: id });
       return deleted;
     });

@@ -53,6 +53,23 @@ export const IDENTITY_ERRORS = {
   TICKET_USED: { status: 410, message: 'This link has already been used' },
   TICKET_EXPIRED: { status: 410, message: 'This link has expired; ask for a new one' },
   TICKET_REVOKED: { status: 410, message: 'This link has been withdrawn; ask for a new one' },
+  /** Every refused token exchange, whatever the reason (the audit trail keeps it): nothing to learn about accounts. */
+  FEDERATED_LOGIN_REFUSED: { status: 401, message: "The identity provider's ID token does not open a session here" },
+  UNKNOWN_IDENTITY_PROVIDER: { status: 400, message: '`provider` names no identity provider configured here' },
+  IDENTITY_PROVIDER_NOT_FOUND: { status: 404, message: 'No such identity provider' },
+  IDENTITY_PROVIDER_UNREACHABLE: {
+    status: 400,
+    message: "The issuer's OpenID configuration (/.well-known/openid-configuration) could not be read or is not valid",
+  },
+  IDENTITY_PROVIDER_UNAVAILABLE: { status: 503, message: "The identity provider's keys could not be fetched; retry" },
+  INVALID_ISSUER: {
+    status: 400,
+    message: 'issuer must be an https URL (http only on 127.0.0.1, [::1] or localhost), without query or fragment',
+  },
+  DEFAULT_ROLE_NOT_ALLOWED: { status: 400, message: 'defaultRoles may not grant ADMIN' },
+  ALIAS_MISMATCH: { status: 400, message: 'The body alias differs from the path alias (an alias cannot change)' },
+  DUPLICATE_IDENTITY_PROVIDER: { status: 400, message: 'An identity provider with this alias already exists' },
+  FEDERATED_IDENTITY_NOT_FOUND: { status: 404, message: 'This user has no identity linked at that provider' },
 } as const satisfies Record<string, { code?: string; status: number; message: string }>;
 
 export type IdentityErrorName = keyof typeof IDENTITY_ERRORS;

@@ -5,13 +5,25 @@ import { CredentialLifecycle1795800000000 } from './migrations/1795800000000-Cre
 import { RekeyIdentifiers1796300000000 } from './migrations/1796300000000-RekeyIdentifiers';
 import { SeededAdmin1796400000000 } from './migrations/1796400000000-SeededAdmin';
 import { TicketsOwnedByIdentity1796500000000 } from './migrations/1796500000000-TicketsOwnedByIdentity';
+import { Federation1796619000000 } from './migrations/1796619000000-Federation';
+import { FederatedIdentityEntity, IdentityProviderEntity } from './federation.entities';
 import { SeededAdminEntity } from './seeded-admin.entity';
 import { TicketEntity } from './ticket.entity';
 import { AuditEventEntity, LoginFailureEntity, RefreshTokenEntity, UserTokenEntity } from './token.entities';
 import { UserEntity } from './user.entity';
 
 export const identityPersistence: Persistence = {
-  entities: [UserEntity, UserTokenEntity, RefreshTokenEntity, LoginFailureEntity, AuditEventEntity, SeededAdminEntity, TicketEntity],
+  entities: [
+    UserEntity,
+    UserTokenEntity,
+    RefreshTokenEntity,
+    LoginFailureEntity,
+    AuditEventEntity,
+    SeededAdminEntity,
+    TicketEntity,
+    IdentityProviderEntity,
+    FederatedIdentityEntity,
+  ],
   migrations: [
     CreateIdentity1795400000000,
     RefreshTokensWithoutUserLock1795700000000,
@@ -19,5 +31,6 @@ export const identityPersistence: Persistence = {
     RekeyIdentifiers1796300000000,
     SeededAdmin1796400000000,
     TicketsOwnedByIdentity1796500000000,
+    Federation1796619000000,
   ],
 };

@@ -65,6 +65,10 @@ export class LoginTokensRepository {
     return count > 0;
   }
 
+  async deleteOfKind(userId: string, kind: UserTokenKind): Promise<void> {
+    await this.tx.query('DELETE FROM user_tokens WHERE user_id = $1 AND kind = $2', [userId, kind]);
+  }
+
   async deleteAllOf(userId: string): Promise<void> {
     await this.tx.query('DELETE FROM user_tokens WHERE user_id = $1', [userId]);
   }

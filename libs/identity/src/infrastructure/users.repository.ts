@@ -224,6 +224,15 @@ export class UsersRepository {
     return rows.length ? this.toUser(rows[0]) : null;
   }
 
+  /** The live user a provider's subject is linked to. */
+  async findByFederatedIdentity(provider: string, subject: string): Promise<User | null> {
+    const rows = await this.tx.query(
+      `${SELECT_USER} JOIN federated_identities f ON f.user_id = u.id WHERE f.provider = $1 AND f.subject = $2 AND u.deletion_date IS NULL`,
+      [provider, subject],
+    );
+    return rows.length ? this.toUser(rows[0]) : null;
+  }
+
   async findByPatientId(patientId: string): Promise<User | null> {
     const rows = await this.tx.query(`${SELECT_USER} WHERE u.patient_id = $1 AND u.deletion_date IS NULL`, [patientId]);
     return rows.length ? this.toUser(rows[0]) : null;

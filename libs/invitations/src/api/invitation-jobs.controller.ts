@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { CurrentUser, Principal, RequiresPermission } from '@careid/identity';
 import { ApiProblems, DEFAULT_PAGE_SIZE, PageQueryDto, UuidPipe } from '@careid/shared';
 import { InvitationJobsService } from '../application/invitation-jobs.service';
-import { BulkInvitePatientsDto, InvitationJobDto, InvitationJobListDto } from './dto/invitation-job.dto';
+import { BulkInvitePatientsDto, InvitationJobDto, InvitationJobListDto, InvitationJobStartedDto } from './dto/invitation-job.dto';
 
 const JOBS_PATH = '/api/v1/invitation-jobs';
 
@@ -22,14 +22,14 @@ export class BulkInvitationController {
     description:
       'Checks what does not depend on the patient (loginUrl, message, token validity, the inviting practitioner), then answers 202 with the job; each patient is then invited as by POST /patients/{id}/invite, with the same preconditions, a patient that fails one being skipped with its code (a patient you cannot read: `PATIENT_NOT_FOUND`). Follow the job at `Location`.',
   })
-  @ApiAcceptedResponse({ type: InvitationJobDto })
+  @ApiAcceptedResponse({ type: InvitationJobStartedDto })
   @ApiHeader({ name: 'Location', description: 'The job: /api/v1/invitation-jobs/{id}' })
   @ApiProblems(400, 401, 403)
   async start(
     @Body() body: BulkInvitePatientsDto,
     @CurrentUser() actor: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<InvitationJobDto> {
+  ): Promise<InvitationJobStartedDto> {
     const job = await this.jobs.start(body, actor);
     void reply.header('location', `${JOBS_PATH}/${job.id}`);
     return job;

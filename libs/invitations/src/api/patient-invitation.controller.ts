@@ -16,7 +16,9 @@ export class PatientInvitationController {
   @ApiOperation({
     summary: "Invite an existing patient to become a user (iCure's createAndInviteUser)",
     description:
-      "By a practitioner with a delegation on the patient. Creates the patient's user (login = email, else mobile; REGISTERING), a short-lived token, and a message carrying `Login:` and `Token:` lines sent by email or SMS with the practitioner's address as reply-to.",
+      "By a practitioner with a delegation on the patient. Creates the patient's user (login = email, else mobile; REGISTERING), a short-lived token, and a message carrying `Login:` and `Token:` lines sent by email or SMS with the practitioner's address as reply-to. " +
+      'A patient whose REGISTERING user has an expired or revoked invitation is invited again with that user (a new token, the older ones revoked, a new message); ' +
+      'one with a pending invitation → 400 `PATIENT_ALREADY_HAS_USER` (resend it).',
   })
   @ApiCreatedResponse({ type: UserDto })
   @ApiProblems(400, 401, 403, 404)

@@ -11,20 +11,23 @@ export interface BulkInvitationInput extends InvitationJobOptions {
   patientIds: string[];
 }
 
-export interface InvitationJobView {
+export interface InvitationJobSummary {
   id: string;
   status: 'RUNNING' | 'DONE';
   total: number;
   invited: number;
   skippedCount: number;
-  /** Only on a single job's answer: the patients skipped so far and why. */
-  skipped?: { patientId: string; code: string }[];
   created: number;
   modified: number;
   finished: number | null;
 }
 
-function toView(job: InvitationJob): InvitationJobView {
+/** A single job's answer: its progress and the patients skipped so far, with why. */
+export interface InvitationJobView extends InvitationJobSummary {
+  skipped: { patientId: string; code: string }[];
+}
+
+function toView(job: InvitationJob): InvitationJobSummary {
   const { id, status, total, invited, skippedCount, created, modified, finished } = job;
   return { id, status, total, invited, skippedCount, created, modified, finished };
 }
@@ -50,16 +53,15 @@ export class InvitationJobsService {
     private readonly audit: AuditTrail,
   ) {}
 
-  async start(input: BulkInvitationInput, actor: Principal): Promise<InvitationJobView> {
+  async start(input: BulkInvitationInput, actor: Principal): Promise<{ id: string; status: 'RUNNING' }> {
     assertInviter(actor);
     const { patientIds, ...options } = input;
     await this.invitations.assertMayInvite(options, actor);
     // A patient named twice is invited once.
     const patients = [...new Set(patientIds.map((id) => id.toLowerCase()))];
     const id = randomUUID();
-    const now = Date.now();
     await this.tx.run(async () => {
-      await this.jobs.insert({ id, createdBy: actor.userId, options, now }, patients);
+      await this.jobs.insert({ id, createdBy: actor.userId, options, now: Date.now() }, patients);
       await this.audit.record({
         type: 'INVITATION_JOB_STARTED',
         targetType: 'InvitationJob',
@@ -68,7 +70,7 @@ export class InvitationJobsService {
       });
       this.tx.afterCommit(() => this.worker.wake());
     });
-    return { id, status: 'RUNNING', total: patients.length, invited: 0, skippedCount: 0, created: now, modified: now, finished: null };
+    return { id, status: 'RUNNING' };
   }
 
   /** A job the caller started (any job for an admin), with the patients skipped so far; 404 for anyone else's. */
@@ -80,7 +82,7 @@ export class InvitationJobsService {
   }
 
   /** The caller's jobs (every job for an admin), newest first. */
-  async list(actor: Principal, page: { limit: number; cursor?: string }): Promise<Page<InvitationJobView>> {
+  async list(actor: Principal, page: { limit: number; cursor?: string }): Promise<Page<InvitationJobSummary>> {
     assertInviter(actor);
     const rows = await this.jobs.page({ createdBy: actor.isAdmin ? undefined : actor.userId, ...page });
     const more = rows.length > page.limit;

@@ -2,13 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { AuditTrail, cleanEmail, Credentials, identifierKey, Principal, User, UsersService } from '@careid/identity';
-import { AppConfigService, cleanMobile, DomainError, DomainEvents, TransactionHost } from '@careid/shared';
+import { AppConfigService, cleanMobile, DomainError, DomainEvents, TransactionHost, translateDatabaseError } from '@careid/shared';
 import { assertAllowedRedirect } from '../domain/allowed-redirect';
 import { InvitationAccepted } from '../domain/invitation.events';
 import { assertCustomMessage, CustomMessage } from '../domain/message-template';
 import { isMailboxAddress } from '../domain/message-text';
 import { Contact, PROFILE_DIRECTORY, ProfileDirectory } from '../domain/profile-directory';
-import { InvitationsRepository } from '../infrastructure/invitations.repository';
+import { InvitationsRepository, StoredInvitation } from '../infrastructure/invitations.repository';
+import { InvitationRenewals } from './invitation-renewals';
+import { InvitationTarget, InvitationTargets } from './invitation-targets';
 import { Outbox } from './outbox';
 import { DEFAULT_SOLUTION_NAME, renderPatientInvitation } from './templates';
 import { invitationsError } from '../domain/invitations.errors';
@@ -19,26 +21,41 @@ export interface PatientInvitationInput {
   loginUrl?: string;
   solutionName?: string;
   practitionerId?: string;
+  redirectUrl?: string;
+  applicationId?: string;
   /** The caller's own message templates (checked by assertCustomMessage). */
   message?: CustomMessage;
 }
 
-/** Everything the invitation's transaction needs, checked before it opens. */
-interface CheckedInvitation {
-  patientId: string;
-  patient: Contact;
-  practitioner: Contact;
+const DEFAULT_TOKEN_VALIDITY_SECONDS = 3600;
+
+/** What the message of a patient invitation is made of: the same for a first send, a renewal and a resend. */
+interface PatientMessage {
   channel: 'email' | 'sms';
   recipient: string;
   replyTo: string | null;
+  patientName: string;
+  practitionerName: string;
+  loginUrl: string | null;
+  solutionName: string | null;
   validity: number;
+  /** The caller's own templates, kept with the invitation so that a resend sends the same message; null: the default. */
+  message: CustomMessage | null;
+}
+
+/** Everything the invitation's transaction needs, checked before it opens. */
+interface CheckedInvitation extends PatientMessage {
+  patientId: string;
+  practitionerId: string;
+  target: InvitationTarget;
 }
 
 /**
  * iCure's createAndInviteUser: an existing patient becomes a REGISTERING user
  * with a short-lived token sent by email or SMS, the inviting practitioner's
  * address as reply-to. The message goes through the outbox, in the same
- * transaction as the user and the invitation.
+ * transaction as the user and the invitation. A patient whose REGISTERING
+ * user's invitation expired or was revoked is invited again with that user.
  */
 @Injectable()
 export class PatientInvitationsService {
@@ -48,6 +65,8 @@ export class PatientInvitationsService {
   constructor(
     private readonly tx: TransactionHost,
     private readonly invitations: InvitationsRepository,
+    private readonly renewals: InvitationRenewals,
+    private readonly targets: InvitationTargets,
     private readonly users: UsersService,
     private readonly credentials: Credentials,
     private readonly outbox: Outbox,
@@ -63,6 +82,7 @@ export class PatientInvitationsService {
   async inviteExistingPatient(patientId: string, input: PatientInvitationInput, actor: Principal): Promise<User> {
     assertAllowedRedirect('loginUrl', input.loginUrl, this.allowedRedirectOrigins);
     if (input.message) assertCustomMessage(input.message, input.channel);
+    const target = await this.targets.resolve(input);
     const practitionerId = invitingPractitionerId(input, actor);
     const patient = await this.profiles.patientContact(patientId, actor);
     const practitioner = await this.profiles.practitionerContact(practitionerId);
@@ -71,31 +91,77 @@ export class PatientInvitationsService {
       throw invitationsError('PATIENT_HAS_NO_CONTACT');
     }
     const channel = input.channel ?? (patient.emails.length ? 'email' : 'sms');
-    const validity = input.tokenValiditySeconds ?? 3600;
+    const validity = input.tokenValiditySeconds ?? DEFAULT_TOKEN_VALIDITY_SECONDS;
     if (validity > this.tokenMaxValiditySeconds) {
       throw invitationsError('INVALID_TOKEN_VALIDITY', `tokenValiditySeconds must not exceed ${this.tokenMaxValiditySeconds}`);
     }
     const { replyTo, recipient } = invitationAddresses(channel, practitioner, patient);
-    await this.assertNoUserYet(patientId, channel, recipient);
+    const registering = await this.registeringUserOf(patientId);
+    await this.assertRecipientFree(channel, recipient, registering?.id);
+    const checked: CheckedInvitation = {
+      patientId,
+      practitionerId,
+      target,
+      channel,
+      recipient,
+      replyTo,
+      validity,
+      patientName: patient.name,
+      practitionerName: practitioner.name,
+      loginUrl: input.loginUrl ?? null,
+      solutionName: input.solutionName ?? null,
+      message: input.message ?? null,
+    };
     try {
-      return await this.tx.run(() =>
-        this.createAndSend({ patientId, patient, practitioner, channel, recipient, replyTo, validity }, input, actor),
-      );
+      return await this.tx.run(async () => {
+        if (channel === 'email') await this.renewals.freeEmail(identifierKey(recipient));
+        const user = registering ? await this.renewFor(registering) : await this.createUser(checked);
+        await this.recordInvitation(user, checked, actor, !!registering);
+        return user;
+      });
     } catch (error) {
-      if (error instanceof DomainError && ['DUPLICATE_EMAIL', 'DUPLICATE_LOGIN'].includes(error.code))
-        throw recipientTaken(channel, recipient);
+      // A unique index reached in the transaction: a concurrent invitation or user won the race.
+      const code = (error instanceof DomainError ? error : translateDatabaseError(error))?.code;
+      if (code === 'DUPLICATE_EMAIL' || code === 'DUPLICATE_LOGIN') throw recipientTaken(channel, recipient);
+      if (code === 'INVITATION_PENDING') throw alreadyInvited();
       throw error;
     }
   }
 
   /**
+   * Resends a pending or expired invitation (the caller holds its lock): its message again with a new token, the
+   * older tokens ended, the invitation pending until the new token expires.
+   */
+  async resend(invitation: StoredInvitation, user: User): Promise<void> {
+    const practitioner = invitation.practitionerId ? await this.profiles.practitionerContact(invitation.practitionerId) : null;
+    if (!practitioner) throw invitationsError('PRACTITIONER_NOT_FOUND', 'The inviting practitioner is not known: invite the patient again');
+    const channel = invitation.channel === 'sms' ? 'sms' : 'email';
+    const replyTo = channel === 'email' ? practitioner.emails.find(isMailboxAddress) : null;
+    if (replyTo === undefined) throw invitationsError('PRACTITIONER_HAS_NO_EMAIL');
+    await this.credentials.revokeInvitationCredentials(user.id);
+    const sent = await this.sendMessage(user, {
+      channel,
+      replyTo,
+      recipient: (channel === 'email' ? invitation.email : invitation.phone) ?? user.login,
+      patientName: invitation.name,
+      practitionerName: practitioner.name,
+      loginUrl: invitation.loginUrl,
+      solutionName: invitation.solutionName,
+      validity: invitation.validitySeconds ?? DEFAULT_TOKEN_VALIDITY_SECONDS,
+      message: invitation.messageTemplate,
+    });
+    await this.invitations.reopen(invitation.id, sent.expiresAt, sent.messageId);
+  }
+
+  /**
    * What inviting needs whatever the patient (a bulk job checks it once, before it starts): an allowed loginUrl, a
-   * valid custom message, a token validity within bounds, and an inviting practitioner that exists.
+   * valid custom message, a known application, a token validity within bounds, and an inviting practitioner that exists.
    */
   async assertMayInvite(input: PatientInvitationInput, actor: Principal): Promise<void> {
     assertAllowedRedirect('loginUrl', input.loginUrl, this.allowedRedirectOrigins);
     if (input.message) assertCustomMessage(input.message, input.channel);
-    if ((input.tokenValiditySeconds ?? 3600) > this.tokenMaxValiditySeconds) {
+    await this.targets.resolve(input);
+    if ((input.tokenValiditySeconds ?? DEFAULT_TOKEN_VALIDITY_SECONDS) > this.tokenMaxValiditySeconds) {
       throw invitationsError('INVALID_TOKEN_VALIDITY', `tokenValiditySeconds must not exceed ${this.tokenMaxValiditySeconds}`);
     }
     if (!(await this.profiles.practitionerContact(invitingPractitionerId(input, actor)))) throw invitationsError('PRACTITIONER_NOT_FOUND');
@@ -107,10 +173,10 @@ export class PatientInvitationsService {
    * A later activation finds no pending invitation and announces nothing.
    */
   async markPatientInvitationAccepted(userId: string): Promise<void> {
-    const ids = await this.invitations.acceptPendingPatientInvitationsOf(userId, Date.now());
-    if (!ids.length) return;
+    const accepted = await this.invitations.acceptPendingPatientInvitationsOf(userId, Date.now());
+    if (!accepted.length) return;
     const user = await this.users.findById(userId);
-    for (const id of ids) {
+    for (const { id } of accepted) {
       await this.audit.record({
         type: 'INVITATION_ACCEPTED',
         targetType: 'Invitation',
@@ -122,65 +188,97 @@ export class PatientInvitationsService {
     }
   }
 
-  private async assertNoUserYet(patientId: string, channel: 'email' | 'sms', recipient: string): Promise<void> {
-    if (await this.users.findByPatientId(patientId)) throw invitationsError('PATIENT_ALREADY_HAS_USER');
-    const taken = channel === 'email' ? await this.users.findByEmail(recipient) : await this.users.findByLogin(recipient);
-    if (taken || (channel === 'email' && (await this.users.findByLogin(recipient)))) throw recipientTaken(channel, recipient);
+  /** The patient's user: none yet, or a REGISTERING one whose invitation may be renewed; any other → 400. */
+  private async registeringUserOf(patientId: string): Promise<User | null> {
+    const user = await this.users.findByPatientId(patientId);
+    if (user && user.status !== 'REGISTERING') throw invitationsError('PATIENT_ALREADY_HAS_USER');
+    return user;
   }
 
-  /** The user, its token, the message and the invitation, in the caller's transaction. */
-  private async createAndSend(checked: CheckedInvitation, input: PatientInvitationInput, actor: Principal): Promise<User> {
-    const { patientId, patient, channel, recipient } = checked;
+  /** No user but the patient's own may use the address. */
+  private async assertRecipientFree(channel: 'email' | 'sms', recipient: string, ownUserId: string | undefined): Promise<void> {
+    const holders = [channel === 'email' ? await this.users.findByEmail(recipient) : null, await this.users.findByLogin(recipient)];
+    if (holders.some((holder) => holder && holder.id !== ownUserId)) throw recipientTaken(channel, recipient);
+  }
+
+  /** A renewal: the REGISTERING user's last patient invitation expired or was revoked; its unused credentials end. */
+  private async renewFor(user: User): Promise<User> {
+    const latest = await this.renewals.latestOf(user.id);
+    if (latest?.status === 'PENDING') throw alreadyInvited();
+    if (!latest || latest.kind !== 'patient' || latest.status === 'ACCEPTED') throw invitationsError('PATIENT_ALREADY_HAS_USER');
+    await this.credentials.revokeInvitationCredentials(user.id);
+    return user;
+  }
+
+  private async createUser(checked: CheckedInvitation): Promise<User> {
+    const { patientId, channel, recipient } = checked;
     // The patient was just read through the profile directory: identity need not look it up again.
-    const user = await this.users.create(
+    return this.users.create(
       { login: recipient, email: channel === 'email' ? recipient : null, name: recipient, patientId, status: 'REGISTERING' },
       { dataOwnersVerified: true },
     );
-    const token = await this.credentials.issueInvitationToken(user.id, checked.validity);
-    const rendered = renderPatientInvitation(
-      channel,
-      {
-        solutionName: input.solutionName ?? DEFAULT_SOLUTION_NAME,
-        patientName: patient.name,
-        practitionerName: checked.practitioner.name,
-        login: user.login,
-        token: token.token,
-        loginUrl: input.loginUrl,
-        expiresAt: new Date(token.expiresAt).toISOString(),
-      },
-      input.message,
-    );
-    const messageId = await this.outbox.enqueue({
-      channel,
-      kind: 'patient-invitation',
-      recipient,
-      replyTo: checked.replyTo,
-      subject: rendered.subject,
-      text: rendered.text,
-      html: rendered.html,
-    });
+  }
+
+  /** The token, the message and the invitation, in the caller's transaction. */
+  private async recordInvitation(user: User, checked: CheckedInvitation, actor: Principal, renewed: boolean): Promise<void> {
+    const { patientId, channel, recipient } = checked;
+    const sent = await this.sendMessage(user, checked);
     const id = randomUUID();
     await this.invitations.insertPatientInvitation({
       id,
       userId: user.id,
-      email: user.email,
-      emailKey: user.email ? identifierKey(user.email) : null,
+      // The address the message went to (a renewal may use another channel than the user's login).
+      email: channel === 'email' ? recipient : user.email,
+      emailKey: channel === 'email' ? identifierKey(recipient) : user.email && identifierKey(user.email),
       phone: channel === 'sms' ? recipient : null,
       channel,
-      name: patient.name,
+      name: checked.patientName,
       patientId,
-      expiresAt: token.expiresAt,
+      expiresAt: sent.expiresAt,
       created: Date.now(),
       createdBy: actor.userId,
-      messageId,
+      messageId: sent.messageId,
+      practitionerId: checked.practitionerId,
+      loginUrl: checked.loginUrl,
+      solutionName: checked.solutionName,
+      validitySeconds: checked.validity,
+      messageTemplate: checked.message,
+      ...checked.target,
     });
     await this.audit.record({
       type: 'USER_INVITED',
       targetType: 'Invitation',
       targetId: id,
-      details: { userId: user.id, profile: `Patient/${patientId}`, channel },
+      details: { userId: user.id, profile: `Patient/${patientId}`, channel, renewed },
     });
-    return user;
+  }
+
+  /** A new invitation token and the message that carries it, queued in the caller's transaction. */
+  private async sendMessage(user: User, message: PatientMessage): Promise<{ messageId: string; expiresAt: number }> {
+    const token = await this.credentials.issueInvitationToken(user.id, message.validity);
+    const rendered = renderPatientInvitation(
+      message.channel,
+      {
+        solutionName: message.solutionName ?? DEFAULT_SOLUTION_NAME,
+        patientName: message.patientName,
+        practitionerName: message.practitionerName,
+        login: user.login,
+        token: token.token,
+        loginUrl: message.loginUrl ?? undefined,
+        expiresAt: new Date(token.expiresAt).toISOString(),
+      },
+      message.message ?? undefined,
+    );
+    const messageId = await this.outbox.enqueue({
+      channel: message.channel,
+      kind: 'patient-invitation',
+      recipient: message.recipient,
+      replyTo: message.replyTo,
+      subject: rendered.subject,
+      text: rendered.text,
+      html: rendered.html,
+    });
+    return { messageId, expiresAt: token.expiresAt };
   }
 }
 
@@ -215,6 +313,13 @@ function invitationAddresses(
   if (!practitioner.mobiles.length) throw invitationsError('PRACTITIONER_HAS_NO_MOBILE');
   if (!patient.mobiles.length) throw invitationsError('PATIENT_HAS_NO_MOBILE');
   return { replyTo: null, recipient: cleanMobile(patient.mobiles[0], 'patient mobile') };
+}
+
+function alreadyInvited(): DomainError {
+  return invitationsError(
+    'PATIENT_ALREADY_HAS_USER',
+    'This patient has a pending invitation: resend it (POST /api/v1/invitations/{id}/resend)',
+  );
 }
 
 function recipientTaken(channel: 'email' | 'sms', recipient: string): DomainError {

@@ -12,15 +12,18 @@ import {
   User,
   UsersService,
 } from '@careid/identity';
-import { AppConfigService, DomainError, registerUniqueConstraintCode, toPage, TransactionHost } from '@careid/shared';
+import { AppConfigService, DomainError, registerUniqueConstraintCode, TransactionHost, translateDatabaseError } from '@careid/shared';
 import { PROFILE_DIRECTORY, ProfileDirectory, ProfileType } from '../domain/profile-directory';
-import { Invitation, InvitationsRepository } from '../infrastructure/invitations.repository';
+import { Invitation, InvitationsRepository, StoredInvitation } from '../infrastructure/invitations.repository';
+import { InvitationRenewals } from './invitation-renewals';
+import { InvitationTarget, InvitationTargets } from './invitation-targets';
 import { Outbox } from './outbox';
 import { DEFAULT_SOLUTION_NAME, renderMessage } from './templates';
 import { invitationsError } from '../domain/invitations.errors';
 
-// The index's answer is shorter than the pre-check's: it is what a lost race returns.
+// What a lost race returns where no service maps it (the services answer 409 INVITATION_PENDING themselves).
 registerUniqueConstraintCode('uq_invitations_pending_email', 'INVITATION_PENDING', 'This email already has a pending invitation');
+registerUniqueConstraintCode('uq_invitations_pending_user', 'INVITATION_PENDING', 'This user already has a pending invitation');
 
 export const ACCEPT_PAGE_PATH = '/invitations/accept';
 
@@ -35,6 +38,8 @@ export interface ProfileInvitationInput {
   accessPolicy?: { rule: { resource: string | string[]; action: string | string[]; effect: string }[] };
   sendEmail?: boolean;
   expiresInSeconds?: number;
+  redirectUrl?: string;
+  applicationId?: string;
 }
 
 /** The invitee's address, cleaned once and carried through the invitation's transaction. */
@@ -44,13 +49,14 @@ interface Invitee {
   name: string;
   accessPolicy: AccessPolicy | null;
   expiresInSeconds: number;
+  target: InvitationTarget;
 }
 
 /**
  * Oystehr's invite: a person becomes a practitioner or patient user by
- * setting a password through a one-time link; admins list, resend and revoke
- * these invitations. The mail goes through the outbox, in the invitation's
- * transaction.
+ * setting a password through a one-time link. The mail goes through the
+ * outbox, in the invitation's transaction. An email whose REGISTERING user's
+ * invitation expired or was revoked is invited again with that user.
  */
 @Injectable()
 export class ProfileInvitationsService {
@@ -60,6 +66,8 @@ export class ProfileInvitationsService {
   constructor(
     private readonly tx: TransactionHost,
     private readonly invitations: InvitationsRepository,
+    private readonly renewals: InvitationRenewals,
+    private readonly targets: InvitationTargets,
     private readonly users: UsersService,
     private readonly credentials: Credentials,
     private readonly outbox: Outbox,
@@ -76,82 +84,55 @@ export class ProfileInvitationsService {
     const emailKey = identifierKey(email);
     const name = [input.firstName, input.lastName].filter(Boolean).join(' ') || email;
     const expiresInSeconds = input.expiresInSeconds ?? this.invitationExpiresSeconds;
-    await this.assertInvitable(input, email, emailKey);
+    const target = await this.targets.resolve(input);
+    const registering = await this.registeringUserOf(email, input.resource);
     const accessPolicy = input.accessPolicy ? normalizeAccessPolicy(input.accessPolicy) : null;
+    const invitee: Invitee = { email, emailKey, name, accessPolicy, expiresInSeconds, target };
     try {
-      return await this.tx.run(() => this.createInvitation(input, { email, emailKey, name, accessPolicy, expiresInSeconds }, actor));
+      return await this.tx.run(() =>
+        registering ? this.renewInvitation(registering, input, invitee, actor) : this.createInvitation(input, invitee, actor),
+      );
     } catch (error) {
-      // Lost a race with a concurrent invite or user creation: the same answers as the pre-checks.
-      if (error instanceof DomainError && ['DUPLICATE_EMAIL', 'DUPLICATE_LOGIN'].includes(error.code)) {
-        throw invitationsError('EMAIL_ALREADY_REGISTERED');
-      }
-      if (error instanceof DomainError && error.code === 'INVITATION_PENDING') throw invitationsError('INVITATION_PENDING', error.message);
+      // Lost a race with a concurrent invite or user creation (a unique index): the same answers as the pre-checks.
+      const code = (error instanceof DomainError ? error : translateDatabaseError(error))?.code;
+      if (code === 'DUPLICATE_EMAIL' || code === 'DUPLICATE_LOGIN') throw invitationsError('EMAIL_ALREADY_REGISTERED');
+      if (code === 'INVITATION_PENDING') throw invitationsError('INVITATION_PENDING');
       throw error;
     }
   }
 
-  async list(filter: {
-    status?: string;
-    email?: string;
-    limit: number;
-    cursor?: string;
-  }): Promise<{ rows: Invitation[]; nextCursor: string | null; total: number }> {
-    const { rows: invitations, total } = await this.invitations.page({
-      status: filter.status,
-      emailKey: filter.email ? identifierKey(filter.email) : undefined,
-      limit: filter.limit,
-      cursor: filter.cursor,
-    });
-    return { ...toPage(invitations, filter.limit, (last) => [last.created, last.id]), total };
+  /**
+   * Resends a pending or expired invitation (the caller holds its lock): a new ticket, the older ones ended, the
+   * invitation pending for its lifetime again. Returns the new link.
+   */
+  async resend(invitation: StoredInvitation, user: User): Promise<string> {
+    await this.credentials.revokeInvitationCredentials(user.id);
+    const expiresInSeconds = invitation.validitySeconds ?? this.invitationExpiresSeconds;
+    const { invitationUrl, expiresAt } = await this.issueLink(invitation.id, user, expiresInSeconds, invitation.channel === 'email');
+    await this.invitations.reopen(invitation.id, expiresAt, null);
+    return invitationUrl;
   }
 
-  async get(id: string): Promise<Invitation> {
-    const invitation = await this.invitations.findById(id);
-    if (!invitation) throw invitationsError('INVITATION_NOT_FOUND');
-    return invitation;
-  }
-
-  /** A pending invitation gets a new ticket; the old one stops working. */
-  async resend(id: string): Promise<Invitation> {
-    return this.tx.run(async () => {
-      const invitation = await this.lockPending(id);
-      if (invitation.kind !== 'profile') throw invitationsError('NOT_RESENDABLE');
-      const user = await this.users.findById(invitation.userId);
-      if (!user) throw invitationsError('INVITATION_NOT_PENDING', 'The invited user no longer exists');
-      await this.credentials.revokeInvitationTickets(id);
-      const expiresInSeconds = this.invitationExpiresSeconds;
-      await this.invitations.extend(id, Date.now() + expiresInSeconds * 1000);
-      const invitationUrl = await this.issueLink(id, user, expiresInSeconds, invitation.channel === 'email');
-      await this.audit.record({ type: 'INVITATION_RESENT', targetType: 'Invitation', targetId: id });
-      return { ...(await this.get(id)), invitationUrl };
-    });
-  }
-
-  /** Withdraws a pending invitation: its ticket dies and the invited, never-activated user is removed. */
-  async revoke(id: string): Promise<Invitation> {
-    return this.tx.run(async () => {
-      const invitation = await this.lockPending(id);
-      await this.credentials.revokeInvitationTickets(id);
-      await this.invitations.markRevoked(id, Date.now());
-      const user = await this.users.findById(invitation.userId);
-      if (user?.status === 'REGISTERING') await this.users.delete(user.id);
-      await this.audit.record({ type: 'INVITATION_REVOKED', targetType: 'Invitation', targetId: id });
-      return this.get(id);
-    });
-  }
-
-  private async assertInvitable(input: ProfileInvitationInput, email: string, emailKey: string): Promise<void> {
-    await this.invitations.expireStale(emailKey, Date.now());
-    if (await this.invitations.hasPending(emailKey)) throw invitationsError('INVITATION_PENDING');
-    if (await this.users.findByEmail(email)) throw invitationsError('EMAIL_ALREADY_REGISTERED');
-    if (input.resource.id && !(await this.profiles.profileExists(input.resource.resourceType, input.resource.id))) {
-      throw invitationsError('PROFILE_NOT_FOUND', `No ${input.resource.resourceType} with this id`);
+  /**
+   * The email's user: none yet, or a REGISTERING one whose invitation may be renewed for the same profile. An
+   * ACTIVE or DISABLED user → 409 EMAIL_ALREADY_REGISTERED.
+   */
+  private async registeringUserOf(email: string, resource: ProfileInvitationInput['resource']): Promise<User | null> {
+    const user = await this.users.findByEmail(email);
+    if (user && user.status !== 'REGISTERING') throw invitationsError('EMAIL_ALREADY_REGISTERED');
+    if (user) {
+      const profileId = resource.resourceType === 'Practitioner' ? user.healthcarePartyId : user.patientId;
+      if (!profileId || (resource.id && resource.id.toLowerCase() !== profileId.toLowerCase())) throw invitationsError('PROFILE_MISMATCH');
+    } else if (resource.id && !(await this.profiles.profileExists(resource.resourceType, resource.id))) {
+      throw invitationsError('PROFILE_NOT_FOUND', `No ${resource.resourceType} with this id`);
     }
+    return user;
   }
 
   /** The profile (unless it exists), the REGISTERING user, the invitation and its link, in the caller's transaction. */
   private async createInvitation(input: ProfileInvitationInput, invitee: Invitee, actor: Principal): Promise<Invitation> {
-    const { email, emailKey, name, accessPolicy, expiresInSeconds } = invitee;
+    const { email, emailKey, name, accessPolicy } = invitee;
+    await this.renewals.freeEmail(emailKey);
     const profileType = input.resource.resourceType;
     const profileId =
       input.resource.id ??
@@ -165,36 +146,72 @@ export class ProfileInvitationsService {
       accessPolicy,
       ...(profileType === 'Practitioner' ? { healthcarePartyId: profileId } : { patientId: profileId }),
     });
+    return this.recordInvitation(user, input, invitee, actor, false);
+  }
+
+  /**
+   * A renewal: the REGISTERING user's last profile invitation expired or was revoked. Its unused tickets end, and
+   * the user takes the new invitation's name, roles and access policy.
+   */
+  private async renewInvitation(user: User, input: ProfileInvitationInput, invitee: Invitee, actor: Principal): Promise<Invitation> {
+    const latest = await this.renewals.latestOf(user.id);
+    if (latest?.status === 'PENDING') throw invitationsError('INVITATION_PENDING');
+    if (!latest || latest.kind !== 'profile' || latest.status === 'ACCEPTED') throw invitationsError('EMAIL_ALREADY_REGISTERED');
+    await this.credentials.revokeInvitationCredentials(user.id);
+    const wanted = { name: invitee.name, roles: [...new Set(input.roles ?? [])], accessPolicy: invitee.accessPolicy };
+    const current = { name: user.name, roles: user.roles, accessPolicy: user.accessPolicy };
+    const updated =
+      JSON.stringify(wanted) === JSON.stringify(current) ? user : await this.users.modify(user.id, { rev: user.rev, ...wanted }, actor);
+    return this.recordInvitation(updated, input, invitee, actor, true);
+  }
+
+  /** The invitation of a REGISTERING user and its link, in the caller's transaction. */
+  private async recordInvitation(
+    user: User,
+    input: ProfileInvitationInput,
+    invitee: Invitee,
+    actor: Principal,
+    renewed: boolean,
+  ): Promise<Invitation> {
+    const profileType = input.resource.resourceType;
+    const profileId = (profileType === 'Practitioner' ? user.healthcarePartyId : user.patientId)!;
     const id = randomUUID();
     const now = Date.now();
     await this.invitations.insertProfileInvitation({
       id,
       userId: user.id,
-      email,
-      emailKey,
+      email: invitee.email,
+      emailKey: invitee.emailKey,
       channel: input.sendEmail ? 'email' : 'link',
-      name,
+      name: invitee.name,
       firstName: input.firstName ?? null,
       lastName: input.lastName ?? null,
       profileType,
       profileId,
       roles: user.roles,
-      accessPolicy,
-      expiresAt: now + expiresInSeconds * 1000,
+      accessPolicy: invitee.accessPolicy,
+      expiresAt: now + invitee.expiresInSeconds * 1000,
       created: now,
       createdBy: actor.userId,
+      validitySeconds: invitee.expiresInSeconds,
+      ...invitee.target,
     });
-    const invitationUrl = await this.issueLink(id, user, expiresInSeconds, !!input.sendEmail);
+    const { invitationUrl } = await this.issueLink(id, user, invitee.expiresInSeconds, !!input.sendEmail);
     await this.audit.record({
       type: 'USER_INVITED',
       targetType: 'Invitation',
       targetId: id,
-      details: { userId: user.id, profile: `${profileType}/${profileId}`, sendEmail: !!input.sendEmail },
+      details: { userId: user.id, profile: `${profileType}/${profileId}`, sendEmail: !!input.sendEmail, renewed },
     });
-    return { ...(await this.get(id)), invitationUrl };
+    return { ...(await this.invitations.findById(id))!, invitationUrl };
   }
 
-  private async issueLink(invitationId: string, user: User, expiresInSeconds: number, sendEmail: boolean): Promise<string> {
+  private async issueLink(
+    invitationId: string,
+    user: User,
+    expiresInSeconds: number,
+    sendEmail: boolean,
+  ): Promise<{ invitationUrl: string; expiresAt: number }> {
     const { ticket, expiresAt } = await this.credentials.issueInvitationTicket(user.id, expiresInSeconds, invitationId);
     const invitationUrl = `${this.publicUrl}${ACCEPT_PAGE_PATH}#ticket=${ticket}`;
     if (sendEmail) {
@@ -215,14 +232,6 @@ export class ProfileInvitationsService {
       });
       await this.invitations.attachMessage(invitationId, messageId);
     }
-    return invitationUrl;
-  }
-
-  private async lockPending(id: string): Promise<Invitation> {
-    const invitation = await this.invitations.lockById(id);
-    if (!invitation) throw invitationsError('INVITATION_NOT_FOUND');
-    if (invitation.status !== 'PENDING')
-      throw invitationsError('INVITATION_NOT_PENDING', `The invitation is ${invitation.status.toLowerCase()}`);
-    return invitation;
+    return { invitationUrl, expiresAt };
   }
 }

@@ -6,6 +6,10 @@ import { DomainError, DomainErrorKind, FieldProblem, STATUS_BY_KIND } from '@car
  */
 export const INVITATIONS_ERRORS = {
   PRACTITIONERS_ONLY: { status: 403, message: 'Only practitioners invite their patients' },
+  ADMINS_AND_PRACTITIONERS_ONLY: {
+    status: 403,
+    message: 'Only admins, and practitioners for the patients they invited, manage invitations',
+  },
   FORBIDDEN_CHANGE: { status: 403, message: 'Only an admin may name the inviting practitioner (practitionerId)' },
   PRACTITIONER_REQUIRED: { status: 400, message: 'An admin inviting a patient names the inviting practitioner (`practitionerId`)' },
   PRACTITIONER_NOT_FOUND: { status: 400, message: 'The inviting practitioner does not exist' },
@@ -31,7 +35,11 @@ export const INVITATIONS_ERRORS = {
   INVITATION_PENDING: { status: 409, message: 'This email already has a pending invitation; resend it instead' },
   INVITATION_NOT_FOUND: { status: 404, message: 'No such invitation' },
   INVITATION_NOT_PENDING: { status: 409, message: 'The invitation is no longer pending' },
-  NOT_RESENDABLE: { status: 409, message: 'Patient invitations are renewed by inviting the patient again' },
+  PROFILE_MISMATCH: {
+    status: 409,
+    message: "This email's invited user stands for another profile: invite it with that profile, or delete the user first",
+  },
+  APPLICATION_NOT_FOUND: { status: 404, message: 'No registered application with this id' },
   NOT_FOUND: { status: 404, message: 'No such file' },
   INVALID_MESSAGE_TEMPLATE: { status: 400, message: 'The message template is not one that can be sent' },
   UNKNOWN_PLACEHOLDER: { status: 400, message: 'The message template names a placeholder that does not exist' },

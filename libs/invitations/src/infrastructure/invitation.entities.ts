@@ -41,6 +41,9 @@ export class OutboxMessageEntity {
 @Index('ix_invitations_status', { synchronize: false })
 @Index('ix_invitations_created', { synchronize: false })
 @Index('ix_invitations_user', ['userId'])
+@Index('ix_invitations_pending_expiry', ['expiresAt'], { where: `status = 'PENDING'` })
+// One pending invitation per user.
+@Index('uq_invitations_pending_user', ['userId'], { unique: true, where: `status = 'PENDING'` })
 export class InvitationEntity {
   @PrimaryColumn('uuid', { primaryKeyConstraintName: 'invitations_pkey' }) id!: string;
   @Column('text') kind!: 'profile' | 'patient';
@@ -65,6 +68,13 @@ export class InvitationEntity {
   @ForeignKey(() => OutboxMessageEntity, { name: 'invitations_message_id_fkey' })
   @Column('uuid', { name: 'message_id', nullable: true })
   messageId!: string | null;
+  @Column('text', { name: 'redirect_url', nullable: true }) redirectUrl!: string | null;
+  @Column('uuid', { name: 'application_id', nullable: true }) applicationId!: string | null;
+  @Column('text', { name: 'login_url', nullable: true }) loginUrl!: string | null;
+  @Column('text', { name: 'solution_name', nullable: true }) solutionName!: string | null;
+  @Column('jsonb', { name: 'message_template', nullable: true }) messageTemplate!: Record<string, string> | null;
+  @Column('uuid', { name: 'practitioner_id', nullable: true }) practitionerId!: string | null;
+  @Column('integer', { name: 'validity_seconds', nullable: true }) validitySeconds!: number | null;
 }
 
 @Entity('invitation_jobs')

@@ -24,6 +24,28 @@
     return { ok: response.ok, status: response.status, body: json };
   }
 
+  // Whom to ask for a new invitation: the inspect answer names the inviter and the application, when known.
+  function renewal(info) {
+    const who = info.inviter || 'the person who invited you';
+    const to = info.application ? ' to ' + info.application : '';
+    return 'Ask ' + who + ' to send you a new invitation' + to + '.';
+  }
+
+  // Where the invitation leads once the password is set; only an http(s) address becomes a link.
+  function offerContinue(redirectUrl, application) {
+    let url;
+    try {
+      url = new URL(redirectUrl);
+    } catch (_) {
+      return;
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return;
+    const link = $('continue');
+    link.href = url.href;
+    link.textContent = 'Continue to ' + (application || url.host);
+    link.hidden = false;
+  }
+
   function bytes(text) {
     return new TextEncoder().encode(text).length;
   }
@@ -38,7 +60,14 @@
     }
     const info = inspection.body;
     if (!inspection.ok) return show('This link cannot be checked right now. Try again in a moment.');
-    if (!info.usable || info.kind !== mode) return show(info.message || 'This link is not valid.');
+    if (!info.usable || info.kind !== mode) {
+      show(info.message || 'This link is not valid.');
+      if (mode === 'invitation' && info.kind === mode && (info.reason === 'expired' || info.reason === 'revoked')) {
+        $('renew').textContent = renewal(info);
+        $('renew').hidden = false;
+      }
+      return;
+    }
     $('status').textContent = '';
     $('greeting').textContent = 'Hello ' + (info.name || info.login) + ', choose your password.';
     $('login').textContent = info.login;
@@ -68,6 +97,7 @@
         $('status').textContent = '';
         $('done').hidden = false;
         $('done').textContent = 'Your password is set. You can now log in as ' + info.login + ' at ' + window.location.origin + '.';
+        if (result.body && typeof result.body.redirectUrl === 'string') offerContinue(result.body.redirectUrl, info.application);
         return;
       }
       $('submit').disabled = false;

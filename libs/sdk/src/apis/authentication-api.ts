@@ -19,6 +19,9 @@ export interface AuthenticationResult {
   keyPair: KeyPairHex;
 }
 
+/** RFC 8693's token type of an OpenID Connect ID token. */
+const ID_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:id_token';
+
 export class AuthenticationApi {
   constructor(
     private readonly anonymous: HttpClient,
@@ -30,6 +33,18 @@ export class AuthenticationApi {
   async login(login: string, password: string): Promise<CareidApi> {
     const tokens = await this.anonymous.post('/api/v1/auth/login', { body: { login, password } });
     return this.startSession({ login, password }, tokens);
+  }
+
+  /**
+   * Signs in with an ID token your frontend got from an external identity provider (`provider` is its alias
+   * in Careid) and returns the logged-in api, as `login` does. That api refreshes its session but cannot log
+   * in again by itself: when the session ends, get a new ID token. `totp` only where the provider requires it.
+   */
+  async exchangeIdToken(provider: string, idToken: string, totp?: string): Promise<CareidApi> {
+    const tokens = await this.anonymous.post('/api/v1/auth/token-exchange', {
+      body: { provider, subjectToken: idToken, subjectTokenType: ID_TOKEN_TYPE, ...(totp ? { totp } : {}) },
+    });
+    return this.startSession(undefined, tokens);
   }
 
   /**

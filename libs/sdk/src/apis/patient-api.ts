@@ -35,4 +35,13 @@ export class PatientApi {
   giveAccessToAllDataOf(patientId: string): Promise<DataSharingReport> {
     return this.http.post('/api/v1/patients/{id}/share-all-data', { path: { id: patientId } });
   }
+
+  /**
+   * Shares the patient with another data owner (a colleague practitioner, or a patient); with
+   * `includeRecords`, also every medical record of the patient that you can read. Returns the patient
+   * with its delegations.
+   */
+  shareWith(patientId: string, dataOwnerId: string, options: { includeRecords?: boolean } = {}): Promise<PatientDto> {
+    return this.http.post('/api/v1/patients/{id}/delegations', { path: { id: patientId }, body: { dataOwnerId, ...options } });
+  }
 }

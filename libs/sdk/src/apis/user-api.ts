@@ -1,9 +1,10 @@
 import type { HttpClient } from '../http.js';
 import type { UserFilterCriteria } from '../filters.js';
 import type { Page, PageRequest, User, UserDto } from '../models.js';
-import type { components } from '../generated/schema.js';
+import type { InvitePatientOptions } from '../contract.js';
+import { invitationOptions, type EmailMessageFactory, type SMSMessageFactory } from '../messages.js';
 
-export type InvitePatientOptions = components['schemas']['InvitePatientDto'];
+export type { InvitePatientOptions };
 
 export class UserApi {
   constructor(private readonly http: HttpClient) {}
@@ -43,12 +44,25 @@ export class UserApi {
   }
 
   /**
-   * iCure's createAndInviteUser: creates the patient's user (REGISTERING) and sends it a
-   * message with its login and a short-lived token, by email or SMS.
+   * iCure's createAndInviteUser: creates the patient's user (REGISTERING) and sends it a message with its
+   * login and a short-lived token, by email or SMS. Either with options (channel, tokenValiditySeconds,
+   * loginUrl, solutionName, message), or as in iCure with a message factory (`ICureRegistrationEmail`,
+   * `ICureRegistrationSMS`, or your own) and the token's lifetime in seconds.
    */
-  createAndInviteUser(patient: { id: string } | string, options: InvitePatientOptions = {}): Promise<UserDto> {
+  createAndInviteUser(patient: { id: string } | string, options?: InvitePatientOptions): Promise<UserDto>;
+  createAndInviteUser(
+    patient: { id: string } | string,
+    messageFactory: EmailMessageFactory | SMSMessageFactory,
+    tokenDurationSeconds?: number,
+  ): Promise<UserDto>;
+  createAndInviteUser(
+    patient: { id: string } | string,
+    optionsOrFactory?: InvitePatientOptions | EmailMessageFactory | SMSMessageFactory,
+    tokenDurationSeconds?: number,
+  ): Promise<UserDto> {
     const id = typeof patient === 'string' ? patient : patient.id;
-    return this.http.post('/api/v1/patients/{id}/invite', { path: { id }, body: options });
+    const body = invitationOptions(optionsOrFactory, tokenDurationSeconds);
+    return this.http.post('/api/v1/patients/{id}/invite', { path: { id }, body });
   }
 
   /** The name the seed's "Creating a user associated to a patient" uses for `createAndInviteUser`. */

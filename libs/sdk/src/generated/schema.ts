@@ -4,6 +4,69 @@
  */
 
 export interface paths {
+    "/api/v1/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List applications by name (admin) */
+        get: operations["ApplicationsController_list"];
+        put?: never;
+        /**
+         * Register an application (admin)
+         * @description A confidential application gets a `clientSecret` in this answer only. Redirect URIs are matched exactly.
+         */
+        post: operations["ApplicationsController_register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/applications/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an application (admin) */
+        get: operations["ApplicationsController_get"];
+        /**
+         * Modify an application (admin)
+         * @description Send it as read, with changes and its `rev` (stale → 409). `type` cannot change.
+         */
+        put: operations["ApplicationsController_modify"];
+        post?: never;
+        /** Delete an application (admin) */
+        delete: operations["ApplicationsController_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/applications/{id}/client-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace a confidential application's secret (admin)
+         * @description The old secret stops working at once; the new one is in this answer only.
+         */
+        post: operations["ApplicationsController_rotateSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit-events": {
         parameters: {
             query?: never;
@@ -52,7 +115,7 @@ export interface paths {
         put?: never;
         /**
          * Log in with a password or a live authentication token
-         * @description Only ACTIVE users log in, with their password or a live token (a REGISTERING user activates with POST /auth/activate instead). A wrong login and a wrong password get the same 401. Repeated failures lock the login for new logins (429 with Retry-After); open sessions keep refreshing. Users with use2fa need `totp`, whichever the credential.
+         * @description Only ACTIVE users log in, with their password or a live token (a REGISTERING user activates with POST /auth/activate instead); users of an external identity provider use POST /auth/token-exchange. A wrong login and a wrong password get the same 401. Repeated failures lock the login for new logins (429 with Retry-After); open sessions keep refreshing. Users with use2fa need `totp`, whichever the credential.
          */
         post: operations["AuthController_login"];
         delete?: never;
@@ -135,6 +198,26 @@ export interface paths {
          * @description Each refresh token works once; reusing one revokes its whole session.
          */
         post: operations["AuthController_refresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/token-exchange": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Exchange an external identity provider's ID token for a session (RFC 8693 in JSON)
+         * @description `subjectToken` is an ID token the frontend got from the provider `provider` (see /identity-providers). It must verify against the provider's keys (asymmetric algorithms only), with `iss` the provider's issuer, `aud` containing its clientId, unexpired. It finds its user by the provider's `sub` once linked; the first time by an email the provider marks `email_verified` (linking `sub` to that user), or, when the provider allows sign-up, creates an ACTIVE user with its defaultRoles. The answer is /auth/login's. Every refusal of the token or of its account is 401 FEDERATED_LOGIN_REFUSED (the audit trail says why); a disabled user 401 ACCOUNT_NOT_ACTIVE; an unknown provider 400 UNKNOWN_IDENTITY_PROVIDER; a provider whose keys cannot be fetched 503 IDENTITY_PROVIDER_UNAVAILABLE. The login lockout does not apply, nor Careid's TOTP unless the provider has requireTotp.
+         */
+        post: operations["AuthController_exchangeToken"];
         delete?: never;
         options?: never;
         head?: never;
@@ -245,6 +328,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/identity-providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the identity providers (admin), by alias */
+        get: operations["IdentityProvidersController_list"];
+        put?: never;
+        /**
+         * Add an external OpenID provider (admin)
+         * @description Careid reads the issuer's /.well-known/openid-configuration and JWKS first: a provider it cannot read is refused with 400 IDENTITY_PROVIDER_UNREACHABLE. An alias already in use is 400 DUPLICATE_IDENTITY_PROVIDER. The client secret is stored encrypted and never returned.
+         */
+        post: operations["IdentityProvidersController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/identity-providers/{alias}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an identity provider (admin) */
+        get: operations["IdentityProvidersController_get"];
+        /**
+         * Modify an identity provider (admin)
+         * @description Send it as read, with changes and its `rev` (stale: 409). A field left out keeps its value; `clientSecret: null` removes the secret. The discovery document and keys are read again. A new issuer removes the identities linked at the provider (subjects are unique per issuer only).
+         */
+        put: operations["IdentityProvidersController_modify"];
+        post?: never;
+        /**
+         * Remove an identity provider (admin)
+         * @description Its users can no longer sign in through it, and their links to it are removed; sessions already open stay open.
+         */
+        delete: operations["IdentityProvidersController_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/invitation-jobs": {
         parameters: {
             query?: never;
@@ -286,12 +415,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List invitations, newest first, with their delivery state (admin) */
+        /**
+         * List invitations, newest first, with their delivery state (admin: all; practitioner: the patient invitations it sent)
+         * @description An invitation past its expiry is EXPIRED (stored within 60 s, and read so at once). Other users → 403.
+         */
         get: operations["InvitationsController_list"];
         put?: never;
         /**
          * Invite a person to become a practitioner or patient user (admin)
-         * @description Creates the profile when no `resource.id` is given, the user (login = email, REGISTERING) and a one-time ticket. `invitationUrl` carries the ticket in its fragment; with `sendEmail` it is also mailed.
+         * @description Creates the profile when no `resource.id` is given, the user (login = email, REGISTERING) and a one-time ticket. `invitationUrl` carries the ticket in its fragment; with `sendEmail` it is also mailed. An email whose REGISTERING user has an expired or revoked profile invitation is invited again with that user (a new invitation, the older tickets revoked); one with a pending invitation → 409 `INVITATION_PENDING` (resend it), an ACTIVE user → 409 `EMAIL_ALREADY_REGISTERED`.
          */
         post: operations["InvitationsController_create"];
         delete?: never;
@@ -307,11 +439,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get an invitation and its delivery state (admin) */
+        /**
+         * Get an invitation and its delivery state (admin; practitioner: a patient invitation it sent)
+         * @description Another practitioner's invitation → 404, as if it did not exist.
+         */
         get: operations["InvitationsController_get"];
         put?: never;
         post?: never;
-        /** Revoke a pending invitation (admin) */
+        /**
+         * Revoke a pending or expired invitation (admin; practitioner: a patient invitation it sent)
+         * @description Its ticket or token stops working: the REGISTERING user can then be activated by no path, until it is invited again (which renews the invitation).
+         */
         delete: operations["InvitationsController_revoke"];
         options?: never;
         head?: never;
@@ -327,7 +465,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Give a pending invitation a new ticket (the old one stops working) and send it again (admin) */
+        /**
+         * Send a pending or expired invitation again (admin; practitioner: a patient invitation it sent)
+         * @description A new ticket (`invitationUrl`, profile) or a new token in a new message (patient); the older ones stop working and the invitation is PENDING for its lifetime again. Only the user's latest invitation, while the user is REGISTERING (409 `INVITATION_NOT_PENDING` otherwise).
+         */
         post: operations["InvitationsController_resend"];
         delete?: never;
         options?: never;
@@ -344,7 +485,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Accept an invitation: set the password with the ticket (used once); returns a session */
+        /**
+         * Accept an invitation: set the password with the ticket (used once); returns a session
+         * @description With `redirectUrl` when the invitation leads somewhere (its `redirectUrl`, or its application).
+         */
         post: operations["InvitationsController_accept"];
         delete?: never;
         options?: never;
@@ -549,7 +693,7 @@ export interface paths {
         put?: never;
         /**
          * Invite an existing patient to become a user (iCure's createAndInviteUser)
-         * @description By a practitioner with a delegation on the patient. Creates the patient's user (login = email, else mobile; REGISTERING), a short-lived token, and a message carrying `Login:` and `Token:` lines sent by email or SMS with the practitioner's address as reply-to.
+         * @description By a practitioner with a delegation on the patient. Creates the patient's user (login = email, else mobile; REGISTERING), a short-lived token, and a message carrying `Login:` and `Token:` lines sent by email or SMS with the practitioner's address as reply-to. A patient whose REGISTERING user has an expired or revoked invitation is invited again with that user (a new token, the older ones revoked, a new message); one with a pending invitation → 400 `PATIENT_ALREADY_HAS_USER` (resend it).
          */
         post: operations["PatientInvitationController_invite"];
         delete?: never;
@@ -694,6 +838,43 @@ export interface paths {
          * @description The user can no longer log in; its login and email become free.
          */
         delete: operations["UsersController_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/identities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the user's linked identity provider accounts */
+        get: operations["FederatedIdentitiesController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/identities/{provider}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Unlink the user's account at an identity provider
+         * @description It no longer signs the user in; sessions it opened stay open. Signing in with it again links it again by verified email.
+         */
+        delete: operations["FederatedIdentitiesController_unlink"];
         options?: never;
         head?: never;
         patch?: never;
@@ -907,6 +1088,30 @@ export interface components {
             /** @example If an account uses this email, a message with a reset link is on its way. */
             message: string;
         };
+        AcceptedInvitationDto: {
+            /**
+             * @description Short-lived JWT for `Authorization: Bearer`
+             * @example eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxYWQwNDU0ZCJ9.c2lnbmF0dXJl
+             */
+            accessToken: string;
+            /**
+             * @description Seconds until the access token expires
+             * @example 900
+             */
+            expiresIn: number;
+            /**
+             * @description Where the invitation leads, when it names a place
+             * @example https://app.example/welcome
+             */
+            redirectUrl?: string;
+            /**
+             * @description Rotating refresh token (single use)
+             * @example Yb6Rk2m0QvYx5t1d8ZcN3pLw7eHs4uJa9fKq0iTg2oM
+             */
+            refreshToken: string;
+            /** @example Bearer */
+            tokenType: string;
+        };
         AcceptTicketDto: {
             /**
              * @description 8+ characters, at most 72 bytes, not the login
@@ -985,6 +1190,11 @@ export interface components {
              * @example Xq2V4nE1mR9o6kqk8d3Jw0bq1zS5yT7uA2cF4hK6mN8
              */
             longLivedToken: string;
+            /**
+             * @description Where the patient's invitation leads (its `redirectUrl`, or its application's), when it names a place
+             * @example https://app.example/welcome
+             */
+            redirectUrl?: string;
             /**
              * @description Rotating refresh token (single use)
              * @example Yb6Rk2m0QvYx5t1d8ZcN3pLw7eHs4uJa9fKq0iTg2oM
@@ -1095,6 +1305,118 @@ export interface components {
             /** @example Prefers morning appointments */
             text?: string;
         };
+        ApplicationDto: {
+            /**
+             * @example [
+             *       "openid",
+             *       "profile",
+             *       "email",
+             *       "offline_access"
+             *     ]
+             */
+            allowedScopes: ("openid" | "profile" | "email" | "offline_access")[];
+            /**
+             * @description The OAuth client_id
+             * @example careid-Zq3T9wq1bY2nJ0aX
+             */
+            clientId: string;
+            /** @description Confidential applications only, and only in the answer that creates or rotates it: store it now, it is never shown again */
+            clientSecret?: string;
+            /**
+             * @description Creation time (epoch ms)
+             * @example 1700058624945
+             */
+            created: number;
+            /**
+             * Format: uuid
+             * @example 0d8c4f2a-5b1e-4c7d-9a3f-6e2b8d1c7a90
+             */
+            id: string;
+            /**
+             * @description Last modification (epoch ms)
+             * @example 1700058624945
+             */
+            modified: number;
+            /** @example Patient portal */
+            name: string;
+            /**
+             * @example [
+             *       "https://portal.example/"
+             *     ]
+             */
+            postLogoutRedirectUris: string[];
+            /**
+             * @description Matched exactly; the first is the default `redirectUrl` of invitations naming this application
+             * @example [
+             *       "https://portal.example/callback"
+             *     ]
+             */
+            redirectUris: string[];
+            /** @example 1-732bd01ebeeaa1d4dd9aa7cde40b724f */
+            rev: string;
+            /**
+             * @description public: a browser or native app (PKCE); confidential: a server with a secret
+             * @example public
+             * @enum {string}
+             */
+            type: "public" | "confidential";
+        };
+        ApplicationWriteDto: {
+            /**
+             * @description Default: all of them
+             * @example [
+             *       "openid",
+             *       "profile",
+             *       "email"
+             *     ]
+             */
+            allowedScopes?: ("openid" | "profile" | "email" | "offline_access")[];
+            /** @description Ignored (server-managed) */
+            clientId?: string;
+            /** @description Ignored (server-managed) */
+            clientSecret?: string;
+            /**
+             * @description Ignored (server-managed)
+             * @example 1700058624945
+             */
+            created?: number;
+            /**
+             * Format: uuid
+             * @description Client-chosen id on create; must match the path on modify
+             * @example 0d8c4f2a-5b1e-4c7d-9a3f-6e2b8d1c7a90
+             */
+            id?: string;
+            /**
+             * @description Ignored (server-managed)
+             * @example 1700058624945
+             */
+            modified?: number;
+            /** @example Patient portal */
+            name: string;
+            /**
+             * @example [
+             *       "https://portal.example/"
+             *     ]
+             */
+            postLogoutRedirectUris?: string[];
+            /**
+             * @example [
+             *       "https://portal.example/callback"
+             *     ]
+             */
+            redirectUris: string[];
+            /**
+             * @description Required on modify: the revision this change is based on
+             * @example 1-732bd01ebeeaa1d4dd9aa7cde40b724f
+             */
+            rev?: string;
+            /**
+             * @description Cannot change after registration
+             * @example public
+             * @enum {string}
+             */
+            type: "public" | "confidential";
+        };
         AuditEventDto: {
             /** @example 1ad0454d-0554-4008-ac05-80c5cf847ad1 */
             actorId: string | null;
@@ -1138,6 +1460,12 @@ export interface components {
         };
         BulkInvitePatientsDto: {
             /**
+             * Format: uuid
+             * @description A registered application (see /api/v1/applications); 404 `APPLICATION_NOT_FOUND` when there is none
+             * @example 6f1c1a8e-2f1d-4c61-9a55-0c3f8f4b8a10
+             */
+            applicationId?: string;
+            /**
              * @description Default: email when the patient has one, else sms
              * @enum {string}
              */
@@ -1161,6 +1489,11 @@ export interface components {
              * @description Admins only: the practitioner the invitation comes from (anyone else naming another practitioner gets 403)
              */
             practitionerId?: string;
+            /**
+             * @description Where the invited person goes once done: the accept answer carries it and the set-password page offers to continue there. On an origin of ALLOWED_REDIRECT_ORIGINS or of the application's redirect URIs (400 `REDIRECT_NOT_ALLOWED` otherwise). Default: the application's first redirect URI.
+             * @example https://app.example/welcome
+             */
+            redirectUrl?: string;
             /**
              * @description Shown on one line: line breaks and control characters are dropped
              * @example Molière Health
@@ -1206,6 +1539,12 @@ export interface components {
         };
         CreateInvitationDto: {
             accessPolicy?: components["schemas"]["AccessPolicyDto"];
+            /**
+             * Format: uuid
+             * @description A registered application (see /api/v1/applications); 404 `APPLICATION_NOT_FOUND` when there is none
+             * @example 6f1c1a8e-2f1d-4c61-9a55-0c3f8f4b8a10
+             */
+            applicationId?: string;
             /** @example jon.snow@clinic.example */
             email: string;
             /**
@@ -1218,6 +1557,11 @@ export interface components {
             firstName?: string;
             /** @example Snow */
             lastName?: string;
+            /**
+             * @description Where the invited person goes once done: the accept answer carries it and the set-password page offers to continue there. On an origin of ALLOWED_REDIRECT_ORIGINS or of the application's redirect URIs (400 `REDIRECT_NOT_ALLOWED` otherwise). Default: the application's first redirect URI.
+             * @example https://app.example/welcome
+             */
+            redirectUrl?: string;
             resource: components["schemas"]["InvitedResourceDto"];
             /** @example [] */
             roles?: string[];
@@ -1429,6 +1773,28 @@ export interface components {
              */
             status: "QUEUED" | "SENT" | "FAILED" | "NOT_SENT";
         };
+        FederatedIdentityDto: {
+            /**
+             * @description When the link was made (epoch ms)
+             * @example 1700058624896
+             */
+            created: number;
+            /**
+             * @description The address the provider gave when the link was made
+             * @example john@hospital.care
+             */
+            email?: string;
+            /**
+             * @description The provider's alias
+             * @example entra-id
+             */
+            provider: string;
+            /**
+             * @description The user's `sub` at the provider
+             * @example AAAAAAAAAAAAAAAAAAAAAIkzqFVrSaSaFHy782bbtaQ
+             */
+            subject: string;
+        };
         FieldProblemDto: {
             /** @example email */
             field: string;
@@ -1622,8 +1988,97 @@ export interface components {
             /** @example MRN-0042 */
             value?: string;
         };
+        IdentityProviderDto: {
+            /** @example entra-id */
+            alias: string;
+            /**
+             * @description A verified email no user has creates an ACTIVE user with defaultRoles
+             * @example false
+             */
+            allowSignup: boolean;
+            /** @example 6731de76-14a6-49ae-97bc-6eba6914391e */
+            clientId: string;
+            /** @example 1700058624896 */
+            created: number;
+            /**
+             * @description Roles of users who sign up
+             * @example [
+             *       "PRACTITIONER"
+             *     ]
+             */
+            defaultRoles: string[];
+            /**
+             * @description Whether a client secret is stored (it is never returned)
+             * @example true
+             */
+            hasClientSecret: boolean;
+            /** @example https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0 */
+            issuer: string;
+            /** @example 1700058624896 */
+            modified: number;
+            /**
+             * @description Users with use2fa also send their Careid TOTP code
+             * @example false
+             */
+            requireTotp: boolean;
+            /** @example 1-a2935837fdb2119e0f01d695c4807c08 */
+            rev: string;
+        };
+        IdentityProviderWriteDto: {
+            /**
+             * @description Names the provider in URLs and in token exchange; cannot change
+             * @example entra-id
+             */
+            alias: string;
+            /**
+             * @description A verified email no user has creates an ACTIVE user with defaultRoles
+             * @default false
+             */
+            allowSignup?: boolean;
+            /**
+             * @description Careid's client id at the provider: ID tokens must name it in `aud`
+             * @example 6731de76-14a6-49ae-97bc-6eba6914391e
+             */
+            clientId: string;
+            /** @description Stored encrypted and never returned; left out on modify: unchanged; null: removed */
+            clientSecret?: string | null;
+            /** @description Ignored (server-managed) */
+            created?: number;
+            /**
+             * @description Roles of users who sign up (never ADMIN)
+             * @example [
+             *       "PRACTITIONER"
+             *     ]
+             */
+            defaultRoles?: string[];
+            /** @description Ignored (server-managed) */
+            hasClientSecret?: boolean;
+            /**
+             * @description The provider's issuer: https (http only on 127.0.0.1, [::1] or localhost); its /.well-known/openid-configuration must answer
+             * @example https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0
+             */
+            issuer: string;
+            /** @description Ignored (server-managed) */
+            modified?: number;
+            /**
+             * @description Users with use2fa also send their Careid TOTP code with the provider's ID token; otherwise the provider's sign-in suffices
+             * @default false
+             */
+            requireTotp?: boolean;
+            /**
+             * @description Required on modify: the revision this change is based on
+             * @example 1-a2935837fdb2119e0f01d695c4807c08
+             */
+            rev?: string;
+        };
         InvitationDto: {
             accessPolicy: components["schemas"]["AccessPolicyDto"] | null;
+            /**
+             * Format: uuid
+             * @description The application the invitation names
+             * @example null
+             */
+            applicationId: string | null;
             /**
              * @example email
              * @enum {string}
@@ -1655,6 +2110,11 @@ export interface components {
             name: string;
             /** @example Practitioner/b351faef-d81d-4a33-81a9-2e31bd54807e */
             profile: string;
+            /**
+             * @description Where the invitation leads once accepted
+             * @example https://app.example/welcome
+             */
+            redirectUrl: string | null;
             /** @example [] */
             roles: string[];
             /**
@@ -1691,8 +2151,8 @@ export interface components {
              * @example 1700058626012
              */
             modified: number;
-            /** @description The patients skipped so far and why, in the order given (GET /invitation-jobs/{id} only, not in lists) */
-            skipped?: components["schemas"]["SkippedPatientDto"][];
+            /** @description The patients skipped so far and why, in the order given */
+            skipped: components["schemas"]["SkippedPatientDto"][];
             /**
              * @description Patients skipped so far
              * @example 2
@@ -1715,7 +2175,58 @@ export interface components {
              * @example null
              */
             nextCursor: string | null;
-            rows: components["schemas"]["InvitationJobDto"][];
+            rows: components["schemas"]["InvitationJobSummaryDto"][];
+        };
+        InvitationJobStartedDto: {
+            /**
+             * Format: uuid
+             * @example 5f0b1c55-8f7e-4b7e-9a8e-2b8f0f6d3c11
+             */
+            id: string;
+            /**
+             * @example RUNNING
+             * @enum {string}
+             */
+            status: "RUNNING";
+        };
+        InvitationJobSummaryDto: {
+            /** @example 1700058624896 */
+            created: number;
+            /**
+             * @description When the last patient was done
+             * @example null
+             */
+            finished: number | null;
+            /**
+             * Format: uuid
+             * @example 5f0b1c55-8f7e-4b7e-9a8e-2b8f0f6d3c11
+             */
+            id: string;
+            /**
+             * @description Patients invited so far
+             * @example 80
+             */
+            invited: number;
+            /**
+             * @description Last progress
+             * @example 1700058626012
+             */
+            modified: number;
+            /**
+             * @description Patients skipped so far
+             * @example 2
+             */
+            skippedCount: number;
+            /**
+             * @example RUNNING
+             * @enum {string}
+             */
+            status: "RUNNING" | "DONE";
+            /**
+             * @description Patients in the job
+             * @example 120
+             */
+            total: number;
         };
         InvitationListDto: {
             /**
@@ -1745,6 +2256,12 @@ export interface components {
         };
         InvitePatientDto: {
             /**
+             * Format: uuid
+             * @description A registered application (see /api/v1/applications); 404 `APPLICATION_NOT_FOUND` when there is none
+             * @example 6f1c1a8e-2f1d-4c61-9a55-0c3f8f4b8a10
+             */
+            applicationId?: string;
+            /**
              * @description Default: email when the patient has one, else sms
              * @enum {string}
              */
@@ -1761,6 +2278,11 @@ export interface components {
              * @description Admins only: the practitioner the invitation comes from (anyone else naming another practitioner gets 403)
              */
             practitionerId?: string;
+            /**
+             * @description Where the invited person goes once done: the accept answer carries it and the set-password page offers to continue there. On an origin of ALLOWED_REDIRECT_ORIGINS or of the application's redirect URIs (400 `REDIRECT_NOT_ALLOWED` otherwise). Default: the application's first redirect URI.
+             * @example https://app.example/welcome
+             */
+            redirectUrl?: string;
             /**
              * @description Shown on one line: line breaks and control characters are dropped
              * @example Molière Health
@@ -2454,8 +2976,18 @@ export interface components {
             ticket: string;
         };
         TicketInspectionDto: {
+            /**
+             * @description The name of the application the invitation leads to
+             * @example Molière Health
+             */
+            application?: string;
             /** @example 1700663424896 */
             expiresAt?: number;
+            /**
+             * @description The name of who sent the invitation, to ask for a new one
+             * @example Dr. Ada Lovelace
+             */
+            inviter?: string;
             /**
              * @example invitation
              * @enum {string|null}
@@ -2475,6 +3007,28 @@ export interface components {
             reason?: "used" | "expired" | "revoked" | "unknown";
             /** @example true */
             usable: boolean;
+        };
+        TokenExchangeDto: {
+            /**
+             * @description The alias of the identity provider that issued the token
+             * @example entra-id
+             */
+            provider: string;
+            /**
+             * @description The ID token (a JWT) the frontend got from that provider
+             * @example eyJhbGciOiJSUzI1NiIsImtpZCI6IjEifQ.eyJzdWIiOiIxMjMifQ.c2ln
+             */
+            subjectToken: string;
+            /**
+             * @example urn:ietf:params:oauth:token-type:id_token
+             * @enum {string}
+             */
+            subjectTokenType: "urn:ietf:params:oauth:token-type:id_token";
+            /**
+             * @description TOTP code, for users with use2fa when the provider has requireTotp
+             * @example 123456
+             */
+            totp?: string;
         };
         TokenInfoDto: {
             /** @example 1700058624896 */
@@ -2714,6 +3268,361 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    ApplicationsController_list: {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor from the previous page's `nextCursor` */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of results */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
+                        rows: components["schemas"]["ApplicationDto"][];
+                    };
+                };
+            };
+            /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The caller's role may never do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ApplicationsController_register: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplicationWriteDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplicationDto"];
+                };
+            };
+            /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The caller's role may never do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Stale `rev` or a state that forbids this change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ApplicationsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplicationDto"];
+                };
+            };
+            /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The caller's role may never do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such record, or not one the caller may read */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ApplicationsController_modify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplicationWriteDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplicationDto"];
+                };
+            };
+            /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The caller's role may never do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such record, or not one the caller may read */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Stale `rev` or a state that forbids this change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ApplicationsController_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedDto"];
+                };
+            };
+            /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The caller's role may never do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such record, or not one the caller may read */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    ApplicationsController_rotateSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplicationDto"];
+                };
+            };
+            /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The caller's role may never do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such record, or not one the caller may read */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
     AuditController_list: {
         parameters: {
             query?: {
@@ -3056,6 +3965,65 @@ export interface operations {
             };
             /** @description Too many attempts; see Retry-After */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    AuthController_exchangeToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenExchangeDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenPairDto"];
+                };
+            };
+            /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The database is unavailable or too slow; retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3647,6 +4615,276 @@ export interface operations {
             };
         };
     };
+    IdentityProvidersController_list: {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor from the previous page's `nextCursor` */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of results */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
+                        rows: components["schemas"]["IdentityProviderDto"][];
+                    };
+                };
+            };
+            /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The caller's role may never do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    IdentityProvidersController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IdentityProviderWriteDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityProviderDto"];
+                };
+            };
+            /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The caller's role may never do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    IdentityProvidersController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alias: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityProviderDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The caller's role may never do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such record, or not one the caller may read */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    IdentityProvidersController_modify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alias: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IdentityProviderWriteDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityProviderDto"];
+                };
+            };
+            /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The caller's role may never do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such record, or not one the caller may read */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Stale `rev` or a state that forbids this change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    IdentityProvidersController_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alias: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The caller's role may never do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such record, or not one the caller may read */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
     InvitationJobsController_list: {
         parameters: {
             query?: {
@@ -3760,6 +4998,7 @@ export interface operations {
                 /** @description Opaque cursor from the previous page's `nextCursor` */
                 cursor?: string;
                 email?: string;
+                kind?: "patient" | "profile";
                 limit?: number;
                 status?: "PENDING" | "ACCEPTED" | "EXPIRED" | "REVOKED";
             };
@@ -3847,6 +5086,15 @@ export interface operations {
             };
             /** @description The caller's role may never do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such record, or not one the caller may read */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4072,7 +5320,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TokenPairDto"];
+                    "application/json": components["schemas"]["AcceptedInvitationDto"];
                 };
             };
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
@@ -4882,7 +6130,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InvitationJobDto"];
+                    "application/json": components["schemas"]["InvitationJobStartedDto"];
                 };
             };
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
@@ -5474,6 +6722,107 @@ export interface operations {
             };
             /** @description The caller's role may never do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such record, or not one the caller may read */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    FederatedIdentitiesController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of results */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
+                        rows: components["schemas"]["FederatedIdentityDto"][];
+                    };
+                };
+            };
+            /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description No such record, or not one the caller may read */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    FederatedIdentitiesController_unlink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unlinked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

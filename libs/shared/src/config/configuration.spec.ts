@@ -92,6 +92,23 @@ describe('buildConfiguration', () => {
     }
   });
 
+  it('takes CORS_ORIGINS only as the exact origins a browser sends', () => {
+    expect(buildConfiguration({ CORS_ORIGINS: 'https://app.example, http://localhost:5173' }).app.corsOrigins).toEqual([
+      'https://app.example',
+      'http://localhost:5173',
+    ]);
+    for (const bad of [
+      '*',
+      'https://app.example/',
+      'https://App.example',
+      'app.example',
+      'https://app.example/portal',
+      'https://*.example',
+    ]) {
+      expect(() => buildConfiguration({ CORS_ORIGINS: bad })).toThrow(/CORS_ORIGINS entries must be exact origins/);
+    }
+  });
+
   it('takes one MAIL_FROM address on one line', () => {
     expect(buildConfiguration({ MAIL_FROM: 'Clinic <no-reply@clinic.example>' }).messaging.mailFrom).toBe(
       'Clinic <no-reply@clinic.example>',

@@ -66,6 +66,7 @@ const VARIABLES = {
   OUTBOX_POLL_MS: { kind: 'int', default: '1000', min: 10, max: 600000 },
   OUTBOX_MAX_ATTEMPTS: { kind: 'int', default: '8', min: 1, max: 100 },
   OUTBOX_BASE_DELAY_MS: { kind: 'int', default: '2000', min: 1, max: 3600000 },
+  FEDERATION_JWKS_COOLDOWN_SECONDS: { kind: 'int', default: '30', min: 0, max: 3600 },
 } as const satisfies Record<string, VariableSpec>;
 
 export type VariableName = keyof typeof VARIABLES;
@@ -207,6 +208,14 @@ function parseEnvironment(env: Environment): Parsed {
       problems.push(`TRUST_PROXY entries must be IP addresses, CIDR ranges or loopback/linklocal/uniquelocal, got "${entry}"`);
     }
   }
+  // A browser sends its Origin without a trailing slash, path or wildcard: anything else would silently match nothing.
+  for (const entry of (parsed.CORS_ORIGINS as string[] | undefined) ?? []) {
+    if (originOf(entry) !== entry || entry.includes('*')) {
+      problems.push(
+        `CORS_ORIGINS entries must be exact origins such as https://app.example (no trailing slash, path or wildcard), got "${entry}"`,
+      );
+    }
+  }
   for (const entry of (parsed.ALLOWED_REDIRECT_ORIGINS as string[] | undefined) ?? []) {
     if (!originOf(entry)) {
       problems.push(`ALLOWED_REDIRECT_ORIGINS entries must be http(s) origins such as https://app.example (no path), got "${entry}"`);
@@ -269,6 +278,8 @@ export function buildConfiguration(env: Environment) {
       refreshAbsoluteSeconds: v.REFRESH_ABSOLUTE_SECONDS as number,
       passwordResetSeconds: v.PASSWORD_RESET_SECONDS as number,
       passwordResetMinIntervalSeconds: v.PASSWORD_RESET_MIN_INTERVAL_SECONDS as number,
+      /** An ID token naming a key its provider's cached JWKS lacks refetches that JWKS at most this often. */
+      federationJwksCooldownSeconds: v.FEDERATION_JWKS_COOLDOWN_SECONDS as number,
     },
     messaging: {
       smtpUrl: v.SMTP_URL as string | undefined,

@@ -104,7 +104,9 @@ export class TransactionHost {
     const context: TransactionContext = { manager: undefined as unknown as EntityManager, afterCommit: [] };
     // When the connection breaks between two statements, TypeORM releases the query runner and the next statement (or
     // the COMMIT) fails with "already released", which says nothing of the cause. Keep the connection's own error, so
-    // that the caller sees a database outage (503), not an unexpected error (500).
+    // that the caller sees a database outage (503), not an unexpected error (500). The error may also come before the
+    // listener below exists (in the same socket read as BEGIN's answer): a released runner then still means a lost
+    // connection, since nothing else releases it while the work runs.
     let client: PoolClient | undefined;
     const onError = (error: Error) => (context.connectionError ??= error);
     let result: T;
@@ -118,7 +120,7 @@ export class TransactionHost {
       });
     } catch (error) {
       const released = error instanceof QueryRunnerProviderAlreadyReleasedError || error instanceof QueryRunnerAlreadyReleasedError;
-      throw released && context.connectionError ? context.connectionError : error;
+      throw released ? (context.connectionError ?? connectionLost()) : error;
     } finally {
       client?.removeListener('error', onError);
     }
@@ -132,4 +134,9 @@ export class TransactionHost {
     if (context) context.afterCommit.push(callback);
     else callback();
   }
+}
+
+/** A connection failure (SQLSTATE 08006) whose own error TypeORM kept to itself. */
+function connectionLost(): Error {
+  return Object.assign(new Error('Connection terminated: the transaction lost its connection'), { code: '08006' });
 }

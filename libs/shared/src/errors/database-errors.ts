@@ -58,6 +58,7 @@ const CONNECTION_ERROR_MESSAGES = [
   'the database system is shutting down',
   'the database system is starting up',
   'Query read timeout',
+  'Client was closed and is not queryable',
 ];
 
 function driverErrorOf(error: unknown): { code?: string; constraint?: string; message?: string } | undefined {

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { UserDto } from './user.dto';
-import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { ID_TOKEN_TYPE } from '../../domain/federation';
 
 export class LoginDto {
   @ApiProperty({ example: 'johnkcq59ip2d' }) @IsString() @MinLength(1) @MaxLength(255) login!: string;
@@ -88,6 +89,11 @@ export class ActivationDto extends TokenPairDto {
   })
   longLivedToken!: string;
   @ApiProperty({ type: () => UserDto }) user!: UserDto;
+  @ApiPropertyOptional({
+    example: 'https://app.example/welcome',
+    description: "Where the patient's invitation leads (its `redirectUrl`, or its application's), when it names a place",
+  })
+  redirectUrl?: string;
 }
 
 export class TicketDto {
@@ -111,4 +117,28 @@ export class PasswordResetRequestDto {
 
 export class AcceptedDto {
   @ApiProperty({ example: 'If an account uses this email, a message with a reset link is on its way.' }) message!: string;
+}
+
+export class TokenExchangeDto {
+  @ApiProperty({ example: 'entra-id', description: 'The alias of the identity provider that issued the token' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(64)
+  provider!: string;
+  @ApiProperty({
+    description: 'The ID token (a JWT) the frontend got from that provider',
+    example: 'eyJhbGciOiJSUzI1NiIsImtpZCI6IjEifQ.eyJzdWIiOiIxMjMifQ.c2ln',
+  })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(16384)
+  subjectToken!: string;
+  @ApiProperty({ enum: [ID_TOKEN_TYPE], example: ID_TOKEN_TYPE })
+  @IsIn([ID_TOKEN_TYPE])
+  subjectTokenType!: typeof ID_TOKEN_TYPE;
+  @ApiPropertyOptional({ example: '123456', description: 'TOTP code, for users with use2fa when the provider has requireTotp' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^\d{6}$/, { message: 'totp must be 6 digits' })
+  totp?: string;
 }

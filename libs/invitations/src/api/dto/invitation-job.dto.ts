@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsUUID } from 'class-validator';
 import { InvitePatientDto } from './invitation.dto';
 
@@ -31,24 +31,30 @@ export class SkippedPatientDto {
   code!: string;
 }
 
-export class InvitationJobDto {
+export class InvitationJobStartedDto {
+  @ApiProperty({ format: 'uuid', example: '5f0b1c55-8f7e-4b7e-9a8e-2b8f0f6d3c11' }) id!: string;
+  @ApiProperty({ enum: ['RUNNING'], example: 'RUNNING' }) status!: 'RUNNING';
+}
+
+/** A job in a list: its progress without the skipped patients. */
+export class InvitationJobSummaryDto {
   @ApiProperty({ format: 'uuid', example: '5f0b1c55-8f7e-4b7e-9a8e-2b8f0f6d3c11' }) id!: string;
   @ApiProperty({ enum: ['RUNNING', 'DONE'], example: 'RUNNING' }) status!: 'RUNNING' | 'DONE';
   @ApiProperty({ example: 120, description: 'Patients in the job' }) total!: number;
   @ApiProperty({ example: 80, description: 'Patients invited so far' }) invited!: number;
   @ApiProperty({ example: 2, description: 'Patients skipped so far' }) skippedCount!: number;
-  @ApiPropertyOptional({
-    type: [SkippedPatientDto],
-    description: 'The patients skipped so far and why, in the order given (GET /invitation-jobs/{id} only, not in lists)',
-  })
-  skipped?: SkippedPatientDto[];
   @ApiProperty({ example: 1700058624896 }) created!: number;
   @ApiProperty({ example: 1700058626012, description: 'Last progress' }) modified!: number;
   @ApiProperty({ nullable: true, type: Number, example: null, description: 'When the last patient was done' }) finished!: number | null;
 }
 
+export class InvitationJobDto extends InvitationJobSummaryDto {
+  @ApiProperty({ type: [SkippedPatientDto], description: 'The patients skipped so far and why, in the order given' })
+  skipped!: SkippedPatientDto[];
+}
+
 export class InvitationJobListDto {
-  @ApiProperty({ type: [InvitationJobDto] }) rows!: InvitationJobDto[];
+  @ApiProperty({ type: [InvitationJobSummaryDto] }) rows!: InvitationJobSummaryDto[];
   @ApiProperty({ nullable: true, type: String, description: 'Pass as `cursor` for the next page; null on the last page', example: null })
   nextCursor!: string | null;
 }

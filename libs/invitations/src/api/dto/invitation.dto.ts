@@ -16,9 +16,32 @@ import {
   ArrayMaxSize,
   IsArray,
 } from 'class-validator';
-import { AccessPolicyDto } from '@careid/identity';
+import { AccessPolicyDto, TokenPairDto } from '@careid/identity';
 import { PageQueryDto } from '@careid/shared';
 import { MessageTemplateDto } from './message-template.dto';
+
+/** Where an invitation leads once accepted: the same two fields on both kinds of invite. */
+export class InvitationTargetDto {
+  @ApiPropertyOptional({
+    example: 'https://app.example/welcome',
+    description:
+      'Where the invited person goes once done: the accept answer carries it and the set-password page offers to continue there. ' +
+      "On an origin of ALLOWED_REDIRECT_ORIGINS or of the application's redirect URIs (400 `REDIRECT_NOT_ALLOWED` otherwise). " +
+      "Default: the application's first redirect URI.",
+  })
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  @MaxLength(2000)
+  redirectUrl?: string;
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'A registered application (see /api/v1/applications); 404 `APPLICATION_NOT_FOUND` when there is none',
+    example: '6f1c1a8e-2f1d-4c61-9a55-0c3f8f4b8a10',
+  })
+  @IsOptional()
+  @IsUUID('all')
+  applicationId?: string;
+}
 
 export class InvitedResourceDto {
   @ApiProperty({ enum: ['Practitioner', 'Patient'], example: 'Practitioner' }) @IsIn(['Practitioner', 'Patient']) resourceType!:
@@ -33,8 +56,11 @@ export class InvitedResourceDto {
   id?: string;
 }
 
-/** Oystehr's invite: a person (new or existing profile) becomes a user by setting a password through a one-time link. */
-export class CreateInvitationDto {
+/**
+ * Oystehr's invite: a person (new or existing profile) becomes a user by setting a password through a one-time link.
+ * An email whose REGISTERING user's invitation expired or was revoked is invited again (renewed) with that user.
+ */
+export class CreateInvitationDto extends InvitationTargetDto {
   @ApiProperty({ example: 'jon.snow@clinic.example' }) @IsString() @MaxLength(254) email!: string;
   @ApiPropertyOptional({ example: 'Jon' }) @IsOptional() @IsString() @MaxLength(255) firstName?: string;
   @ApiPropertyOptional({ example: 'Snow' }) @IsOptional() @IsString() @MaxLength(255) lastName?: string;
@@ -93,6 +119,15 @@ export class InvitationDto {
   })
   invitationUrl?: string;
   @ApiPropertyOptional({ type: DeliveryDto, nullable: true }) delivery?: DeliveryDto | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'https://app.example/welcome',
+    description: 'Where the invitation leads once accepted',
+  })
+  redirectUrl!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid', example: null, description: 'The application the invitation names' })
+  applicationId!: string | null;
 }
 
 export class InvitationListDto {
@@ -107,6 +142,7 @@ export class InvitationQueryDto extends PageQueryDto {
   @IsOptional()
   @IsIn(['PENDING', 'ACCEPTED', 'EXPIRED', 'REVOKED'])
   status?: string;
+  @ApiPropertyOptional({ enum: ['patient', 'profile'] }) @IsOptional() @IsIn(['patient', 'profile']) kind?: string;
   @ApiPropertyOptional({ example: 'jon.snow@clinic.example' }) @IsOptional() @IsString() @MaxLength(254) email?: string;
 }
 
@@ -119,9 +155,22 @@ export class TicketInspectionDto {
   @ApiPropertyOptional({ example: 'jon.snow@clinic.example' }) login?: string;
   @ApiPropertyOptional({ example: 'Jon Snow' }) name?: string;
   @ApiPropertyOptional({ example: 1700663424896 }) expiresAt?: number;
+  @ApiPropertyOptional({ example: 'Dr. Ada Lovelace', description: 'The name of who sent the invitation, to ask for a new one' })
+  inviter?: string;
+  @ApiPropertyOptional({ example: 'Molière Health', description: 'The name of the application the invitation leads to' })
+  application?: string;
 }
 
-export class InvitePatientDto {
+export class AcceptedInvitationDto extends TokenPairDto {
+  @ApiPropertyOptional({ example: 'https://app.example/welcome', description: 'Where the invitation leads, when it names a place' })
+  redirectUrl?: string;
+}
+
+/**
+ * iCure's createAndInviteUser. A patient whose REGISTERING user's invitation expired or was revoked is invited again
+ * (renewed) with that user.
+ */
+export class InvitePatientDto extends InvitationTargetDto {
   @ApiPropertyOptional({ enum: ['email', 'sms'], description: 'Default: email when the patient has one, else sms' })
   @IsOptional()
   @IsIn(['email', 'sms'])

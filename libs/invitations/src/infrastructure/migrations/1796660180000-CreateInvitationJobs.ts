@@ -6,8 +6,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * outcomes and moves `next_position`, so a job resumed after a crash never invites a patient twice. A worker holds a
  * job through a lease (`lease_owner`, `lease_until`), renewed by every batch, so two instances never run one job.
  */
-export class CreateInvitationJobs1796610180000 implements MigrationInterface {
-  name = 'CreateInvitationJobs1796610180000';
+export class CreateInvitationJobs1796660180000 implements MigrationInterface {
+  name = 'CreateInvitationJobs1796660180000';
 
   async up(db: QueryRunner): Promise<void> {
     await db.query(`

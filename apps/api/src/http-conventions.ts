@@ -1,0 +1,119 @@
+import {
+  CallHandler,
+  ExecutionContext,
+  HttpException,
+  HttpStatus,
+  Injectable,
+  NestInterceptor,
+  Logger as NestLogger,
+} from '@nestjs/common';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Observable, map } from 'rxjs';
+import { sendProblem } from '@careid/shared';
+
+const LOGGER = new NestLogger('Errors');
+const WRITES = new Set(['PUT', 'PATCH']);
+
+/** A route pattern (`/api/v1/users/:id`) as a regular expression over concrete paths. */
+function patternOf(url: string): RegExp {
+  const escaped = url
+    .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+    .replace(/:[A-Za-z0-9_]+/g, '[^/]+')
+    .replace(/\*/g, '.*');
+  return new RegExp(`^${escaped}/?$`);
+}
+
+/**
+ * A wrong method on a known path answers 405 with `Allow` (RFC 9110 §15.5.6),
+ * not 404. Only requests no route matched pay for the check.
+ */
+export function answerWrongMethods(fastify: FastifyInstance): void {
+  const routes: { pattern: RegExp; methods: string[] }[] = [];
+  fastify.addHook('onRoute', (route) => {
+    const methods = (Array.isArray(route.method) ? route.method : [route.method]).map(String);
+    const known = routes.find((entry) => entry.pattern.source === patternOf(route.url).source);
+    if (known) known.methods.push(...methods.filter((m) => !known.methods.includes(m)));
+    else routes.push({ pattern: patternOf(route.url), methods: [...methods] });
+  });
+  fastify.addHook('onRequest', (request, reply, done) => {
+    // OPTIONS stays 404: a preflight from an origin CORS does not allow learns nothing (see cors.ts).
+    if (!request.is404 || request.method === 'OPTIONS') return done();
+    const path = request.url.split('?')[0];
+    const allowed = new Set(routes.filter((route) => route.pattern.test(path)).flatMap((route) => route.methods));
+    if (!allowed.size || allowed.has(request.method)) return done();
+    if (allowed.has('GET')) allowed.add('HEAD');
+    void reply.header('allow', [...allowed].sort().join(', '));
+    sendProblem(new HttpException(`${request.method} is not allowed on this path`, HttpStatus.METHOD_NOT_ALLOWED), request, reply, LOGGER);
+  });
+}
+
+/** `"<rev>"` as an entity tag, and the rev an `If-Match` / `If-None-Match` entity tag names. */
+const entityTag = (rev: string) => `"${rev}"`;
+const revOfTag = (tag: string) =>
+  tag
+    .trim()
+    .replace(/^W\//, '')
+    .replace(/^"(.*)"$/, '$1');
+
+/**
+ * `If-Match` may stand in for the body's `rev` on a write (the seeds send it
+ * in the body; HTTP clients send the record's ETag). Both, differing: 412.
+ */
+export function acceptIfMatch(fastify: FastifyInstance): void {
+  fastify.addHook('preHandler', (request, reply, done) => {
+    const header = request.headers['if-match'];
+    if (typeof header !== 'string' || !WRITES.has(request.method) || header.trim() === '*') return done();
+    const body = request.body as Record<string, unknown> | undefined;
+    if (!body || typeof body !== 'object' || Array.isArray(body)) return done();
+    const rev = revOfTag(header);
+    if (body.rev === undefined) body.rev = rev;
+    else if (body.rev !== rev) {
+      return sendProblem(
+        new HttpException('If-Match and the body carry different revisions', HttpStatus.PRECONDITION_FAILED),
+        request,
+        reply,
+        LOGGER,
+      );
+    }
+    done();
+  });
+}
+
+/**
+ * Records carry their `rev` as an ETag, and a GET whose `If-None-Match` names
+ * it gets 304 with no body; a 201 says where the new record lives (`Location`)
+ * when its collection has a `GET /:id`.
+ */
+@Injectable()
+export class RecordHeadersInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const http = context.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    return next.handle().pipe(
+      map((body: unknown) => {
+        const record = body as { id?: unknown; rev?: unknown } | null | undefined;
+        if (!record || typeof record !== 'object') return body;
+        if (request.method === 'POST' && reply.statusCode === 201 && typeof record.id === 'string' && !reply.hasHeader('location')) {
+          const location = locationOf(request, record.id);
+          if (location) void reply.header('location', location);
+        }
+        if (typeof record.rev !== 'string') return body;
+        void reply.header('etag', entityTag(record.rev));
+        const wanted = request.method === 'GET' ? request.headers['if-none-match'] : undefined;
+        if (typeof wanted === 'string' && wanted.split(',').some((tag) => tag.trim() === '*' || revOfTag(tag) === record.rev)) {
+          void reply.status(304);
+          return undefined;
+        }
+        return body;
+      }),
+    );
+  }
+}
+
+/** POST /things creates /things/:id; POST /things/:id/invite (a user) and the like say their own Location. */
+function locationOf(request: FastifyRequest, id: string): string | undefined {
+  const route = request.routeOptions.url ?? '';
+  if (/:[A-Za-z0-9_]+/.test(route)) return undefined;
+  return `${request.url.split('?')[0].replace(/\/+$/, '')}/${encodeURIComponent(id)}`;
+}
