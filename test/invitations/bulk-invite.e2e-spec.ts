@@ -195,9 +195,27 @@ describe('Bulk patient invitations', () => {
     const activated = await t.http.post('/api/v1/auth/activate', { login: email, token: code, publicKey: publicKeyHex() });
     expect(activated.status).toBe(200);
 
-    const refused = await doctor.client.post(`/api/v1/patients/${patient.id}/invite`, { message: { html: '<p>no token</p>' } });
+    const refused = await doctor.client.post(`/api/v1/patients/${(await createPatient(doctor.client)).id}/invite`, {
+      message: { html: '<p>no token</p>' },
+    });
     expect([refused.status, refused.body.code]).toEqual([400, 'MESSAGE_TOKEN_MISSING']);
     expect(refused.body.errors).toEqual([{ field: 'message.html', message: 'must carry {{token}}' }]);
+  });
+
+  it('sends the custom message again, with a new token, when the invitation is resent', async () => {
+    const email = `${unique('eve')}@moliere.fr`;
+    const patient = await createPatient(doctor.client, { email });
+    const message = { subject: 'Hello {{patientName}}', text: 'Your code: {{token}}' };
+    expect((await doctor.client.post(`/api/v1/patients/${patient.id}/invite`, { message })).status).toBe(201);
+    const [first] = await mail.waitFor(email);
+    const [invitation] = (await doctor.client.get(`/api/v1/invitations?email=${encodeURIComponent(email)}`)).body.rows;
+    expect((await doctor.client.post(`/api/v1/invitations/${invitation.id}/resend`)).status).toBe(200);
+    const [, second] = await mail.waitFor(email, 2);
+    for (const received of [first, second]) {
+      expect(received.subject).toBe('Hello Argan Poquelin');
+      expect(received.text.trim()).toMatch(/^Your code: \S+$/);
+    }
+    expect(second.text).not.toBe(first.text);
   });
 });
 

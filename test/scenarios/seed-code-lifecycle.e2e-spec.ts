@@ -234,7 +234,8 @@ describe("Issue 18 invitation features: the seeds' message factories, applicatio
       expect(job).toMatchObject({ id: started.id, status: 'DONE', total: 5, invited: 3 });
       expect(job.skipped).toEqual(
         expect.arrayContaining([
-          { patientId: noContact.id, code: 'PATIENT_HAS_NO_CONTACT' },
+          // The factory's message is an email: as POST /patients/{id}/invite {channel: 'email'} answers for this patient.
+          { patientId: noContact.id, code: 'PATIENT_HAS_NO_EMAIL' },
           { patientId: stranger.id, code: 'PATIENT_NOT_FOUND' },
         ]),
       );
