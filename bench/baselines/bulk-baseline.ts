@@ -51,10 +51,17 @@ function message(login: string, token: string) {
   };
 }
 
+/** Who invites: the practitioner (its id and the reply-to address) and its user. */
+interface BaselineInput {
+  practitionerId: string;
+  practitionerEmail: string;
+  actorId: string;
+}
+
 const AUDIT = `INSERT INTO audit_events (occurred, type, outcome, actor_id, actor_login, target_type, target_id, ip, request_id, details)
   VALUES ($1, $2, 'success', $3, $4, $5, $6, NULL, $7, $8)`;
 
-async function insertInvitation(db: PoolClient, patientId: string, input: { practitionerEmail: string; actorId: string }) {
+async function insertInvitation(db: PoolClient, patientId: string, input: BaselineInput) {
   const now = Date.now();
   const [userId, invitationId, messageId] = [randomUUID(), randomUUID(), randomUUID()];
   const login = `bare-${patientId}@bulk.bench.test`;
@@ -81,14 +88,15 @@ async function insertInvitation(db: PoolClient, patientId: string, input: { prac
     [messageId, login, input.practitionerEmail, subject, text, html, now + 10 * 365 * 86_400_000, now],
   );
   await db.query(
-    `INSERT INTO invitations (id, kind, user_id, email, email_key, phone, channel, name, profile_type, profile_id, expires_at, created, created_by, message_id)
-     VALUES ($1, 'patient', $2, $3, $3, NULL, 'email', 'Argan Patient', 'Patient', $4, $5, $6, $7, $8)`,
-    [invitationId, userId, login, patientId, now + 3_600_000, now, input.actorId, messageId],
+    `INSERT INTO invitations (id, kind, user_id, email, email_key, phone, channel, name, profile_type, profile_id, expires_at, created, created_by,
+                              message_id, practitioner_id, validity_seconds)
+     VALUES ($1, 'patient', $2, $3, $3, NULL, 'email', 'Argan Patient', 'Patient', $4, $5, $6, $7, $8, $9, 3600)`,
+    [invitationId, userId, login, patientId, now + 3_600_000, now, input.actorId, messageId, input.practitionerId],
   );
   await audit('USER_INVITED', 'Invitation', invitationId, { userId, profile: `Patient/${patientId}`, channel: 'email' });
 }
 
-async function create(input: { patientIds: string[]; practitionerEmail: string; actorId: string }): Promise<void> {
+async function create(input: BaselineInput & { patientIds: string[] }): Promise<void> {
   for (let i = 0; i < input.patientIds.length; i += BATCH) {
     const db = await pool.connect();
     try {

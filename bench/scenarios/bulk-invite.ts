@@ -133,7 +133,12 @@ async function withCpu<T>(child: Child, work: () => Promise<T>): Promise<[T, num
 async function measureCreation(b: Bench, mainUrl: string, sets: string[][]) {
   await call(b.sink.url, 'POST', '/hold');
   const [app, appCpu] = await withCpu(b.app, () => runJob(b, sets[0]));
-  const body = { patientIds: sets[2], practitionerEmail: b.practitionerEmail, actorId: b.practitioner.id };
+  const body = {
+    patientIds: sets[2],
+    practitionerId: b.practitionerId,
+    practitionerEmail: b.practitionerEmail,
+    actorId: b.practitioner.id,
+  };
   const [bare, bareCpu] = await withCpu(b.bare, () => call(b.bare.url, 'POST', '/create', body));
   const rows = [await invitationRowShapes(mainUrl, sets[0][BULK_PATIENTS >> 1]), await invitationRowShapes(mainUrl, sets[2][0])];
   return { appMs: app.ms, appCpu, bareMs: bare.ms as number, bareCpu, rows };
