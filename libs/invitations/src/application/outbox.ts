@@ -8,8 +8,8 @@ import { WorkerPasses } from './worker-passes';
 
 export type { Delivery, DeliveryStatus, OutgoingMessage } from '../infrastructure/outbox.repository';
 
-/** Messages in flight at most: eight per SMTP connection, so that the pool always has the next ones ready. */
-const WINDOW = 8 * OUTBOX_CONNECTIONS;
+/** Messages in flight at most: sixteen per SMTP connection, so that the pool always has the next ones ready. */
+const WINDOW = 16 * OUTBOX_CONNECTIONS;
 /** Claim again once this many are in flight or fewer: a claim per ten messages sent. */
 const REFILL_AT = WINDOW - 2 * OUTBOX_CONNECTIONS;
 
