@@ -1,13 +1,23 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { authenticator } from 'otplib';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser';
 import { sql } from '../support/db';
 import { HttpClient } from '../support/http';
 import { TestIdentityProvider } from '../support/identity-provider';
-import { createUser, loginAsAdmin, unique } from '../support/session';
+import { createUser, loginAs, loginAsAdmin, unique } from '../support/session';
 import { TestApp } from '../support/test-app';
-import { authorizeUrl, pkce, REDIRECT_URI, registerApplication, startProviderApp, stubApplication, tokenRequest } from './oidc-support';
+import {
+  authorizeUrl,
+  pkce,
+  REDIRECT_URI,
+  registerApplication,
+  signInAtHostedPage,
+  startProviderApp,
+  stubApplication,
+  tokenRequest,
+} from './oidc-support';
 
 const CALLBACK_PATH = '/oidc/federation/callback';
 
@@ -111,16 +121,19 @@ describe('OpenID provider: continue with an external identity provider', () => {
     expect(event.details).toMatchObject({ method: 'federated-id-token', provider: alias, flow: 'authorization-code' });
   });
 
-  it('shows the provider’s refusal on the page, which still offers every way to sign in', async () => {
-    await personAtProvider();
+  it('shows the provider’s refusal on the page, whose form still signs in with a password', async () => {
+    const { login, password } = await personAtProvider();
     idp.authorizeError = 'access_denied';
     try {
       const { page } = await startAtHostedPage();
       await continueWith(page);
       expect(await alertOf(page)).toBe('The identity provider did not sign you in.');
       expect(new URL(page.url()).origin).toBe(t.baseUrl);
-      expect(await page.getByLabel('Login').isVisible()).toBe(true);
       expect(await page.getByRole('link', { name: `Continue with ${alias}` }).isVisible()).toBe(true);
+      // The page is shown at the callback's URL; its form posts to the sign-in itself.
+      await signInAtHostedPage(page, login, password);
+      await page.waitForURL((url) => url.toString().startsWith(REDIRECT_URI));
+      expect(new URL(page.url()).searchParams.get('code')).toBeTruthy();
       await page.close();
     } finally {
       idp.authorizeError = undefined;
@@ -189,6 +202,41 @@ describe('OpenID provider: continue with an external identity provider', () => {
       [user.id],
     );
     expect(event).toMatchObject({ outcome: 'denied', details: { method: 'federated-id-token', reason: 'DISABLED' } });
+  });
+
+  it('asks for the TOTP code as a second step when the provider requires it, then gives the application its code', async () => {
+    const strict = unique('strict');
+    const created = await admin.post('/api/v1/identity-providers', {
+      alias: strict,
+      issuer: idp.issuer,
+      clientId: idp.clientId,
+      clientSecret: idp.clientSecret,
+      requireTotp: true,
+    });
+    expect(created.status).toBe(201);
+    const { user, login, password } = await personAtProvider();
+    const session = await loginAs(t.http, login, password);
+    const { secret } = (await session.post('/api/v1/users/current/2fa/setup', { currentPassword: password })).body;
+    expect((await session.post('/api/v1/users/current/2fa/enable', { code: authenticator.generate(secret) })).status).toBe(204);
+
+    const { page, verifier } = await startAtHostedPage();
+    await page.getByRole('link', { name: `Continue with ${strict}` }).click();
+    await page.getByLabel('Code').waitFor();
+    await page.getByLabel('Code').fill(authenticator.clone({ epoch: Date.now() + 30_000 }).generate(secret));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((url) => url.toString().startsWith(REDIRECT_URI));
+    const code = new URL(page.url()).searchParams.get('code')!;
+    await page.close();
+    const tokens = await tokenRequest(t, {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT_URI,
+      client_id: spa.clientId,
+      code_verifier: verifier,
+    });
+    expect(tokens.status).toBe(200);
+    expect((await t.http.as(tokens.body.access_token).get('/api/v1/users/current')).body.id).toBe(user.id);
+    expect((await admin.delete(`/api/v1/identity-providers/${strict}`)).status).toBe(204);
   });
 
   it('refuses an ID token without the nonce of Careid’s request', async () => {

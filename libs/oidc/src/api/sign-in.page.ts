@@ -31,7 +31,7 @@ export function signInPage(form: SignInForm): string {
   const intro = form.applicationName ? `      <p>to continue to <strong>${escapeHtml(form.applicationName)}</strong></p>\n` : '';
   return renderPage(
     'Sign in',
-    `${intro}${error}      <form method="post" novalidate>
+    `${intro}${error}      <form method="post" action="${escapeHtml(form.action)}" novalidate>
 ${fields}
         <button type="submit">Sign in</button>
       </form>${continueWith}`,

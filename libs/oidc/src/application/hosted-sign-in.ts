@@ -19,6 +19,8 @@ export interface SignInForm {
   error?: string;
   /** Where a form post may be redirected to: the application's redirect URI. */
   redirectUri: string;
+  /** Where the form posts: the interaction's page (the form may be shown at the federation callback's URL). */
+  action: string;
   /** "Continue with <label>": a plain link (GET) to each external identity provider. */
   continueWith: { label: string; href: string }[];
 }
@@ -195,6 +197,7 @@ export class HostedSignIn {
       login: login ?? (typeof params.login_hint === 'string' ? params.login_hint.slice(0, 200) : ''),
       error,
       redirectUri: String(params.redirect_uri ?? ''),
+      action: `${INTERACTION_PATH}/${encodeURIComponent(details.uid)}`,
       continueWith: aliases.map((alias) => ({
         label: alias,
         href: `${INTERACTION_PATH}/${encodeURIComponent(details.uid)}/federation/${encodeURIComponent(alias)}`,
