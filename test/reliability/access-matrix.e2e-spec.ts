@@ -367,6 +367,14 @@ const MATRIX: Record<string, Row> = {
   'POST /oidc/token/revocation': everyone(400, async () => ({ path: '/oidc/token/revocation' })),
   'GET /oidc/interaction/{uid}': everyone(400, async () => ({ path: '/oidc/interaction/no-such-interaction' })),
   'POST /oidc/interaction/{uid}': everyone(400, async () => ({ path: '/oidc/interaction/no-such-interaction' })),
+  'GET /oidc/interaction/{uid}/federation/{alias}': everyone(400, async () => ({
+    path: '/oidc/interaction/no-such-interaction/federation/acme',
+  })),
+  'GET /oidc/interaction/{uid}/callback': everyone(400, async () => ({
+    path: '/oidc/interaction/no-such-interaction/callback?code=c&state=s',
+  })),
+  // Sends the browser on to the interaction the state names, which then needs that browser's cookie (followed here: 400).
+  'GET /oidc/federation/callback': everyone(400, async () => ({ path: '/oidc/federation/callback?code=c&state=no-such-interaction.s' })),
   'GET /oidc/assets/sign-in.css': page('/oidc/assets/sign-in.css'),
 
   // --- health, pages and documentation: public ---

@@ -797,6 +797,8 @@ describe("Hostile input on the OpenID provider's endpoints", () => {
     'xsrf',
     'login',
     'password',
+    'error',
+    'iss',
   ];
   const ROUTES: [string, string][] = [
     ['GET', '/.well-known/openid-configuration'],
@@ -814,6 +816,9 @@ describe("Hostile input on the OpenID provider's endpoints", () => {
     ['POST', '/oidc/token/revocation'],
     ['GET', '/oidc/interaction/{uid}'],
     ['POST', '/oidc/interaction/{uid}'],
+    ['GET', '/oidc/interaction/{uid}/federation/{alias}'],
+    ['GET', '/oidc/interaction/{uid}/callback'],
+    ['GET', '/oidc/federation/callback'],
   ];
   let t: TestApp;
   let clientIds: string[];
@@ -859,7 +864,9 @@ describe("Hostile input on the OpenID provider's endpoints", () => {
           async (parameters, client, contentType, authorization, uid) => {
             const params = { ...parameters, ...(client < 2 ? { client_id: clientIds[client] } : {}) } as Record<string, string>;
             const form = new URLSearchParams(params).toString();
-            const path = route.replace('{uid}', encodeURIComponent(uid).slice(0, 3000));
+            const path = route
+              .replace('{uid}', encodeURIComponent(uid).slice(0, 3000))
+              .replace('{alias}', encodeURIComponent(uid).slice(0, 300));
             const headers: Record<string, string> = {};
             if (authorization) headers.authorization = authorization.slice(0, 4000);
             if (method === 'POST') headers['content-type'] = contentType;

@@ -14,6 +14,7 @@ import { FederatedIdentitiesController } from './api/federated-identities.contro
 import { IdentityProvidersController } from './api/identity-providers.controller';
 import { LoginMethodsGuard } from './api/login-methods.guard';
 import { FederatedAccounts } from './application/federation/federated-accounts';
+import { FederatedSignIn } from './application/federation/federated-sign-in';
 import { IdTokenVerifier } from './application/federation/id-token-verifier';
 import { IdentityProvidersService } from './application/federation/identity-providers.service';
 import { FederatedIdTokenStrategy } from './application/login/federated-id-token.strategy';
@@ -105,6 +106,7 @@ import { ProviderKeys } from './infrastructure/provider-keys';
     IdTokenVerifier,
     IdentityProvidersService,
     FederatedAccounts,
+    FederatedSignIn,
     ActivationService,
     AuditTrail,
     Credentials,
@@ -112,6 +114,6 @@ import { ProviderKeys } from './infrastructure/provider-keys';
     { provide: APP_GUARD, useClass: AccessGuard },
     RouteAccessCheck,
   ],
-  exports: [UsersService, Credentials, SessionsService, AuditTrail, SecretCipher],
+  exports: [UsersService, Credentials, SessionsService, AuditTrail, SecretCipher, FederatedSignIn],
 })
 export class IdentityModule {}

@@ -8,6 +8,8 @@ export * from './api/dto/auth.dto';
 export * from './api/dto/access-policy.dto';
 export * from './application/users.service';
 export * from './application/credentials';
+export { FederatedSignIn } from './application/federation/federated-sign-in';
+export type { FederatedFlow } from './application/federation/federated-sign-in';
 export type { PasswordAttempt as LoginAttempt } from './application/login/password-logins';
 export type { CreatedToken } from './application/login-tokens.service';
 export * from './application/sessions.service';

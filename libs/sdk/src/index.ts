@@ -4,6 +4,7 @@ export { PatientFilter, UserFilter, type PatientFilterCriteria, type UserFilterC
 export { CryptoApi, hex2ua, RsaCrypto, ua2hex, type KeyPairHex, type WebCryptoKey, type WebCryptoKeyPair } from './crypto.js';
 export type { Credentials, SessionTokens, TokenPair } from './session.js';
 export type { Fetch } from './http.js';
+export { CareidOidc, OidcError, type AuthorizeRequest, type CareidOidcOptions, type OidcTokens, type Pkce } from './oidc.js';
 export * from './models.js';
 export { UserApi, type InvitePatientOptions } from './apis/user-api.js';
 export { PatientApi } from './apis/patient-api.js';

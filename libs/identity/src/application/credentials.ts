@@ -4,6 +4,9 @@ import { TransactionHost } from '@careid/shared';
 import type { User } from '../domain/user';
 import { AuditTrail } from './audit-trail';
 import { CredentialLifecycle } from './credential-lifecycle.service';
+import { ID_TOKEN_TYPE } from '../domain/federation';
+import type { TokenExchangeAttempt } from './login/federated-id-token.strategy';
+import type { LoginMethodName } from './login/login-method';
 import { LoginMethods } from './login/login-methods';
 import type { PasswordAttempt } from './login/password-logins';
 import { CreatedToken, LoginTokensService } from './login-tokens.service';
@@ -95,8 +98,27 @@ export class Credentials {
    * Checks a login exactly as `POST /auth/login` does (password or live login token, lockout, status, TOTP) and opens
    * a session, for another front door: the OpenID provider's sign-in page, whose tokens carry this session.
    */
-  async signIn(attempt: PasswordAttempt): Promise<{ userId: string; sessionId: string }> {
-    const { accessToken } = await this.loginMethods.authenticate(['login-token', 'password'], { body: attempt });
+  signIn(attempt: PasswordAttempt): Promise<{ userId: string; sessionId: string }> {
+    return this.sessionOf(['login-token', 'password'], attempt);
+  }
+
+  /**
+   * Signs in with an ID token the sign-in page got from an external provider's token endpoint (FederatedSignIn), exactly
+   * as `POST /auth/token-exchange` would, and checking that it carries the nonce of Careid's request.
+   */
+  signInWithIdToken(attempt: {
+    provider: string;
+    idToken: string;
+    nonce: string;
+    totp?: string;
+  }): Promise<{ userId: string; sessionId: string }> {
+    const { provider, idToken, nonce, totp } = attempt;
+    const body: TokenExchangeAttempt = { provider, subjectToken: idToken, subjectTokenType: ID_TOKEN_TYPE, nonce, totp };
+    return this.sessionOf(['federated-id-token'], body);
+  }
+
+  private async sessionOf(methods: LoginMethodName[], body: unknown): Promise<{ userId: string; sessionId: string }> {
+    const { accessToken } = await this.loginMethods.authenticate(methods, { body });
     const { sub, sid } = this.jwt.decode<AccessClaims>(accessToken);
     return { userId: sub, sessionId: sid };
   }
