@@ -44,7 +44,7 @@ describe('Set-password page', () => {
     const username = page.locator('#username');
     expect(await username.getAttribute('autocomplete')).toBe('username');
     expect(await username.inputValue()).toBe(invitation.email);
-    expect(await page.evaluate(() => document.querySelector('#username')?.closest('form')?.id)).toBe('form');
+    expect(await page.evaluate(() => (globalThis as any).document.querySelector('#username')?.closest('form')?.id)).toBe('form');
     await page.close();
   });
 
@@ -56,7 +56,7 @@ describe('Set-password page', () => {
     await page.locator('#error', { hasText: 'The two passwords differ.' }).waitFor();
     expect(await page.getAttribute('#confirmation', 'aria-invalid')).toBe('true');
     expect(await page.getAttribute('#password', 'aria-invalid')).toBeNull();
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('confirmation');
+    expect(await page.evaluate(() => (globalThis as any).document.activeElement?.id)).toBe('confirmation');
     expect(await page.getAttribute('#confirmation', 'aria-describedby')).toContain('error');
 
     await page.fill('#password', 'short');
@@ -65,7 +65,7 @@ describe('Set-password page', () => {
     await page.locator('#error', { hasText: 'at least 8 characters' }).waitFor();
     expect(await page.getAttribute('#password', 'aria-invalid')).toBe('true');
     expect(await page.getAttribute('#confirmation', 'aria-invalid')).toBeNull();
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('password');
+    expect(await page.evaluate(() => (globalThis as any).document.activeElement?.id)).toBe('password');
     await page.close();
   });
 
