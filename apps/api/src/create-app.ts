@@ -13,6 +13,7 @@ import {
   createValidationPipe,
   DomainError,
   domainError,
+  Metrics,
   parseJsonBody,
   ProblemDetailsFilter,
   requestContext,
@@ -26,6 +27,7 @@ import { allowCors } from './cors';
 import { acceptIfMatch, answerWrongMethods, RecordHeadersInterceptor } from './http-conventions';
 import { answerClientError, drainRefusedBody } from './lingering-close';
 import { createRootLogger, logRequests } from './logging';
+import { measureRequests, serveMetrics } from './metrics-endpoint';
 
 export interface CreateAppOptions extends Pick<AppModuleOptions, 'extraModules'> {
   /** Where logs go instead of stdout (tests capture them). */
@@ -224,6 +226,8 @@ export async function createApp(configuration: Configuration, options: CreateApp
   const fastify = app.getHttpAdapter().getInstance();
   handleBodies(fastify, configuration);
   await addRequestHooks(fastify, configuration, logger);
+  measureRequests(fastify, app.get(Metrics));
+  serveMetrics(fastify, app.get(Metrics), configuration.observability.metricsToken);
   await limitAuthRate(app, configuration);
   answerWrongMethods(fastify);
   acceptIfMatch(fastify);
