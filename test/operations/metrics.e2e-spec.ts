@@ -94,8 +94,7 @@ describe('Metrics: /metrics for Prometheus, behind METRICS_TOKEN', () => {
     const admin = await loginAsAdmin(t.http);
     const { login, password } = await createUser(admin);
     const before = await scrape();
-    const logins = (text: string, outcome: string) =>
-      valueOf(text, 'careid_login_attempts_total', { method: 'password', outcome }) ?? 0;
+    const logins = (text: string, outcome: string) => valueOf(text, 'careid_login_attempts_total', { method: 'password', outcome }) ?? 0;
     expect((await t.http.post('/api/v1/auth/login', { login, password })).status).toBe(200);
     expect((await t.http.post('/api/v1/auth/login', { login, password: 'not the password' })).status).toBe(401);
     expect((await t.http.post('/api/v1/auth/login', { login, password: 'not the password' })).status).toBe(401);
@@ -144,7 +143,11 @@ describe('Metrics: /metrics for Prometheus, behind METRICS_TOKEN', () => {
     expect(valueOf(await scrape(), 'careid_sse_connections')).toBe(1);
     await stream.close();
     let open = valueOf(await scrape(), 'careid_sse_connections');
-    for (const deadline = Date.now() + 5_000; open !== 0 && Date.now() < deadline; open = valueOf(await scrape(), 'careid_sse_connections')) {
+    for (
+      const deadline = Date.now() + 5_000;
+      open !== 0 && Date.now() < deadline;
+      open = valueOf(await scrape(), 'careid_sse_connections')
+    ) {
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(open).toBe(0);

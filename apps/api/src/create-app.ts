@@ -26,7 +26,7 @@ import { AppModule, AppModuleOptions } from './app.module';
 import { allowCors } from './cors';
 import { acceptIfMatch, answerWrongMethods, RecordHeadersInterceptor } from './http-conventions';
 import { answerClientError, drainRefusedBody } from './lingering-close';
-import { createRootLogger, logRequests } from './logging';
+import { createRootLogger, logRequests, traceIdOf } from './logging';
 import { measureRequests, serveMetrics } from './metrics-endpoint';
 
 export interface CreateAppOptions extends Pick<AppModuleOptions, 'extraModules'> {
@@ -139,7 +139,7 @@ async function addRequestHooks(fastify: FastifyInstance, configuration: Configur
   fastify.addHook('onRequest', (request, reply, done) => {
     for (let i = 0; i < security.length; i++) void reply.header(security[i][0], security[i][1]);
     void reply.header('x-request-id', request.id);
-    requestContext.run({ requestId: String(request.id), ip: request.ip }, done);
+    requestContext.run({ requestId: String(request.id), traceId: traceIdOf(request.headers.traceparent), ip: request.ip }, done);
   });
   logRequests(fastify, logger);
   allowCors(fastify, {

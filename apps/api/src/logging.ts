@@ -1,3 +1,4 @@
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
 import type { Params } from 'nestjs-pino';
 import pino, { type DestinationStream, type Logger } from 'pino';
@@ -48,12 +49,27 @@ export function createRootLogger(level: string, stream: DestinationStream = buff
       level,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       mixin: () => {
-        const requestId = requestContext.get()?.requestId;
-        return requestId ? { reqId: requestId } : {};
+        const context = requestContext.get();
+        if (!context) return {};
+        return context.traceId ? { reqId: context.requestId, traceId: context.traceId } : { reqId: context.requestId };
       },
     },
     stream,
   );
+}
+
+/** W3C Trace Context: version-traceid-parentid-flags; an all-zero id, or version ff, is invalid. */
+const TRACEPARENT = /^(?!ff)[0-9a-f]{2}-(?!0{32})([0-9a-f]{32})-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}(?:-|$)/;
+
+/**
+ * The trace a request belongs to: its span's when tracing runs (tracing.ts),
+ * else the one its `traceparent` names, read from the header alone, so that
+ * logs join a caller's trace without the cost of the SDK.
+ */
+export function traceIdOf(traceparent: string | string[] | undefined): string | undefined {
+  const span = trace.getActiveSpan()?.spanContext();
+  if (span && isSpanContextValid(span)) return span.traceId;
+  return typeof traceparent === 'string' ? TRACEPARENT.exec(traceparent)?.[1] : undefined;
 }
 
 /**

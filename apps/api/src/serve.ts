@@ -4,6 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { buildConfiguration, Configuration, ConfigurationError, EmbeddedPostgres, startEmbeddedPostgres } from '@careid/shared';
 import { createApp, CreateAppOptions } from './create-app';
 import { startupFailureMessage } from './startup-failure';
+import { tracingSdk } from './tracing';
 
 const logger = new Logger('Careid');
 
@@ -33,6 +34,8 @@ async function stopRunning(): Promise<void> {
   } finally {
     const embedded = await running.embedded?.catch(() => undefined);
     await embedded?.stop();
+    // The spans still in the batch, exported before the process ends.
+    await tracingSdk?.shutdown().catch(() => undefined);
   }
 }
 
