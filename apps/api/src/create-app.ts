@@ -26,12 +26,14 @@ import { AppModule, AppModuleOptions } from './app.module';
 import { allowCors } from './cors';
 import { acceptIfMatch, answerWrongMethods, RecordHeadersInterceptor } from './http-conventions';
 import { answerClientError, drainRefusedBody } from './lingering-close';
-import { createRootLogger, logRequests, traceIdOf } from './logging';
+import { createRootLogger, logRequests, nestLoggerOver, traceIdOf } from './logging';
 import { measureRequests, serveMetrics } from './metrics-endpoint';
 
 export interface CreateAppOptions extends Pick<AppModuleOptions, 'extraModules'> {
   /** Where logs go instead of stdout (tests capture them). */
   logStream?: DestinationStream;
+  /** The process's logger, when it was made before the app (serve.ts); else one is made on `logStream`. */
+  logger?: PinoLogger;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
@@ -212,12 +214,12 @@ function publishApiDocs(app: NestFastifyApplication): void {
 
 /** Builds the HTTP application (not yet listening): the same for `main.ts`, tests and benchmarks. */
 export async function createApp(configuration: Configuration, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
-  const logger = createRootLogger(configuration.app.logLevel, options.logStream);
+  const logger = options.logger ?? createRootLogger(configuration.app.logLevel, options.logStream);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(configuration, { extraModules: options.extraModules, logger }),
     fastifyAdapter(configuration),
     {
-      bufferLogs: true,
+      logger: nestLoggerOver(logger), // JSON from Nest's first line, a failed start-up's included
       abortOnError: false,
       bodyParser: false, // ours: handleBodies
     },

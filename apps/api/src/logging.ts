@@ -1,6 +1,7 @@
 import { isSpanContextValid, trace } from '@opentelemetry/api';
+import type { LoggerService } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
-import type { Params } from 'nestjs-pino';
+import { Logger as NestPinoLogger, PinoLogger, type Params } from 'nestjs-pino';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { requestContext } from '@careid/shared';
 
@@ -56,6 +57,16 @@ export function createRootLogger(level: string, stream: DestinationStream = buff
     },
     stream,
   );
+}
+
+/**
+ * Nest's logger over the process's pino logger, as nestjs-pino's LoggerModule
+ * makes it, for the lines written before that module exists (Nest's
+ * bootstrap, a failed start-up): JSON from the first line.
+ */
+export function nestLoggerOver(logger: Logger): LoggerService {
+  const params = loggerParams(logger);
+  return new NestPinoLogger(new PinoLogger(params), params);
 }
 
 /** W3C Trace Context: version-traceid-parentid-flags; an all-zero id, or version ff, is invalid. */
