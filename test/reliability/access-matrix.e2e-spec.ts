@@ -16,8 +16,8 @@ import { createPatient, patientUser, practitionerUser, registeringPatientUser } 
 /**
  * Who gets which status on every route the server answers that the patients
  * matrix (test/patients/access-matrix.rows.ts) does not own: users, auth,
- * audit, invitations, notifications, health, and the pages and Swagger UI
- * outside the OpenAPI document. Together the two tables hold exactly one row
+ * audit, invitations, notifications, health, metrics, and the pages and
+ * Swagger UI outside the OpenAPI document. Together the two tables hold exactly one row
  * per route; a route without a row, or a row without a route, fails.
  *
  * The target of a user route is the patient's own user (so `patientUserOwn`
@@ -380,6 +380,8 @@ const MATRIX: Record<string, Row> = {
   // --- health, pages and documentation: public ---
   'GET /health/live': page('/health/live'),
   'GET /health/ready': page('/health/ready'),
+  // For the Prometheus scraper, which sends METRICS_TOKEN: no user's access token opens it, an admin's included.
+  'GET /metrics': everyone(401, async () => ({ path: '/metrics' })),
   'GET /invitations/accept': page('/invitations/accept'),
   'GET /password-reset': page('/password-reset'),
   'GET /invitations/assets/{file}': page('/invitations/assets/set-password.js'),
@@ -422,7 +424,7 @@ describe('Access matrix: every other route, pages included', () => {
   beforeAll(async () => {
     await mail.start();
     await idp.start();
-    t = await startTestApp({ env: { SMTP_URL: mail.url } });
+    t = await startTestApp({ env: { SMTP_URL: mail.url, METRICS_TOKEN: 'metrics-token-of-the-access-matrix' } });
     const admin = await loginAsAdmin(t.http);
     const provider = await admin.post('/api/v1/identity-providers', { alias: unique('idp'), issuer: idp.issuer, clientId: idp.clientId });
     const [withDelegation, without, plainUser] = await Promise.all([

@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { EntityManager } from 'typeorm';
-import { AppConfigService, MessagingSettings, TransactionHost } from '@careid/shared';
+import { AppConfigService, MessagingSettings, Metrics, TransactionHost } from '@careid/shared';
 import { Delivery, DeliveryStatus, OutboxRepository, OutgoingMessage } from '../infrastructure/outbox.repository';
 import { EmailTransport, SmsTransport, UndeliverableMessage } from './transports';
 
@@ -31,6 +31,7 @@ export class Outbox implements OnApplicationBootstrap, BeforeApplicationShutdown
     private readonly messages: OutboxRepository,
     private readonly email: EmailTransport,
     private readonly sms: SmsTransport,
+    private readonly metrics: Metrics,
     @Inject(ConfigService) config: AppConfigService,
   ) {
     this.settings = config.get('messaging', { infer: true });
@@ -47,6 +48,7 @@ export class Outbox implements OnApplicationBootstrap, BeforeApplicationShutdown
   }
 
   onApplicationBootstrap(): void {
+    this.metrics.reportOutbox(() => this.messages.backlog());
     this.timer = setInterval(() => this.wake(), this.settings.outboxPollMs);
     this.timer.unref();
     this.wake();
@@ -112,7 +114,9 @@ export class Outbox implements OnApplicationBootstrap, BeforeApplicationShutdown
       } catch (error) {
         const attempts = message.attempts + 1;
         const lastError = (error instanceof Error ? error.message : String(error)).slice(0, 500);
-        if (attempts >= this.settings.outboxMaxAttempts || error instanceof UndeliverableMessage) {
+        const final = attempts >= this.settings.outboxMaxAttempts || error instanceof UndeliverableMessage;
+        this.metrics.recordDeliveryFailure(message.channel, final);
+        if (final) {
           await this.settle(manager, message.id, 'FAILED', attempts, lastError);
           this.logger.error({ messageId: message.id, attempts, lastError }, 'Message delivery failed for good');
         } else {

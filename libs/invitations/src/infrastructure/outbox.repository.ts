@@ -78,6 +78,14 @@ export class OutboxRepository {
     };
   }
 
+  /** How many messages wait to be sent, and since when the oldest of them (the /metrics gauges). */
+  async backlog(): Promise<{ queued: number; oldestCreated: number | null }> {
+    const [row]: { queued: string; oldest: string | null }[] = await this.tx.queryOutsideTransaction(
+      `SELECT count(*) AS queued, min(created) AS oldest FROM outbox_messages WHERE status = 'QUEUED'`,
+    );
+    return { queued: Number(row.queued), oldestCreated: row.oldest === null ? null : Number(row.oldest) };
+  }
+
   /** Runs `work` in a transaction of its own, on one connection, outside any ambient one. */
   inDeliveryTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.tx.dataSource.transaction(async (manager) => {

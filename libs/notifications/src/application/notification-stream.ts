@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { CallerSession, Principal, SessionsService } from '@careid/identity';
-import { PgListener } from '@careid/shared';
+import { Metrics, PgListener } from '@careid/shared';
 import { Addressee, Notification } from '../domain/notification';
 import { NOTIFICATION_CHANNEL } from '../infrastructure/notifications.repository';
 import { NotificationsService } from './notifications.service';
@@ -32,9 +32,11 @@ export class NotificationStream implements OnModuleInit, BeforeApplicationShutdo
     private readonly listener: PgListener,
     private readonly notifications: NotificationsService,
     private readonly sessions: SessionsService,
+    private readonly metrics: Metrics,
   ) {}
 
   async onModuleInit(): Promise<void> {
+    this.metrics.reportStreams(() => this.subscribers.size);
     this.sessions.onUserChanged((userId) => void this.endStaleSessions(userId));
     await this.listener.subscribe(NOTIFICATION_CHANNEL, (payload) => void this.dispatch(payload));
   }
