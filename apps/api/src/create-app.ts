@@ -25,6 +25,7 @@ import { mountOpenIdProvider } from '@careid/oidc';
 import { AppModule, AppModuleOptions } from './app.module';
 import { allowCors } from './cors';
 import { acceptIfMatch, answerWrongMethods, RecordHeadersInterceptor } from './http-conventions';
+import { refineApiDocument } from './openapi/refine-document';
 import { answerClientError, drainRefusedBody } from './lingering-close';
 import { createRootLogger, logRequests, nestLoggerOver, traceIdOf } from './logging';
 import { measureRequests, serveMetrics } from './metrics-endpoint';
@@ -209,6 +210,7 @@ function publishApiDocs(app: NestFastifyApplication): void {
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
       .build(),
   );
+  refineApiDocument(document);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json', yamlDocumentUrl: 'api/docs-yaml' });
 }
 

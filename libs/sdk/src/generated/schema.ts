@@ -12,13 +12,13 @@ export interface paths {
             cookie?: never;
         };
         /** List applications by name (admin) */
-        get: operations["ApplicationsController_list"];
+        get: operations["listApplications"];
         put?: never;
         /**
          * Register an application (admin)
          * @description A confidential application gets a `clientSecret` in this answer only. Redirect URIs are matched exactly.
          */
-        post: operations["ApplicationsController_register"];
+        post: operations["createApplication"];
         delete?: never;
         options?: never;
         head?: never;
@@ -33,15 +33,15 @@ export interface paths {
             cookie?: never;
         };
         /** Get an application (admin) */
-        get: operations["ApplicationsController_get"];
+        get: operations["getApplication"];
         /**
          * Modify an application (admin)
          * @description Send it as read, with changes and its `rev` (stale → 409). `type` cannot change.
          */
-        put: operations["ApplicationsController_modify"];
+        put: operations["modifyApplication"];
         post?: never;
         /** Delete an application (admin) */
-        delete: operations["ApplicationsController_delete"];
+        delete: operations["deleteApplication"];
         options?: never;
         head?: never;
         patch?: never;
@@ -60,7 +60,7 @@ export interface paths {
          * Replace a confidential application's secret (admin)
          * @description The old secret stops working at once; the new one is in this answer only.
          */
-        post: operations["ApplicationsController_rotateSecret"];
+        post: operations["rotateApplicationSecret"];
         delete?: never;
         options?: never;
         head?: never;
@@ -75,7 +75,7 @@ export interface paths {
             cookie?: never;
         };
         /** The append-only audit trail, newest first (admin) */
-        get: operations["AuditController_list"];
+        get: operations["filterAuditEventsBy"];
         put?: never;
         post?: never;
         delete?: never;
@@ -97,7 +97,7 @@ export interface paths {
          * An invited patient's first login (iCure's authenticateAndAskAccessToItsExistingData)
          * @description Uses up the token from the invitation message, stores the public key on the patient, makes the user ACTIVE, returns a long-lived token with a session, and notifies every practitioner holding a delegation on the patient. Runs once per user: a used or unknown token gets 401, a live token of an ACTIVE patient 409 ALREADY_ACTIVE.
          */
-        post: operations["AuthController_activate"];
+        post: operations["activateWithToken"];
         delete?: never;
         options?: never;
         head?: never;
@@ -117,7 +117,7 @@ export interface paths {
          * Log in with a password or a live authentication token
          * @description Only ACTIVE users log in, with their password or a live token (a REGISTERING user activates with POST /auth/activate instead); users of an external identity provider use POST /auth/token-exchange. A wrong login and a wrong password get the same 401. Repeated failures lock the login for new logins (429 with Retry-After); open sessions keep refreshing. Users with use2fa need `totp`, whichever the credential.
          */
-        post: operations["AuthController_login"];
+        post: operations["login"];
         delete?: never;
         options?: never;
         head?: never;
@@ -137,7 +137,7 @@ export interface paths {
          * End the session of a refresh token
          * @description Its refresh tokens and access tokens are refused from then on, on every instance, and its notification streams close.
          */
-        post: operations["AuthController_logout"];
+        post: operations["logout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -157,7 +157,7 @@ export interface paths {
          * Ask for a password reset link
          * @description Always the same 202 answer, in the same time, whether or not the email is known: the mail (to an ACTIVE user only, at most one per PASSWORD_RESET_MIN_INTERVAL_SECONDS) is prepared after the answer.
          */
-        post: operations["PasswordResetController_request"];
+        post: operations["requestPasswordReset"];
         delete?: never;
         options?: never;
         head?: never;
@@ -177,7 +177,7 @@ export interface paths {
          * Set a new password with a reset ticket
          * @description Ends every session and login token of the user and its other reset links, and clears the login's lockout.
          */
-        post: operations["PasswordResetController_confirm"];
+        post: operations["confirmPasswordReset"];
         delete?: never;
         options?: never;
         head?: never;
@@ -197,7 +197,7 @@ export interface paths {
          * Rotate a refresh token
          * @description Each refresh token works once; reusing one revokes its whole session.
          */
-        post: operations["AuthController_refresh"];
+        post: operations["refreshSession"];
         delete?: never;
         options?: never;
         head?: never;
@@ -217,7 +217,7 @@ export interface paths {
          * Exchange an external identity provider's ID token for a session (RFC 8693 in JSON)
          * @description `subjectToken` is an ID token the frontend got from the provider `provider` (see /identity-providers). It must verify against the provider's keys (asymmetric algorithms only), with `iss` the provider's issuer, `aud` containing its clientId, unexpired. It finds its user by the provider's `sub` once linked; the first time by an email the provider marks `email_verified` (linking `sub` to that user), or, when the provider allows sign-up, creates an ACTIVE user with its defaultRoles. The answer is /auth/login's. Every refusal of the token or of its account is 401 FEDERATED_LOGIN_REFUSED (the audit trail says why); a disabled user 401 ACCOUNT_NOT_ACTIVE; an unknown provider 400 UNKNOWN_IDENTITY_PROVIDER; a provider whose keys cannot be fetched 503 IDENTITY_PROVIDER_UNAVAILABLE. The login lockout does not apply, nor Careid's TOTP unless the provider has requireTotp.
          */
-        post: operations["AuthController_exchangeToken"];
+        post: operations["exchangeIdToken"];
         delete?: never;
         options?: never;
         head?: never;
@@ -235,13 +235,13 @@ export interface paths {
          * List the data samples you may read
          * @description Of one patient with `patientId`. Keyset-paginated by id. Readable by its delegates only (admins: all); any other record answers 404, as if it did not exist. Patient users only read.
          */
-        get: operations["DataSamplesController_filter"];
+        get: operations["filterDataSamplesBy"];
         put?: never;
         /**
          * Create a data sample for a patient
          * @description Needs access to the patient (else 400 PATIENT_NOT_FOUND). The creator's practitioner and autoDelegations become its delegates. Patient and plain users get 403.
          */
-        post: operations["DataSamplesController_create"];
+        post: operations["createDataSample"];
         delete?: never;
         options?: never;
         head?: never;
@@ -259,18 +259,18 @@ export interface paths {
          * Get a data sample
          * @description Readable by its delegates only (admins: all); any other record answers 404, as if it did not exist. Patient users only read.
          */
-        get: operations["DataSamplesController_get"];
+        get: operations["getDataSample"];
         /**
          * Modify a data sample
          * @description Send it as read, with changes and its `rev` (stale → 409). Readable by its delegates only (admins: all); any other record answers 404, as if it did not exist. Patient users only read.
          */
-        put: operations["DataSamplesController_modify"];
+        put: operations["modifyDataSample"];
         post?: never;
         /**
          * Delete a data sample (soft delete)
          * @description Readable by its delegates only (admins: all); any other record answers 404, as if it did not exist. Patient users only read.
          */
-        delete: operations["DataSamplesController_delete"];
+        delete: operations["deleteDataSample"];
         options?: never;
         head?: never;
         patch?: never;
@@ -287,13 +287,13 @@ export interface paths {
          * List the healthcare elements you may read
          * @description Of one patient with `patientId`. Keyset-paginated by id. Readable by its delegates only (admins: all); any other record answers 404, as if it did not exist. Patient users only read.
          */
-        get: operations["HealthcareElementsController_filter"];
+        get: operations["filterHealthcareElementsBy"];
         put?: never;
         /**
          * Create a healthcare element for a patient
          * @description Needs access to the patient (else 400 PATIENT_NOT_FOUND). The creator's practitioner and autoDelegations become its delegates. Patient and plain users get 403.
          */
-        post: operations["HealthcareElementsController_create"];
+        post: operations["createHealthcareElement"];
         delete?: never;
         options?: never;
         head?: never;
@@ -311,18 +311,18 @@ export interface paths {
          * Get a healthcare element
          * @description Readable by its delegates only (admins: all); any other record answers 404, as if it did not exist. Patient users only read.
          */
-        get: operations["HealthcareElementsController_get"];
+        get: operations["getHealthcareElement"];
         /**
          * Modify a healthcare element
          * @description Send it as read, with changes and its `rev` (stale → 409). Readable by its delegates only (admins: all); any other record answers 404, as if it did not exist. Patient users only read.
          */
-        put: operations["HealthcareElementsController_modify"];
+        put: operations["modifyHealthcareElement"];
         post?: never;
         /**
          * Delete a healthcare element (soft delete)
          * @description Readable by its delegates only (admins: all); any other record answers 404, as if it did not exist. Patient users only read.
          */
-        delete: operations["HealthcareElementsController_delete"];
+        delete: operations["deleteHealthcareElement"];
         options?: never;
         head?: never;
         patch?: never;
@@ -336,13 +336,13 @@ export interface paths {
             cookie?: never;
         };
         /** List the identity providers (admin), by alias */
-        get: operations["IdentityProvidersController_list"];
+        get: operations["listIdentityProviders"];
         put?: never;
         /**
          * Add an external OpenID provider (admin)
          * @description Careid reads the issuer's /.well-known/openid-configuration and JWKS first: a provider it cannot read is refused with 400 IDENTITY_PROVIDER_UNREACHABLE. An alias already in use is 400 DUPLICATE_IDENTITY_PROVIDER. The client secret is stored encrypted and never returned.
          */
-        post: operations["IdentityProvidersController_create"];
+        post: operations["createIdentityProvider"];
         delete?: never;
         options?: never;
         head?: never;
@@ -357,18 +357,18 @@ export interface paths {
             cookie?: never;
         };
         /** Get an identity provider (admin) */
-        get: operations["IdentityProvidersController_get"];
+        get: operations["getIdentityProvider"];
         /**
          * Modify an identity provider (admin)
          * @description Send it as read, with changes and its `rev` (stale: 409). A field left out keeps its value; `clientSecret: null` removes the secret. The discovery document and keys are read again. A new issuer removes the identities linked at the provider (subjects are unique per issuer only).
          */
-        put: operations["IdentityProvidersController_modify"];
+        put: operations["modifyIdentityProvider"];
         post?: never;
         /**
          * Remove an identity provider (admin)
          * @description Its users can no longer sign in through it, and their links to it are removed; sessions already open stay open.
          */
-        delete: operations["IdentityProvidersController_delete"];
+        delete: operations["deleteIdentityProvider"];
         options?: never;
         head?: never;
         patch?: never;
@@ -385,13 +385,13 @@ export interface paths {
          * List invitations, newest first, with their delivery state (admin: all; practitioner: the patient invitations it sent)
          * @description An invitation past its expiry is EXPIRED (stored within 60 s, and read so at once). Other users → 403.
          */
-        get: operations["InvitationsController_list"];
+        get: operations["listInvitations"];
         put?: never;
         /**
          * Invite a person to become a practitioner or patient user (admin)
          * @description Creates the profile when no `resource.id` is given, the user (login = email, REGISTERING) and a one-time ticket. `invitationUrl` carries the ticket in its fragment; with `sendEmail` it is also mailed. An email whose REGISTERING user has an expired or revoked profile invitation is invited again with that user (a new invitation, the older tickets revoked); one with a pending invitation → 409 `INVITATION_PENDING` (resend it), an ACTIVE user → 409 `EMAIL_ALREADY_REGISTERED`.
          */
-        post: operations["InvitationsController_create"];
+        post: operations["inviteUser"];
         delete?: never;
         options?: never;
         head?: never;
@@ -409,14 +409,14 @@ export interface paths {
          * Get an invitation and its delivery state (admin; practitioner: a patient invitation it sent)
          * @description Another practitioner's invitation → 404, as if it did not exist.
          */
-        get: operations["InvitationsController_get"];
+        get: operations["getInvitation"];
         put?: never;
         post?: never;
         /**
          * Revoke a pending or expired invitation (admin; practitioner: a patient invitation it sent)
          * @description Its ticket or token stops working: the REGISTERING user can then be activated by no path, until it is invited again (which renews the invitation).
          */
-        delete: operations["InvitationsController_revoke"];
+        delete: operations["revokeInvitation"];
         options?: never;
         head?: never;
         patch?: never;
@@ -435,7 +435,7 @@ export interface paths {
          * Send a pending or expired invitation again (admin; practitioner: a patient invitation it sent)
          * @description A new ticket (`invitationUrl`, profile) or a new token in a new message (patient); the older ones stop working and the invitation is PENDING for its lifetime again. Only the user's latest invitation, while the user is REGISTERING (409 `INVITATION_NOT_PENDING` otherwise).
          */
-        post: operations["InvitationsController_resend"];
+        post: operations["resendInvitation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -455,7 +455,7 @@ export interface paths {
          * Accept an invitation: set the password with the ticket (used once); returns a session
          * @description With `redirectUrl` when the invitation leads somewhere (its `redirectUrl`, or its application).
          */
-        post: operations["InvitationsController_accept"];
+        post: operations["acceptInvitation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -472,7 +472,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Whether a ticket can be used, and for whom (used by the set-password page) */
-        post: operations["InvitationsController_inspect"];
+        post: operations["inspectInvitationTicket"];
         delete?: never;
         options?: never;
         head?: never;
@@ -490,7 +490,7 @@ export interface paths {
          * The caller's notifications, newest first (iCure's getPendingNotificationsAfter)
          * @description Those addressed to the data owner the caller stands for (a practitioner user: its practitioner); none for a user without one, admins included. `after` (epoch ms) is optional.
          */
-        get: operations["NotificationsController_list"];
+        get: operations["getPendingNotificationsAfter"];
         put?: never;
         post?: never;
         delete?: never;
@@ -507,7 +507,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get one of your notifications */
-        get: operations["NotificationsController_get"];
+        get: operations["getNotification"];
         put?: never;
         post?: never;
         delete?: never;
@@ -528,7 +528,7 @@ export interface paths {
          * Move a notification along its workflow
          * @description pending → ongoing → completed; pending|ongoing → cancelled; anything else is 409 INVALID_STATUS_TRANSITION. Only the recipient (or an admin).
          */
-        put: operations["NotificationsController_changeStatus"];
+        put: operations["updateNotificationStatus"];
         post?: never;
         delete?: never;
         options?: never;
@@ -547,7 +547,7 @@ export interface paths {
          * Server-Sent Events: one `notification` event per new notification for the caller
          * @description The caller's own notifications, as the list shows them. Works across API instances (PostgreSQL LISTEN/NOTIFY). A comment line is sent every 15 s to keep the connection open. The server closes the stream when the session it was opened with ends (logout, password changed or reset, 2FA changed, roles changed, user disabled or deleted) and when the access token it was opened with expires: reconnect with a fresh one.
          */
-        get: operations["NotificationsController_open"];
+        get: operations["subscribeToNotificationEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -567,13 +567,13 @@ export interface paths {
          * List the patients you may read
          * @description Keyset-paginated by id. `name` is a name prefix; `ssin` and `dateOfBirth` match exactly. Admins reach every patient; practitioner users the patients their practitioner holds a delegation on; patient users read the patients delegated to them. Any other patient answers 404, as if it did not exist.
          */
-        get: operations["PatientsController_filter"];
+        get: operations["filterPatientsBy"];
         put?: never;
         /**
          * Create a patient (practitioner users, admins)
          * @description `names` is computed from firstName/lastName when not given. The creating user's practitioner and its autoDelegations become the patient's delegates. Patient and plain users get 403.
          */
-        post: operations["PatientsController_create"];
+        post: operations["createPatient"];
         delete?: never;
         options?: never;
         head?: never;
@@ -591,18 +591,18 @@ export interface paths {
          * Get a patient
          * @description Admins reach every patient; practitioner users the patients their practitioner holds a delegation on; patient users read the patients delegated to them. Any other patient answers 404, as if it did not exist.
          */
-        get: operations["PatientsController_get"];
+        get: operations["getPatient"];
         /**
          * Modify a patient
          * @description Send the patient as read, with changes and its `rev` (stale → 409). Admins reach every patient; practitioner users the patients their practitioner holds a delegation on; patient users read the patients delegated to them. Any other patient answers 404, as if it did not exist. Patient users get 403.
          */
-        put: operations["PatientsController_modify"];
+        put: operations["modifyPatient"];
         post?: never;
         /**
          * Delete a patient (soft delete)
          * @description Admins reach every patient; practitioner users the patients their practitioner holds a delegation on; patient users read the patients delegated to them. Any other patient answers 404, as if it did not exist.
          */
-        delete: operations["PatientsController_delete"];
+        delete: operations["deletePatient"];
         options?: never;
         head?: never;
         patch?: never;
@@ -619,7 +619,7 @@ export interface paths {
          * The administrative part of a patient's record
          * @description Names, gender, date of birth, languages, active. The patient's own user may always read it, before any data is shared with it.
          */
-        get: operations["PatientsController_getAdministrative"];
+        get: operations["getPatientAdministrativeData"];
         put?: never;
         post?: never;
         delete?: never;
@@ -641,7 +641,7 @@ export interface paths {
          * Share a patient with another data owner
          * @description A delegate of the patient adds a practitioner or a patient (`dataOwnerId`, which must exist, else 400 DATA_OWNER_NOT_FOUND) as delegate; with `includeRecords`, also on every medical record of the patient it can read. Bumps the rev of each record that changes.
          */
-        post: operations["PatientsController_addDelegation"];
+        post: operations["shareWith"];
         delete?: never;
         options?: never;
         head?: never;
@@ -661,7 +661,7 @@ export interface paths {
          * Invite an existing patient to become a user (iCure's createAndInviteUser)
          * @description By a practitioner with a delegation on the patient. Creates the patient's user (login = email, else mobile; REGISTERING), a short-lived token, and a message carrying `Login:` and `Token:` lines sent by email or SMS with the practitioner's address as reply-to. A patient whose REGISTERING user has an expired or revoked invitation is invited again with that user (a new token, the older ones revoked, a new message); one with a pending invitation → 400 `PATIENT_ALREADY_HAS_USER` (resend it).
          */
-        post: operations["PatientInvitationController_invite"];
+        post: operations["createAndInviteUser"];
         delete?: never;
         options?: never;
         head?: never;
@@ -681,7 +681,7 @@ export interface paths {
          * Give a patient access to all its data (iCure's giveAccessToAllDataOf)
          * @description In one transaction, makes the patient a delegate of its own record and of each of its data samples and healthcare elements that you can read, and reports how many changed. Running it again changes nothing. The patient needs an activated user: 400 PATIENT_HAS_NO_USER when it has none, 400 PATIENT_NOT_ACTIVATED while it has not activated its invitation (or its user is disabled).
          */
-        post: operations["PatientsController_shareAllData"];
+        post: operations["giveAccessToAllDataOf"];
         delete?: never;
         options?: never;
         head?: never;
@@ -699,13 +699,13 @@ export interface paths {
          * List practitioners
          * @description Practitioners are a directory: every authenticated user may read them. Keyset-paginated by id; `name` is a name prefix.
          */
-        get: operations["PractitionersController_filter"];
+        get: operations["filterPractitionersBy"];
         put?: never;
         /**
          * Create a practitioner (admin)
          * @description `names` is computed from firstName/lastName when not given.
          */
-        post: operations["PractitionersController_create"];
+        post: operations["createPractitioner"];
         delete?: never;
         options?: never;
         head?: never;
@@ -723,15 +723,15 @@ export interface paths {
          * Get a practitioner
          * @description Every authenticated user may read practitioners.
          */
-        get: operations["PractitionersController_get"];
+        get: operations["getPractitioner"];
         /**
          * Modify a practitioner
          * @description Send the practitioner as read, with changes and its `rev` (stale → 409). Admins modify any practitioner; a practitioner user only its own (403 otherwise).
          */
-        put: operations["PractitionersController_modify"];
+        put: operations["modifyPractitioner"];
         post?: never;
         /** Delete a practitioner (admin, soft delete) */
-        delete: operations["PractitionersController_delete"];
+        delete: operations["deletePractitioner"];
         options?: never;
         head?: never;
         patch?: never;
@@ -748,13 +748,13 @@ export interface paths {
          * Filter users (admin)
          * @description Keyset-paginated by id. `q` is a login or email prefix.
          */
-        get: operations["UsersController_filter"];
+        get: operations["filterUsersBy"];
         put?: never;
         /**
          * Create a user (admin)
          * @description Login and email are unique among live users, case-insensitively.
          */
-        post: operations["UsersController_create"];
+        post: operations["createUser"];
         delete?: never;
         options?: never;
         head?: never;
@@ -772,18 +772,18 @@ export interface paths {
          * Get a user
          * @description Admins read anyone; other users only themselves (404 otherwise).
          */
-        get: operations["UsersController_get"];
+        get: operations["getUser"];
         /**
          * Modify a user
          * @description Send the user as read, with changes and its `rev`. A stale rev gets 409. Admins may change anything (including another user's password); a user may change its own profile, and its email or password with `currentPassword`. A user changing its own password ends its other sessions and its login tokens; an admin setting it, or changing roles, status or access policy, ends all of them.
          */
-        put: operations["UsersController_modify"];
+        put: operations["modifyUser"];
         post?: never;
         /**
          * Delete a user (admin, soft delete)
          * @description The user can no longer log in; its login and email become free.
          */
-        delete: operations["UsersController_delete"];
+        delete: operations["deleteUser"];
         options?: never;
         head?: never;
         patch?: never;
@@ -797,7 +797,7 @@ export interface paths {
             cookie?: never;
         };
         /** List the user's linked identity provider accounts */
-        get: operations["FederatedIdentitiesController_list"];
+        get: operations["listFederatedIdentities"];
         put?: never;
         post?: never;
         delete?: never;
@@ -820,7 +820,7 @@ export interface paths {
          * Unlink the user's account at an identity provider
          * @description It no longer signs the user in; sessions it opened stay open. Signing in with it again links it again by verified email.
          */
-        delete: operations["FederatedIdentitiesController_unlink"];
+        delete: operations["unlinkFederatedIdentity"];
         options?: never;
         head?: never;
         patch?: never;
@@ -837,7 +837,7 @@ export interface paths {
         put?: never;
         post?: never;
         /** Clear a user's login lockout (admin) */
-        delete: operations["UsersController_clearLockout"];
+        delete: operations["clearLockout"];
         options?: never;
         head?: never;
         patch?: never;
@@ -851,13 +851,13 @@ export interface paths {
             cookie?: never;
         };
         /** List a user's live tokens (keys and expiry, never values) */
-        get: operations["UsersController_listTokens"];
+        get: operations["listTokens"];
         put?: never;
         /**
          * Create an authentication token
          * @description For yourself whatever your role; admins for anyone (403 otherwise). The token is shown once. A session opened with a token mints tokens that expire no later than that token (`expiresAt` says when).
          */
-        post: operations["UsersController_createToken"];
+        post: operations["createToken"];
         delete?: never;
         options?: never;
         head?: never;
@@ -875,7 +875,7 @@ export interface paths {
         put?: never;
         post?: never;
         /** Revoke a token */
-        delete: operations["UsersController_revokeToken"];
+        delete: operations["revokeToken"];
         options?: never;
         head?: never;
         patch?: never;
@@ -889,7 +889,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get a user by email (case-insensitive) */
-        get: operations["UsersController_byEmail"];
+        get: operations["getUserByEmail"];
         put?: never;
         post?: never;
         delete?: never;
@@ -906,7 +906,7 @@ export interface paths {
             cookie?: never;
         };
         /** Count users matching a filter (admin) */
-        get: operations["UsersController_count"];
+        get: operations["countUsers"];
         put?: never;
         post?: never;
         delete?: never;
@@ -923,7 +923,7 @@ export interface paths {
             cookie?: never;
         };
         /** The logged-in user */
-        get: operations["UsersController_current"];
+        get: operations["getCurrentUser"];
         put?: never;
         post?: never;
         delete?: never;
@@ -945,7 +945,7 @@ export interface paths {
          * Turn TOTP off (needs a code and the current password)
          * @description Ends your other sessions and your login tokens.
          */
-        post: operations["UsersController_disableTotp"];
+        post: operations["disableTotp"];
         delete?: never;
         options?: never;
         head?: never;
@@ -965,7 +965,7 @@ export interface paths {
          * Confirm TOTP enrolment with a code
          * @description Ends your other sessions and your login tokens.
          */
-        post: operations["UsersController_enableTotp"];
+        post: operations["enableTotp"];
         delete?: never;
         options?: never;
         head?: never;
@@ -985,7 +985,7 @@ export interface paths {
          * Start TOTP enrolment
          * @description Needs the current password. The secret is shown only in this answer.
          */
-        post: operations["UsersController_setupTotp"];
+        post: operations["setupTotp"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1000,7 +1000,7 @@ export interface paths {
             cookie?: never;
         };
         /** Liveness: the process answers */
-        get: operations["HealthController_live"];
+        get: operations["getLiveness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1017,7 +1017,7 @@ export interface paths {
             cookie?: never;
         };
         /** Readiness: the database answers (503 otherwise) */
-        get: operations["HealthController_ready"];
+        get: operations["getReadiness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1307,6 +1307,11 @@ export interface components {
              */
             type: "public" | "confidential";
         };
+        ApplicationPage: {
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+            rows: components["schemas"]["ApplicationDto"][];
+        };
         ApplicationWriteDto: {
             /**
              * @description Default: all of them
@@ -1391,6 +1396,11 @@ export interface components {
             targetType: string | null;
             /** @example LOGIN_SUCCEEDED */
             type: string;
+        };
+        AuditEventPage: {
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+            rows: components["schemas"]["AuditEventDto"][];
         };
         AuthenticationTokenInfoDto: {
             /**
@@ -1547,6 +1557,11 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        DataSamplePage: {
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+            rows: components["schemas"]["DataSampleDto"][];
+        };
         DataSampleWriteDto: {
             /**
              * @description Ignored (server-managed)
@@ -1693,6 +1708,11 @@ export interface components {
              */
             subject: string;
         };
+        FederatedIdentityPage: {
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+            rows: components["schemas"]["FederatedIdentityDto"][];
+        };
         FieldProblemDto: {
             /** @example email */
             field: string;
@@ -1779,6 +1799,11 @@ export interface components {
             tags: {
                 [key: string]: unknown;
             };
+        };
+        HealthcareElementPage: {
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+            rows: components["schemas"]["HealthcareElementDto"][];
         };
         HealthcareElementWriteDto: {
             /**
@@ -1921,6 +1946,11 @@ export interface components {
             requireTotp: boolean;
             /** @example 1-a2935837fdb2119e0f01d695c4807c08 */
             rev: string;
+        };
+        IdentityProviderPage: {
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+            rows: components["schemas"]["IdentityProviderDto"][];
         };
         IdentityProviderWriteDto: {
             /**
@@ -2309,6 +2339,11 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        PatientPage: {
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+            rows: components["schemas"]["PatientDto"][];
+        };
         PatientWriteDto: {
             /**
              * @description Default true
@@ -2554,6 +2589,11 @@ export interface components {
             rev: string;
             /** @example General practice */
             speciality?: string;
+        };
+        PractitionerPage: {
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+            rows: components["schemas"]["PractitionerDto"][];
         };
         PractitionerWriteDto: {
             addresses?: components["schemas"]["AddressDto"][];
@@ -2812,6 +2852,11 @@ export interface components {
             /** @example 3600 */
             validity: number;
         };
+        TokenInfoPage: {
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+            rows: components["schemas"]["TokenInfoDto"][];
+        };
         TokenPairDto: {
             /**
              * @description Short-lived JWT for `Authorization: Bearer`
@@ -2935,6 +2980,11 @@ export interface components {
             /** @example false */
             use2fa: boolean;
         };
+        UserPage: {
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+            rows: components["schemas"]["UserDto"][];
+        };
         UserWriteDto: {
             /** @description Admin only; null removes the policy */
             accessPolicy?: components["schemas"]["AccessPolicyDto"] | null;
@@ -3030,12 +3080,25 @@ export interface components {
     responses: never;
     parameters: never;
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description The record’s rev as an entity tag; send it back in If-None-Match (304) or If-Match (in place of the body’s rev) */
+        ETag: string;
+        /** @description Where the created record lives */
+        Location: string;
+        /** @description IETF RateLimit: the quota left (`r`) and seconds until it resets (`t`) */
+        RateLimit: string;
+        /** @description IETF RateLimit-Policy: the quota (`q`) per window (`w`, seconds) */
+        "RateLimit-Policy": string;
+        /** @description Seconds to wait before trying again */
+        "Retry-After": number;
+        /** @description The request id (the caller’s own when it sent a valid one); in every log line about the request */
+        "X-Request-Id": string;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    ApplicationsController_list: {
+    listApplications: {
         parameters: {
             query?: {
                 /** @description Opaque cursor from the previous page's `nextCursor` */
@@ -3051,19 +3114,17 @@ export interface operations {
             /** @description One page of results */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description Pass as `cursor` for the next page; null on the last page */
-                        nextCursor: string | null;
-                        rows: components["schemas"]["ApplicationDto"][];
-                    };
+                    "application/json": components["schemas"]["ApplicationPage"];
                 };
             };
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3073,6 +3134,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3082,6 +3144,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3090,7 +3153,7 @@ export interface operations {
             };
         };
     };
-    ApplicationsController_register: {
+    createApplication: {
         parameters: {
             query?: never;
             header?: never;
@@ -3103,8 +3166,11 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3114,6 +3180,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3123,6 +3190,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3132,6 +3200,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3141,6 +3210,7 @@ export interface operations {
             /** @description Stale `rev` or a state that forbids this change */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3149,7 +3219,7 @@ export interface operations {
             };
         };
     };
-    ApplicationsController_get: {
+    getApplication: {
         parameters: {
             query?: never;
             header?: never;
@@ -3160,8 +3230,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3171,6 +3244,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3180,6 +3254,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3189,6 +3264,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3198,6 +3274,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3206,7 +3283,7 @@ export interface operations {
             };
         };
     };
-    ApplicationsController_modify: {
+    modifyApplication: {
         parameters: {
             query?: never;
             header?: never;
@@ -3221,8 +3298,10 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3232,6 +3311,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3241,6 +3321,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3250,6 +3331,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3259,6 +3341,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3268,6 +3351,7 @@ export interface operations {
             /** @description Stale `rev` or a state that forbids this change */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3276,7 +3360,7 @@ export interface operations {
             };
         };
     };
-    ApplicationsController_delete: {
+    deleteApplication: {
         parameters: {
             query?: never;
             header?: never;
@@ -3287,8 +3371,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3298,6 +3384,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3307,6 +3394,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3316,6 +3404,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3325,6 +3414,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3333,7 +3423,7 @@ export interface operations {
             };
         };
     };
-    ApplicationsController_rotateSecret: {
+    rotateApplicationSecret: {
         parameters: {
             query?: never;
             header?: never;
@@ -3344,8 +3434,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3355,6 +3447,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3364,6 +3457,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3373,6 +3467,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3382,6 +3477,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3390,7 +3486,7 @@ export interface operations {
             };
         };
     };
-    AuditController_list: {
+    filterAuditEventsBy: {
         parameters: {
             query?: {
                 /** @description Acting user id */
@@ -3413,19 +3509,17 @@ export interface operations {
             /** @description One page of results */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description Pass as `cursor` for the next page; null on the last page */
-                        nextCursor: string | null;
-                        rows: components["schemas"]["AuditEventDto"][];
-                    };
+                    "application/json": components["schemas"]["AuditEventPage"];
                 };
             };
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3435,6 +3529,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3444,6 +3539,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3452,7 +3548,7 @@ export interface operations {
             };
         };
     };
-    AuthController_activate: {
+    activateWithToken: {
         parameters: {
             query?: never;
             header?: never;
@@ -3465,8 +3561,12 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3476,6 +3576,9 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3485,6 +3588,9 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3494,6 +3600,9 @@ export interface operations {
             /** @description Stale `rev` or a state that forbids this change */
             409: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3503,6 +3612,10 @@ export interface operations {
             /** @description Too many attempts; see Retry-After */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3511,7 +3624,7 @@ export interface operations {
             };
         };
     };
-    AuthController_login: {
+    login: {
         parameters: {
             query?: never;
             header?: never;
@@ -3524,8 +3637,12 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3535,6 +3652,9 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3544,6 +3664,9 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3553,6 +3676,10 @@ export interface operations {
             /** @description Too many attempts; see Retry-After */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3561,7 +3688,7 @@ export interface operations {
             };
         };
     };
-    AuthController_logout: {
+    logout: {
         parameters: {
             query?: never;
             header?: never;
@@ -3577,6 +3704,9 @@ export interface operations {
             /** @description Logged out */
             204: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3584,6 +3714,9 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3593,6 +3726,10 @@ export interface operations {
             /** @description Too many attempts; see Retry-After */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3601,7 +3738,7 @@ export interface operations {
             };
         };
     };
-    PasswordResetController_request: {
+    requestPasswordReset: {
         parameters: {
             query?: never;
             header?: never;
@@ -3614,8 +3751,12 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Accepted: the work goes on in the background */
             202: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3625,6 +3766,9 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3634,6 +3778,10 @@ export interface operations {
             /** @description Too many attempts; see Retry-After */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3642,7 +3790,7 @@ export interface operations {
             };
         };
     };
-    PasswordResetController_confirm: {
+    confirmPasswordReset: {
         parameters: {
             query?: never;
             header?: never;
@@ -3658,6 +3806,9 @@ export interface operations {
             /** @description Password set */
             204: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3665,6 +3816,9 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3674,6 +3828,9 @@ export interface operations {
             /** @description The one-time ticket or token is used, expired or revoked */
             410: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3683,6 +3840,10 @@ export interface operations {
             /** @description Too many attempts; see Retry-After */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3691,7 +3852,7 @@ export interface operations {
             };
         };
     };
-    AuthController_refresh: {
+    refreshSession: {
         parameters: {
             query?: never;
             header?: never;
@@ -3704,8 +3865,12 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3715,6 +3880,9 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3724,6 +3892,9 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3733,6 +3904,10 @@ export interface operations {
             /** @description Too many attempts; see Retry-After */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3741,7 +3916,7 @@ export interface operations {
             };
         };
     };
-    AuthController_exchangeToken: {
+    exchangeIdToken: {
         parameters: {
             query?: never;
             header?: never;
@@ -3754,8 +3929,12 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3765,6 +3944,9 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3774,6 +3956,9 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3783,6 +3968,10 @@ export interface operations {
             /** @description Too many attempts; see Retry-After */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3792,6 +3981,8 @@ export interface operations {
             /** @description The database is unavailable or too slow; retry */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3800,7 +3991,7 @@ export interface operations {
             };
         };
     };
-    DataSamplesController_filter: {
+    filterDataSamplesBy: {
         parameters: {
             query?: {
                 /** @description Opaque cursor from the previous page's `nextCursor` */
@@ -3818,19 +4009,17 @@ export interface operations {
             /** @description One page of results */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description Pass as `cursor` for the next page; null on the last page */
-                        nextCursor: string | null;
-                        rows: components["schemas"]["DataSampleDto"][];
-                    };
+                    "application/json": components["schemas"]["DataSamplePage"];
                 };
             };
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3840,6 +4029,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3849,6 +4039,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3857,7 +4048,7 @@ export interface operations {
             };
         };
     };
-    DataSamplesController_create: {
+    createDataSample: {
         parameters: {
             query?: never;
             header?: never;
@@ -3870,8 +4061,11 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3881,6 +4075,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3890,6 +4085,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3899,6 +4095,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3907,7 +4104,7 @@ export interface operations {
             };
         };
     };
-    DataSamplesController_get: {
+    getDataSample: {
         parameters: {
             query?: never;
             header?: never;
@@ -3918,8 +4115,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3929,6 +4129,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3938,6 +4139,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3947,6 +4149,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3956,6 +4159,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3964,7 +4168,7 @@ export interface operations {
             };
         };
     };
-    DataSamplesController_modify: {
+    modifyDataSample: {
         parameters: {
             query?: never;
             header?: never;
@@ -3979,8 +4183,10 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3990,6 +4196,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3999,6 +4206,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4008,6 +4216,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4017,6 +4226,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4026,6 +4236,7 @@ export interface operations {
             /** @description Stale `rev` or a state that forbids this change */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4034,7 +4245,7 @@ export interface operations {
             };
         };
     };
-    DataSamplesController_delete: {
+    deleteDataSample: {
         parameters: {
             query?: never;
             header?: never;
@@ -4045,8 +4256,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4056,6 +4269,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4065,6 +4279,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4074,6 +4289,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4083,6 +4299,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4091,7 +4308,7 @@ export interface operations {
             };
         };
     };
-    HealthcareElementsController_filter: {
+    filterHealthcareElementsBy: {
         parameters: {
             query?: {
                 /** @description Opaque cursor from the previous page's `nextCursor` */
@@ -4109,19 +4326,17 @@ export interface operations {
             /** @description One page of results */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description Pass as `cursor` for the next page; null on the last page */
-                        nextCursor: string | null;
-                        rows: components["schemas"]["HealthcareElementDto"][];
-                    };
+                    "application/json": components["schemas"]["HealthcareElementPage"];
                 };
             };
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4131,6 +4346,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4140,6 +4356,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4148,7 +4365,7 @@ export interface operations {
             };
         };
     };
-    HealthcareElementsController_create: {
+    createHealthcareElement: {
         parameters: {
             query?: never;
             header?: never;
@@ -4161,8 +4378,11 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4172,6 +4392,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4181,6 +4402,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4190,6 +4412,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4198,7 +4421,7 @@ export interface operations {
             };
         };
     };
-    HealthcareElementsController_get: {
+    getHealthcareElement: {
         parameters: {
             query?: never;
             header?: never;
@@ -4209,8 +4432,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4220,6 +4446,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4229,6 +4456,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4238,6 +4466,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4247,6 +4476,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4255,7 +4485,7 @@ export interface operations {
             };
         };
     };
-    HealthcareElementsController_modify: {
+    modifyHealthcareElement: {
         parameters: {
             query?: never;
             header?: never;
@@ -4270,8 +4500,10 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4281,6 +4513,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4290,6 +4523,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4299,6 +4533,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4308,6 +4543,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4317,6 +4553,7 @@ export interface operations {
             /** @description Stale `rev` or a state that forbids this change */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4325,7 +4562,7 @@ export interface operations {
             };
         };
     };
-    HealthcareElementsController_delete: {
+    deleteHealthcareElement: {
         parameters: {
             query?: never;
             header?: never;
@@ -4336,8 +4573,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4347,6 +4586,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4356,6 +4596,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4365,6 +4606,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4374,6 +4616,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4382,7 +4625,7 @@ export interface operations {
             };
         };
     };
-    IdentityProvidersController_list: {
+    listIdentityProviders: {
         parameters: {
             query?: {
                 /** @description Opaque cursor from the previous page's `nextCursor` */
@@ -4398,19 +4641,17 @@ export interface operations {
             /** @description One page of results */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description Pass as `cursor` for the next page; null on the last page */
-                        nextCursor: string | null;
-                        rows: components["schemas"]["IdentityProviderDto"][];
-                    };
+                    "application/json": components["schemas"]["IdentityProviderPage"];
                 };
             };
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4420,6 +4661,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4429,6 +4671,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4437,7 +4680,7 @@ export interface operations {
             };
         };
     };
-    IdentityProvidersController_create: {
+    createIdentityProvider: {
         parameters: {
             query?: never;
             header?: never;
@@ -4450,8 +4693,11 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4461,6 +4707,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4470,6 +4717,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4479,6 +4727,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4487,7 +4736,7 @@ export interface operations {
             };
         };
     };
-    IdentityProvidersController_get: {
+    getIdentityProvider: {
         parameters: {
             query?: never;
             header?: never;
@@ -4498,8 +4747,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4509,6 +4761,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4518,6 +4771,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4527,6 +4781,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4535,7 +4790,7 @@ export interface operations {
             };
         };
     };
-    IdentityProvidersController_modify: {
+    modifyIdentityProvider: {
         parameters: {
             query?: never;
             header?: never;
@@ -4550,8 +4805,10 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4561,6 +4818,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4570,6 +4828,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4579,6 +4838,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4588,6 +4848,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4597,6 +4858,7 @@ export interface operations {
             /** @description Stale `rev` or a state that forbids this change */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4605,7 +4867,7 @@ export interface operations {
             };
         };
     };
-    IdentityProvidersController_delete: {
+    deleteIdentityProvider: {
         parameters: {
             query?: never;
             header?: never;
@@ -4619,6 +4881,7 @@ export interface operations {
             /** @description Removed */
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4626,6 +4889,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4635,6 +4899,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4644,6 +4909,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4652,7 +4918,7 @@ export interface operations {
             };
         };
     };
-    InvitationsController_list: {
+    listInvitations: {
         parameters: {
             query?: {
                 /** @description Opaque cursor from the previous page's `nextCursor` */
@@ -4668,8 +4934,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4679,6 +4947,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4688,6 +4957,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4697,6 +4967,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4705,7 +4976,7 @@ export interface operations {
             };
         };
     };
-    InvitationsController_create: {
+    inviteUser: {
         parameters: {
             query?: never;
             header?: never;
@@ -4718,8 +4989,11 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4729,6 +5003,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4738,6 +5013,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4747,6 +5023,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4756,6 +5033,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4765,6 +5043,7 @@ export interface operations {
             /** @description Stale `rev` or a state that forbids this change */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4773,7 +5052,7 @@ export interface operations {
             };
         };
     };
-    InvitationsController_get: {
+    getInvitation: {
         parameters: {
             query?: never;
             header?: never;
@@ -4784,8 +5063,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4795,6 +5077,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4804,6 +5087,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4813,6 +5097,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4822,6 +5107,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4830,7 +5116,7 @@ export interface operations {
             };
         };
     };
-    InvitationsController_revoke: {
+    revokeInvitation: {
         parameters: {
             query?: never;
             header?: never;
@@ -4841,8 +5127,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4852,6 +5140,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4861,6 +5150,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4870,6 +5160,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4879,6 +5170,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4888,6 +5180,7 @@ export interface operations {
             /** @description Stale `rev` or a state that forbids this change */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4896,7 +5189,7 @@ export interface operations {
             };
         };
     };
-    InvitationsController_resend: {
+    resendInvitation: {
         parameters: {
             query?: never;
             header?: never;
@@ -4907,8 +5200,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4918,6 +5213,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4927,6 +5223,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4936,6 +5233,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4945,6 +5243,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4954,6 +5253,7 @@ export interface operations {
             /** @description Stale `rev` or a state that forbids this change */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4962,7 +5262,7 @@ export interface operations {
             };
         };
     };
-    InvitationsController_accept: {
+    acceptInvitation: {
         parameters: {
             query?: never;
             header?: never;
@@ -4975,8 +5275,10 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4986,6 +5288,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4995,6 +5298,7 @@ export interface operations {
             /** @description The one-time ticket or token is used, expired or revoked */
             410: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5004,6 +5308,8 @@ export interface operations {
             /** @description Too many attempts; see Retry-After */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5012,7 +5318,7 @@ export interface operations {
             };
         };
     };
-    InvitationsController_inspect: {
+    inspectInvitationTicket: {
         parameters: {
             query?: never;
             header?: never;
@@ -5025,8 +5331,10 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5036,6 +5344,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5044,7 +5353,7 @@ export interface operations {
             };
         };
     };
-    NotificationsController_list: {
+    getPendingNotificationsAfter: {
         parameters: {
             query?: {
                 /** @description Only notifications created after this time (epoch ms) */
@@ -5063,8 +5372,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5074,6 +5385,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5083,6 +5395,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5091,7 +5404,7 @@ export interface operations {
             };
         };
     };
-    NotificationsController_get: {
+    getNotification: {
         parameters: {
             query?: never;
             header?: never;
@@ -5102,8 +5415,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5113,6 +5429,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5122,6 +5439,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5131,6 +5449,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5139,7 +5458,7 @@ export interface operations {
             };
         };
     };
-    NotificationsController_changeStatus: {
+    updateNotificationStatus: {
         parameters: {
             query?: never;
             header?: never;
@@ -5154,8 +5473,10 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5165,6 +5486,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5174,6 +5496,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5183,6 +5506,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5192,6 +5516,7 @@ export interface operations {
             /** @description Stale `rev` or a state that forbids this change */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5200,7 +5525,7 @@ export interface operations {
             };
         };
     };
-    NotificationsController_open: {
+    subscribeToNotificationEvents: {
         parameters: {
             query?: never;
             header?: never;
@@ -5212,6 +5537,7 @@ export interface operations {
             /** @description An endless event stream; each event's data is a notification as JSON */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5221,6 +5547,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5229,7 +5556,7 @@ export interface operations {
             };
         };
     };
-    PatientsController_filter: {
+    filterPatientsBy: {
         parameters: {
             query?: {
                 /** @description Opaque cursor from the previous page's `nextCursor` */
@@ -5250,19 +5577,17 @@ export interface operations {
             /** @description One page of results */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description Pass as `cursor` for the next page; null on the last page */
-                        nextCursor: string | null;
-                        rows: components["schemas"]["PatientDto"][];
-                    };
+                    "application/json": components["schemas"]["PatientPage"];
                 };
             };
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5272,6 +5597,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5281,6 +5607,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5289,7 +5616,7 @@ export interface operations {
             };
         };
     };
-    PatientsController_create: {
+    createPatient: {
         parameters: {
             query?: never;
             header?: never;
@@ -5302,8 +5629,11 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5313,6 +5643,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5322,6 +5653,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5331,6 +5663,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5339,7 +5672,7 @@ export interface operations {
             };
         };
     };
-    PatientsController_get: {
+    getPatient: {
         parameters: {
             query?: never;
             header?: never;
@@ -5350,8 +5683,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5361,6 +5697,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5370,6 +5707,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5379,6 +5717,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5388,6 +5727,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5396,7 +5736,7 @@ export interface operations {
             };
         };
     };
-    PatientsController_modify: {
+    modifyPatient: {
         parameters: {
             query?: never;
             header?: never;
@@ -5411,8 +5751,10 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5422,6 +5764,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5431,6 +5774,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5440,6 +5784,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5449,6 +5794,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5458,6 +5804,7 @@ export interface operations {
             /** @description Stale `rev` or a state that forbids this change */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5466,7 +5813,7 @@ export interface operations {
             };
         };
     };
-    PatientsController_delete: {
+    deletePatient: {
         parameters: {
             query?: never;
             header?: never;
@@ -5477,8 +5824,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5488,6 +5837,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5497,6 +5847,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5506,6 +5857,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5515,6 +5867,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5523,7 +5876,7 @@ export interface operations {
             };
         };
     };
-    PatientsController_getAdministrative: {
+    getPatientAdministrativeData: {
         parameters: {
             query?: never;
             header?: never;
@@ -5534,8 +5887,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5545,6 +5900,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5554,6 +5910,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5563,6 +5920,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5572,6 +5930,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5580,7 +5939,7 @@ export interface operations {
             };
         };
     };
-    PatientsController_addDelegation: {
+    shareWith: {
         parameters: {
             query?: never;
             header?: never;
@@ -5598,6 +5957,7 @@ export interface operations {
             /** @description The patient with its delegations */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5607,6 +5967,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5616,6 +5977,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5625,6 +5987,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5634,6 +5997,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5642,7 +6006,7 @@ export interface operations {
             };
         };
     };
-    PatientInvitationController_invite: {
+    createAndInviteUser: {
         parameters: {
             query?: never;
             header?: never;
@@ -5657,8 +6021,11 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5668,6 +6035,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5677,6 +6045,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5686,6 +6055,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5695,6 +6065,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5703,7 +6074,7 @@ export interface operations {
             };
         };
     };
-    PatientsController_shareAllData: {
+    giveAccessToAllDataOf: {
         parameters: {
             query?: never;
             header?: never;
@@ -5714,8 +6085,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5725,6 +6098,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5734,6 +6108,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5743,6 +6118,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5752,6 +6128,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5761,6 +6138,7 @@ export interface operations {
             /** @description Stale `rev` or a state that forbids this change */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5769,7 +6147,7 @@ export interface operations {
             };
         };
     };
-    PractitionersController_filter: {
+    filterPractitionersBy: {
         parameters: {
             query?: {
                 /** @description Opaque cursor from the previous page's `nextCursor` */
@@ -5787,19 +6165,17 @@ export interface operations {
             /** @description One page of results */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description Pass as `cursor` for the next page; null on the last page */
-                        nextCursor: string | null;
-                        rows: components["schemas"]["PractitionerDto"][];
-                    };
+                    "application/json": components["schemas"]["PractitionerPage"];
                 };
             };
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5809,6 +6185,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5818,6 +6195,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5826,7 +6204,7 @@ export interface operations {
             };
         };
     };
-    PractitionersController_create: {
+    createPractitioner: {
         parameters: {
             query?: never;
             header?: never;
@@ -5839,8 +6217,11 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5850,6 +6231,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5859,6 +6241,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5868,6 +6251,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5876,7 +6260,7 @@ export interface operations {
             };
         };
     };
-    PractitionersController_get: {
+    getPractitioner: {
         parameters: {
             query?: never;
             header?: never;
@@ -5887,8 +6271,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5898,6 +6285,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5907,6 +6295,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5916,6 +6305,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5925,6 +6315,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5933,7 +6324,7 @@ export interface operations {
             };
         };
     };
-    PractitionersController_modify: {
+    modifyPractitioner: {
         parameters: {
             query?: never;
             header?: never;
@@ -5948,8 +6339,10 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5959,6 +6352,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5968,6 +6362,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5977,6 +6372,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5986,6 +6382,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5995,6 +6392,7 @@ export interface operations {
             /** @description Stale `rev` or a state that forbids this change */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6003,7 +6401,7 @@ export interface operations {
             };
         };
     };
-    PractitionersController_delete: {
+    deletePractitioner: {
         parameters: {
             query?: never;
             header?: never;
@@ -6014,8 +6412,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6025,6 +6425,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6034,6 +6435,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6043,6 +6445,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6052,6 +6455,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6060,7 +6464,7 @@ export interface operations {
             };
         };
     };
-    UsersController_filter: {
+    filterUsersBy: {
         parameters: {
             query?: {
                 /** @description Opaque cursor from the previous page's `nextCursor` */
@@ -6083,19 +6487,17 @@ export interface operations {
             /** @description One page of results */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description Pass as `cursor` for the next page; null on the last page */
-                        nextCursor: string | null;
-                        rows: components["schemas"]["UserDto"][];
-                    };
+                    "application/json": components["schemas"]["UserPage"];
                 };
             };
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6105,6 +6507,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6114,6 +6517,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6122,7 +6526,7 @@ export interface operations {
             };
         };
     };
-    UsersController_create: {
+    createUser: {
         parameters: {
             query?: never;
             header?: never;
@@ -6135,8 +6539,11 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6146,6 +6553,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6155,6 +6563,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6164,6 +6573,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6172,7 +6582,7 @@ export interface operations {
             };
         };
     };
-    UsersController_get: {
+    getUser: {
         parameters: {
             query?: never;
             header?: never;
@@ -6183,8 +6593,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6194,6 +6607,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6203,6 +6617,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6212,6 +6627,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6220,7 +6636,7 @@ export interface operations {
             };
         };
     };
-    UsersController_modify: {
+    modifyUser: {
         parameters: {
             query?: never;
             header?: never;
@@ -6235,8 +6651,10 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6246,6 +6664,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6255,6 +6674,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6264,6 +6684,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6273,6 +6694,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6282,6 +6704,7 @@ export interface operations {
             /** @description Stale `rev` or a state that forbids this change */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6290,7 +6713,7 @@ export interface operations {
             };
         };
     };
-    UsersController_delete: {
+    deleteUser: {
         parameters: {
             query?: never;
             header?: never;
@@ -6301,8 +6724,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6312,6 +6737,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6321,6 +6747,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6330,6 +6757,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6339,6 +6767,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6347,7 +6776,7 @@ export interface operations {
             };
         };
     };
-    FederatedIdentitiesController_list: {
+    listFederatedIdentities: {
         parameters: {
             query?: never;
             header?: never;
@@ -6361,19 +6790,17 @@ export interface operations {
             /** @description One page of results */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description Pass as `cursor` for the next page; null on the last page */
-                        nextCursor: string | null;
-                        rows: components["schemas"]["FederatedIdentityDto"][];
-                    };
+                    "application/json": components["schemas"]["FederatedIdentityPage"];
                 };
             };
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6383,6 +6810,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6392,6 +6820,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6400,7 +6829,7 @@ export interface operations {
             };
         };
     };
-    FederatedIdentitiesController_unlink: {
+    unlinkFederatedIdentity: {
         parameters: {
             query?: never;
             header?: never;
@@ -6415,6 +6844,7 @@ export interface operations {
             /** @description Unlinked */
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -6422,6 +6852,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6431,6 +6862,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6440,6 +6872,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6448,7 +6881,7 @@ export interface operations {
             };
         };
     };
-    UsersController_clearLockout: {
+    clearLockout: {
         parameters: {
             query?: never;
             header?: never;
@@ -6462,6 +6895,7 @@ export interface operations {
             /** @description Cleared */
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -6469,6 +6903,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6478,6 +6913,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6487,6 +6923,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6496,6 +6933,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6504,7 +6942,7 @@ export interface operations {
             };
         };
     };
-    UsersController_listTokens: {
+    listTokens: {
         parameters: {
             query?: never;
             header?: never;
@@ -6518,19 +6956,17 @@ export interface operations {
             /** @description One page of results */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description Pass as `cursor` for the next page; null on the last page */
-                        nextCursor: string | null;
-                        rows: components["schemas"]["TokenInfoDto"][];
-                    };
+                    "application/json": components["schemas"]["TokenInfoPage"];
                 };
             };
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6540,6 +6976,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6549,6 +6986,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6558,6 +6996,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6566,7 +7005,7 @@ export interface operations {
             };
         };
     };
-    UsersController_createToken: {
+    createToken: {
         parameters: {
             query?: never;
             header?: never;
@@ -6581,8 +7020,11 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6592,6 +7034,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6601,6 +7044,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6610,6 +7054,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6619,6 +7064,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6627,7 +7073,7 @@ export interface operations {
             };
         };
     };
-    UsersController_revokeToken: {
+    revokeToken: {
         parameters: {
             query?: never;
             header?: never;
@@ -6642,6 +7088,7 @@ export interface operations {
             /** @description Revoked */
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -6649,6 +7096,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6658,6 +7106,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6667,6 +7116,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6676,6 +7126,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6684,7 +7135,7 @@ export interface operations {
             };
         };
     };
-    UsersController_byEmail: {
+    getUserByEmail: {
         parameters: {
             query?: never;
             header?: never;
@@ -6695,8 +7146,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6706,6 +7160,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6715,6 +7170,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6723,7 +7179,7 @@ export interface operations {
             };
         };
     };
-    UsersController_count: {
+    countUsers: {
         parameters: {
             query?: {
                 /** @description Opaque cursor from the previous page's `nextCursor` */
@@ -6743,8 +7199,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6754,6 +7212,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6763,6 +7222,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6772,6 +7232,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6780,7 +7241,7 @@ export interface operations {
             };
         };
     };
-    UsersController_current: {
+    getCurrentUser: {
         parameters: {
             query?: never;
             header?: never;
@@ -6789,8 +7250,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6800,6 +7263,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6808,7 +7272,7 @@ export interface operations {
             };
         };
     };
-    UsersController_disableTotp: {
+    disableTotp: {
         parameters: {
             query?: never;
             header?: never;
@@ -6824,6 +7288,7 @@ export interface operations {
             /** @description Two-factor login is off */
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -6831,6 +7296,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6840,6 +7306,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6849,6 +7316,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6858,6 +7326,7 @@ export interface operations {
             /** @description Stale `rev` or a state that forbids this change */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6867,6 +7336,8 @@ export interface operations {
             /** @description Too many attempts; see Retry-After */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6875,7 +7346,7 @@ export interface operations {
             };
         };
     };
-    UsersController_enableTotp: {
+    enableTotp: {
         parameters: {
             query?: never;
             header?: never;
@@ -6891,6 +7362,7 @@ export interface operations {
             /** @description Two-factor login is on */
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -6898,6 +7370,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6907,6 +7380,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6916,6 +7390,7 @@ export interface operations {
             /** @description Stale `rev` or a state that forbids this change */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6925,6 +7400,8 @@ export interface operations {
             /** @description Too many attempts; see Retry-After */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6933,7 +7410,7 @@ export interface operations {
             };
         };
     };
-    UsersController_setupTotp: {
+    setupTotp: {
         parameters: {
             query?: never;
             header?: never;
@@ -6946,8 +7423,11 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6957,6 +7437,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6966,6 +7447,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6975,6 +7457,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6984,6 +7467,7 @@ export interface operations {
             /** @description Stale `rev` or a state that forbids this change */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6993,6 +7477,8 @@ export interface operations {
             /** @description Too many attempts; see Retry-After */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7001,7 +7487,7 @@ export interface operations {
             };
         };
     };
-    HealthController_live: {
+    getLiveness: {
         parameters: {
             query?: never;
             header?: never;
@@ -7013,6 +7499,7 @@ export interface operations {
             /** @description The Health Check is successful */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7061,6 +7548,8 @@ export interface operations {
             /** @description The Health Check is not successful */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7119,7 +7608,7 @@ export interface operations {
             };
         };
     };
-    HealthController_ready: {
+    getReadiness: {
         parameters: {
             query?: never;
             header?: never;
@@ -7131,6 +7620,7 @@ export interface operations {
             /** @description The Health Check is successful */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7179,6 +7669,8 @@ export interface operations {
             /** @description The Health Check is not successful */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
