@@ -73,10 +73,11 @@ describe('Notification stream tickets and resumption', () => {
     const doctor = await practitionerUser(t.http, admin);
     const expired = await ticketFor(doctor.session);
     // Moves the ticket's expiry into the past rather than waiting 30 s.
-    await sql(t.database.url, `UPDATE stream_tickets SET expires_at = $1 WHERE token_hash = sha256(convert_to($2, 'UTF8'))`, [
+    const moved = await sql(t.database.url, `UPDATE stream_tickets SET expires_at = $1 WHERE token_hash = sha256(convert_to($2, 'UTF8')) RETURNING 1`, [
       Date.now() - 1,
       expired,
     ]);
+    expect(moved).toHaveLength(1);
     expect((await streamWithTicket(expired)).status).toBe(401);
 
     for (const bad of ['A'.repeat(43), 'not a ticket', '', 'x'.repeat(5000)]) {
