@@ -73,10 +73,11 @@ describe('Notification stream tickets and resumption', () => {
     const doctor = await practitionerUser(t.http, admin);
     const expired = await ticketFor(doctor.session);
     // Moves the ticket's expiry into the past rather than waiting 30 s.
-    const moved = await sql(t.database.url, `UPDATE stream_tickets SET expires_at = $1 WHERE token_hash = sha256(convert_to($2, 'UTF8')) RETURNING 1`, [
-      Date.now() - 1,
-      expired,
-    ]);
+    const moved = await sql(
+      t.database.url,
+      `UPDATE stream_tickets SET expires_at = $1 WHERE token_hash = sha256(convert_to($2, 'UTF8')) RETURNING 1`,
+      [Date.now() - 1, expired],
+    );
     expect(moved).toHaveLength(1);
     expect((await streamWithTicket(expired)).status).toBe(401);
 
@@ -92,6 +93,18 @@ describe('Notification stream tickets and resumption', () => {
     const refused = await streamWithTicket(loggedOut);
     expect(refused.status).toBe(401);
     expect(refused.body.code).toBe('SESSION_REVOKED');
+  });
+
+  it('opens nothing but the stream: elsewhere a ticket is no credential, and is not used up', async () => {
+    const doctor = await practitionerUser(t.http, admin);
+    const ticket = await ticketFor(doctor.session);
+    for (const path of ['/api/v1/notifications', '/api/v1/users/current']) {
+      const response = await t.http.get(`${path}?ticket=${ticket}`);
+      expect([path, response.status, response.body.code]).toEqual([path, 401, 'UNAUTHENTICATED']);
+    }
+    const stream = await openNotificationStream(t.baseUrl, { ticket });
+    expect(stream.status).toBe(200);
+    await stream.close();
   });
 
   it('ends a stream opened with a ticket when its session logs out', async () => {
