@@ -405,11 +405,12 @@ describe('Hostile input on every route', () => {
     const notAnEventId = hostileString.filter((value) => !/^\d{1,18}$/.test(value) && value !== '');
     await fc.assert(
       fc.asyncProperty(hostileString, notAnEventId, fc.boolean(), async (ticket, lastEventId, repeated) => {
-        const query = new URLSearchParams([['ticket', ticket], ...(repeated ? [['ticket', ticket]] : [])]);
+        // Once, or twice (an array once parsed).
+        const query = (name: string, value: string) =>
+          new URLSearchParams(Array.from({ length: repeated ? 2 : 1 }, (): [string, string] => [name, value]));
         // 401, or 414/431 for a URL too long to read.
-        expect([401, 414, 431]).toContain((await send(t.http, 'GET', `${stream}?${query}`)).status);
-        const resume = new URLSearchParams([['lastEventId', lastEventId], ...(repeated ? [['lastEventId', lastEventId]] : [])]);
-        expect([400, 414, 431]).toContain((await send(admin, 'GET', `${stream}?${resume}`)).status);
+        expect([401, 414, 431]).toContain((await send(t.http, 'GET', `${stream}?${query('ticket', ticket)}`)).status);
+        expect([400, 414, 431]).toContain((await send(admin, 'GET', `${stream}?${query('lastEventId', lastEventId)}`)).status);
         return true;
       }),
       { numRuns: RUNS_PER_ROUTE * 4, seed: 4242 },

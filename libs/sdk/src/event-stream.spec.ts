@@ -43,7 +43,18 @@ function fakeServer(answers: (() => Response | Stream)[]) {
 }
 
 const notification = (id: string, responsible = 'p1', type = 'NEW_USER_OWN_DATA_ACCESS') =>
-  ({ id, rev: `1-${'0'.repeat(32)}`, created: 1, modified: 1, type, status: 'pending', responsible, author: null, recipient: 'h1', properties: {} }) as NotificationDto;
+  ({
+    id,
+    rev: `1-${'0'.repeat(32)}`,
+    created: 1,
+    modified: 1,
+    type,
+    status: 'pending',
+    responsible,
+    author: null,
+    recipient: 'h1',
+    properties: {},
+  }) as NotificationDto;
 
 const event = (seq: number, n: NotificationDto) => `id: ${seq}\nevent: notification\ndata: ${JSON.stringify(n)}\n\n`;
 
@@ -106,7 +117,12 @@ describe('NotificationApi.subscribeToNotificationEvents', () => {
   });
 
   it('reconnects after a dropped connection and after the server ends the stream, resuming with Last-Event-ID', async () => {
-    const server = fakeServer([sseResponse, () => json(503, { status: 503, code: 'DATABASE_UNAVAILABLE', detail: 'x' }), sseResponse, sseResponse]);
+    const server = fakeServer([
+      sseResponse,
+      () => json(503, { status: 503, code: 'DATABASE_UNAVAILABLE', detail: 'x' }),
+      sseResponse,
+      sseResponse,
+    ]);
     const received: string[] = [];
     let connected = 0;
     const connection = await api(server.fetch).notificationApi.subscribeToNotificationEvents((n) => void received.push(n.id), {
@@ -131,10 +147,7 @@ describe('NotificationApi.subscribeToNotificationEvents', () => {
   });
 
   it('renews an expired access token when the server says so, then opens the stream', async () => {
-    const server = fakeServer([
-      () => json(401, { status: 401, code: 'ACCESS_TOKEN_EXPIRED', detail: 'expired' }),
-      sseResponse,
-    ]);
+    const server = fakeServer([() => json(401, { status: 401, code: 'ACCESS_TOKEN_EXPIRED', detail: 'expired' }), sseResponse]);
     const connection = await api(server.fetch).notificationApi.subscribeToNotificationEvents(() => undefined);
     expect(server.streamRequests.map((h) => h.authorization)).toEqual(['Bearer token-1', 'Bearer refreshed']);
     connection.close();
@@ -150,7 +163,10 @@ describe('NotificationApi.subscribeToNotificationEvents', () => {
     const down = () => json(503, { status: 503, code: 'DATABASE_UNAVAILABLE', detail: 'x' });
     const failing = fakeServer([down, down, down, down]);
     await expect(
-      api(failing.fetch).notificationApi.subscribeToNotificationEvents(() => undefined, { connectionMaxRetry: 2, connectionRetryIntervalMs: 1 }),
+      api(failing.fetch).notificationApi.subscribeToNotificationEvents(() => undefined, {
+        connectionMaxRetry: 2,
+        connectionRetryIntervalMs: 1,
+      }),
     ).rejects.toMatchObject({ code: 'DATABASE_UNAVAILABLE' });
     expect(failing.streamRequests).toHaveLength(3);
   });

@@ -166,7 +166,6 @@ export class NotificationStream implements OnModuleInit, BeforeApplicationShutdo
     const notification = await this.notifications.get(message.id, interested[0].actor).catch(() => null);
     if (!notification) return;
     // A stream ended while the notification was loading hears nothing more.
-    for (const subscriber of interested)
-      if (this.subscribers.has(subscriber)) this.deliver(subscriber, { seq: message.seq, notification });
+    for (const subscriber of interested) if (this.subscribers.has(subscriber)) this.deliver(subscriber, { seq: message.seq, notification });
   }
 }

@@ -53,8 +53,7 @@ export class NotificationApi {
     const [eventTypes, filter, eventFired, options] = (
       typeof args[0] === 'function' ? [['CREATE'], undefined, args[0], args[1]] : args
     ) as Full;
-    if (!eventTypes.every((type) => type === 'CREATE'))
-      throw new TypeError("Only 'CREATE' events of notifications can be subscribed to");
+    if (!eventTypes.every((type) => type === 'CREATE')) throw new TypeError("Only 'CREATE' events of notifications can be subscribed to");
     const matches = (n: NotificationDto) =>
       (!filter?.type || n.type === filter.type) && (!filter?.responsible || n.responsible === filter.responsible);
     const connection = new EventStreamConnection(

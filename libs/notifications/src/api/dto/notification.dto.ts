@@ -82,7 +82,8 @@ export class NotificationStreamQueryDto {
   ticket?: string;
 
   @ApiPropertyOptional({
-    description: 'Resume after this event id, as the `Last-Event-ID` header does (which wins); for a new EventSource, which cannot send the header',
+    description:
+      'Resume after this event id, as the `Last-Event-ID` header does (which wins); for a new EventSource, which cannot send the header',
     example: '1042',
   })
   @IsOptional()
