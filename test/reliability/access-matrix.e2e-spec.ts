@@ -344,6 +344,8 @@ const MATRIX: Record<string, Row> = {
   // By id, an admin may still read and move any notification (the notifications contract: "only the recipient (or an admin)").
   'GET /api/v1/notifications': signedIn(200, async () => ({ path: '/api/v1/notifications?limit=5' })),
   'GET /api/v1/notifications/stream': signedIn(200, async () => ({ path: '/api/v1/notifications/stream' }), { stream: true }),
+  // A one-time ticket that opens the caller's own stream (test/notifications/stream-ticket.e2e-spec.ts: what it opens).
+  'POST /api/v1/notifications/stream-ticket': signedIn(201, async () => ({ path: '/api/v1/notifications/stream-ticket' })),
   'GET /api/v1/notifications/{id}': recipientOrAdmin(200, async (w) => ({ path: `/api/v1/notifications/${(await w.notification()).id}` })),
   'PUT /api/v1/notifications/{id}/status': recipientOrAdmin(200, async (w) => ({
     path: `/api/v1/notifications/${(await w.notification()).id}/status`,

@@ -30,6 +30,7 @@ import { CredentialLifecycle } from './application/credential-lifecycle.service'
 import { Credentials } from './application/credentials';
 import { PasswordResetService } from './application/password-reset.service';
 import { Tickets } from './application/tickets';
+import { StreamTickets } from './application/stream-tickets';
 import { LockoutService } from './application/lockout.service';
 import { LoginTokensService } from './application/login-tokens.service';
 import { PasswordHasher } from './application/password-hasher';
@@ -43,6 +44,7 @@ import { LoginFailuresRepository } from './infrastructure/login-failures.reposit
 import { LoginTokensRepository } from './infrastructure/login-tokens.repository';
 import { PrincipalsRepository } from './infrastructure/principals.repository';
 import { TicketsRepository } from './infrastructure/tickets.repository';
+import { StreamTicketsRepository } from './infrastructure/stream-tickets.repository';
 import { SecretCipher } from './infrastructure/secret-cipher';
 import { SeededAdminRepository } from './infrastructure/seeded-admin.repository';
 import { TotpSecretsAtRest } from './infrastructure/totp-secrets-at-rest';
@@ -79,6 +81,8 @@ import { ProviderKeys } from './infrastructure/provider-keys';
     PrincipalsRepository,
     TicketsRepository,
     Tickets,
+    StreamTicketsRepository,
+    StreamTickets,
     PasswordResetService,
     CredentialLifecycle,
     SecretCipher,

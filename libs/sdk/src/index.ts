@@ -10,7 +10,13 @@ export { UserApi, type InvitePatientOptions } from './apis/user-api.js';
 export { PatientApi } from './apis/patient-api.js';
 export { PractitionerApi } from './apis/practitioner-api.js';
 export { DataSampleApi, HealthcareElementApi } from './apis/medical-record-apis.js';
-export { NotificationApi } from './apis/notification-api.js';
+export {
+  NotificationApi,
+  type NotificationEventCallback,
+  type NotificationEventFilter,
+  type NotificationEventType,
+} from './apis/notification-api.js';
+export { type Connection, type ServerSentEvent, ServerSentEventParser, type SubscriptionOptions } from './event-stream.js';
 export { AuthenticationApi, type AuthenticationResult, type KeyPairProvider } from './apis/authentication-api.js';
 export {
   IdentityProviderApi,

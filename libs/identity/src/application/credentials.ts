@@ -11,6 +11,8 @@ import { LoginMethods } from './login/login-methods';
 import type { PasswordAttempt } from './login/password-logins';
 import { CreatedToken, LoginTokensService } from './login-tokens.service';
 import { AccessClaims, SessionsService, TokenPair } from './sessions.service';
+import type { Principal } from '../domain/principal';
+import { StreamTickets } from './stream-tickets';
 import { TicketKind, Tickets, TicketState, ticketError } from './tickets';
 import { UsersService } from './users.service';
 
@@ -30,6 +32,7 @@ export class Credentials {
     private readonly loginTokens: LoginTokensService,
     private readonly sessions: SessionsService,
     private readonly tickets: Tickets,
+    private readonly streamTickets: StreamTickets,
     private readonly loginMethods: LoginMethods,
     private readonly lifecycle: CredentialLifecycle,
     private readonly audit: AuditTrail,
@@ -45,6 +48,14 @@ export class Credentials {
   /** A one-time ticket that lets the invited user choose its password (Oystehr's invite link). */
   issueInvitationTicket(userId: string, expiresInSeconds: number, invitationId: string): Promise<{ ticket: string; expiresAt: number }> {
     return this.tickets.issue('invitation', userId, expiresInSeconds, invitationId);
+  }
+
+  /**
+   * A one-time ticket (30 s) that opens the caller's notification stream in place of its access token, for a
+   * browser's EventSource; the stream belongs to the caller's session and ends when that access token expires.
+   */
+  issueStreamTicket(actor: Principal, session: { id: string; accessExpiresAt: number }): Promise<{ ticket: string; expiresAt: number }> {
+    return this.streamTickets.issue(actor, session);
   }
 
   /** What a ticket of either kind is, without using it; null when it is unknown. */

@@ -545,11 +545,31 @@ export interface paths {
         };
         /**
          * Server-Sent Events: one `notification` event per new notification for the caller
-         * @description The caller's own notifications, as the list shows them. Works across API instances (PostgreSQL LISTEN/NOTIFY). A comment line is sent every 15 s to keep the connection open. The server closes the stream when the session it was opened with ends (logout, password changed or reset, 2FA changed, roles changed, user disabled or deleted) and when the access token it was opened with expires: reconnect with a fresh one.
+         * @description The caller's own notifications, as the list shows them. Authenticated by the bearer header, or by `?ticket=` (POST /notifications/stream-ticket) for a browser’s EventSource. Each event has an `id:` (a sequence number); with `Last-Event-ID` (or `?lastEventId=`) the stream first sends the caller's notifications created after it, oldest first, at most 1000 (with more, it ends after them: reconnect to go on), then the live ones. It starts with `retry: 3000`. Works across API instances (PostgreSQL LISTEN/NOTIFY). A comment line is sent every 15 s to keep the connection open. The server closes the stream when the session it was opened with ends (logout, password changed or reset, 2FA changed, roles changed, user disabled or deleted) and when the access token it was opened with expires: reconnect with a fresh one.
          */
         get: operations["subscribeToNotificationEvents"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/stream-ticket": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A one-time ticket that opens your notification stream without an Authorization header (for EventSource)
+         * @description Pass it as `GET /notifications/stream?ticket=…` within 30 s; it works once. The stream belongs to the session that asked for the ticket and ends when that session ends or when the access token that asked for it expires.
+         */
+        post: operations["createStreamTicket"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2719,6 +2739,18 @@ export interface components {
             dataSamples: components["schemas"]["SharingStatusDto"];
             healthcareElements: components["schemas"]["SharingStatusDto"];
             patient: components["schemas"]["SharingStatusDto"];
+        };
+        StreamTicketDto: {
+            /**
+             * @description When the ticket expires (epoch ms)
+             * @example 1700058655100
+             */
+            expiresAt: number;
+            /**
+             * @description Opens GET /notifications/stream?ticket=… once, within 30 s; never log it
+             * @example kq3C9n0r1P1uWbYd6mO0l2Zb8y5vQx3sT7aJ4eHfN1g
+             */
+            ticket: string;
         };
         SystemMetaDataDto: {
             /** @example {} */
@@ -5527,8 +5559,16 @@ export interface operations {
     };
     subscribeToNotificationEvents: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                /** @description Resume after this event id, as the `Last-Event-ID` header does (which wins); for a new EventSource, which cannot send the header */
+                lastEventId?: string;
+                /** @description A one-time ticket from POST /notifications/stream-ticket, in place of the Authorization header (a browser’s EventSource cannot send one). Used, expired, unknown or malformed: 401 INVALID_STREAM_TICKET. Ignored when an Authorization header is sent. */
+                ticket?: string;
+            };
+            header?: {
+                /** @description The id of the last event received: resume after it */
+                "Last-Event-ID"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5542,6 +5582,48 @@ export interface operations {
                 };
                 content: {
                     "text/event-stream": string;
+                };
+            };
+            /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    createStreamTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StreamTicketDto"];
                 };
             };
             /** @description Missing or invalid credentials */
