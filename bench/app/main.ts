@@ -7,6 +7,7 @@
  */
 // First: sizes libuv's thread pool before anything uses it.
 import '../../apps/api/src/thread-pool';
+import '../../apps/api/src/tracing';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { serve } from '../../apps/api/src/serve';

@@ -32,3 +32,24 @@ export async function checkParity(appUrl: string, bareUrl: string, checks: Parit
     }
   }
 }
+
+/** A token answer's fields, its ID token's header algorithm and claim names: what must match between app and bare server. */
+function tokenShape(answer: Record<string, unknown>): Record<string, unknown> {
+  const [header, payload] = String(answer.id_token)
+    .split('.')
+    .slice(0, 2)
+    .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>);
+  return { fields: Object.keys(answer).sort(), alg: header.alg, claims: Object.keys(payload).sort() };
+}
+
+/**
+ * Fails the run when the bare server's token answer has another shape than the app's (other fields, an ID token
+ * with another algorithm or other claims): it would then sign other tokens than the app's.
+ */
+export function checkTokenParity(what: string, fromApp: Record<string, unknown>, fromBare: Record<string, unknown>): void {
+  const [app, bare] = [tokenShape(fromApp), tokenShape(fromBare)];
+  if (!isDeepStrictEqual(app, bare))
+    throw new Error(
+      `the bare server's ${what} differs from the app's: update bench/baselines/code-exchange-server.ts\napp:  ${JSON.stringify(app)}\nbare: ${JSON.stringify(bare)}`,
+    );
+}

@@ -6,6 +6,7 @@ import { getUser } from './get-user';
 import { guardOverhead } from './guard-overhead';
 import { memoryLoad } from './memory-load';
 import { memoryLogins } from './memory-logins';
+import { oidcToken } from './oidc-token';
 import { passwordLogin } from './password-login';
 import { passwordLoginLatency } from './password-login-latency';
 import { patientsGet } from './patients-get';
@@ -24,6 +25,7 @@ export const SCENARIOS: Scenario[] = [
   passwordLogin,
   passwordLoginLatency,
   createUser,
+  oidcToken,
   byEmail1m,
   patientsPage,
   bulkInvite,

@@ -120,6 +120,29 @@ describe('OpenID provider: the authorization code flow in a real browser', () =>
     expect(afterLogout.body.error).toBe('invalid_grant');
   });
 
+  it('logs out without a provider session straight back to the application: its automatic form post may continue there', async () => {
+    // A browser that never signed in here (or whose provider session is gone): oidc-provider answers with a page that
+    // posts the logout on its own, and the post's redirect to the application is held to that page's form-action.
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await stubApplication(page);
+    const blocked: string[] = [];
+    page.on('console', (message) => {
+      if (message.text().includes('Content Security Policy')) blocked.push(message.text());
+    });
+    const logout = new URL('/oidc/session/end', t.baseUrl);
+    logout.searchParams.set('client_id', spa.clientId);
+    logout.searchParams.set('post_logout_redirect_uri', POST_LOGOUT_URI);
+    logout.searchParams.set('state', 'bye');
+    const answer = await page.goto(logout.toString());
+    const policy = answer!.headers()['content-security-policy'];
+    expect(policy).toMatch(/form-action 'self' https:\/\/app\.example(;|$)/);
+    await page.waitForURL((url) => url.toString().startsWith(POST_LOGOUT_URI));
+    expect(new URL(page.url()).searchParams.get('state')).toBe('bye');
+    expect(blocked).toEqual([]);
+    await context.close();
+  });
+
   it('asks a user with two-factor login for its code as a second step', async () => {
     const { user, login, password } = await createUser(admin);
     const session = await loginAs(t.http, login, password);

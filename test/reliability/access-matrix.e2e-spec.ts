@@ -16,8 +16,8 @@ import { createPatient, patientUser, practitionerUser, registeringPatientUser } 
 /**
  * Who gets which status on every route the server answers that the patients
  * matrix (test/patients/access-matrix.rows.ts) does not own: users, auth,
- * audit, invitations, notifications, health, and the pages and Swagger UI
- * outside the OpenAPI document. Together the two tables hold exactly one row
+ * audit, invitations, notifications, health, metrics, and the pages and
+ * Swagger UI outside the OpenAPI document. Together the two tables hold exactly one row
  * per route; a route without a row, or a row without a route, fails.
  *
  * The target of a user route is the patient's own user (so `patientUserOwn`
@@ -361,6 +361,8 @@ const MATRIX: Record<string, Row> = {
   // By id, an admin may still read and move any notification (the notifications contract: "only the recipient (or an admin)").
   'GET /api/v1/notifications': signedIn(200, async () => ({ path: '/api/v1/notifications?limit=5' })),
   'GET /api/v1/notifications/stream': signedIn(200, async () => ({ path: '/api/v1/notifications/stream' }), { stream: true }),
+  // A one-time ticket that opens the caller's own stream (test/notifications/stream-ticket.e2e-spec.ts: what it opens).
+  'POST /api/v1/notifications/stream-ticket': signedIn(201, async () => ({ path: '/api/v1/notifications/stream-ticket' })),
   'GET /api/v1/notifications/{id}': recipientOrAdmin(200, async (w) => ({ path: `/api/v1/notifications/${(await w.notification()).id}` })),
   'PUT /api/v1/notifications/{id}/status': recipientOrAdmin(200, async (w) => ({
     path: `/api/v1/notifications/${(await w.notification()).id}/status`,
@@ -384,11 +386,21 @@ const MATRIX: Record<string, Row> = {
   'POST /oidc/token/revocation': everyone(400, async () => ({ path: '/oidc/token/revocation' })),
   'GET /oidc/interaction/{uid}': everyone(400, async () => ({ path: '/oidc/interaction/no-such-interaction' })),
   'POST /oidc/interaction/{uid}': everyone(400, async () => ({ path: '/oidc/interaction/no-such-interaction' })),
+  'GET /oidc/interaction/{uid}/federation/{alias}': everyone(400, async () => ({
+    path: '/oidc/interaction/no-such-interaction/federation/acme',
+  })),
+  'GET /oidc/interaction/{uid}/callback': everyone(400, async () => ({
+    path: '/oidc/interaction/no-such-interaction/callback?code=c&state=s',
+  })),
+  // Sends the browser on to the interaction the state names, which then needs that browser's cookie (followed here: 400).
+  'GET /oidc/federation/callback': everyone(400, async () => ({ path: '/oidc/federation/callback?code=c&state=no-such-interaction.s' })),
   'GET /oidc/assets/sign-in.css': page('/oidc/assets/sign-in.css'),
 
   // --- health, pages and documentation: public ---
   'GET /health/live': page('/health/live'),
   'GET /health/ready': page('/health/ready'),
+  // For the Prometheus scraper, which sends METRICS_TOKEN: no user's access token opens it, an admin's included.
+  'GET /metrics': everyone(401, async () => ({ path: '/metrics' })),
   'GET /invitations/accept': page('/invitations/accept'),
   'GET /password-reset': page('/password-reset'),
   'GET /invitations/assets/{file}': page('/invitations/assets/set-password.js'),
@@ -431,7 +443,7 @@ describe('Access matrix: every other route, pages included', () => {
   beforeAll(async () => {
     await mail.start();
     await idp.start();
-    t = await startTestApp({ env: { SMTP_URL: mail.url } });
+    t = await startTestApp({ env: { SMTP_URL: mail.url, METRICS_TOKEN: 'metrics-token-of-the-access-matrix' } });
     const admin = await loginAsAdmin(t.http);
     const provider = await admin.post('/api/v1/identity-providers', { alias: unique('idp'), issuer: idp.issuer, clientId: idp.clientId });
     const [withDelegation, without, plainUser] = await Promise.all([

@@ -428,6 +428,25 @@ describe('Hostile input on every route', () => {
     expect((await t.http.get('/health/ready')).status).toBe(200);
   }, 600_000);
 
+  it('answers hostile stream tickets and resume points with a 4xx problem, never 5xx (the stream never opens)', async () => {
+    const stream = '/api/v1/notifications/stream';
+    // A well-formed id would open the endless stream: only malformed ones here (well-formed: test/notifications).
+    const notAnEventId = hostileString.filter((value) => !/^\d{1,18}$/.test(value) && value !== '');
+    await fc.assert(
+      fc.asyncProperty(hostileString, notAnEventId, fc.boolean(), async (ticket, lastEventId, repeated) => {
+        // Once, or twice (an array once parsed).
+        const query = (name: string, value: string) =>
+          new URLSearchParams(Array.from({ length: repeated ? 2 : 1 }, (): [string, string] => [name, value]));
+        // 401, or 414/431 for a URL too long to read.
+        expect([401, 414, 431]).toContain((await send(t.http, 'GET', `${stream}?${query('ticket', ticket)}`)).status);
+        expect([400, 414, 431]).toContain((await send(admin, 'GET', `${stream}?${query('lastEventId', lastEventId)}`)).status);
+        return true;
+      }),
+      { numRuns: RUNS_PER_ROUTE * 4, seed: 4242 },
+    );
+    expect(failures).toEqual([]);
+  });
+
   it('refuses a body over the limit with 413 on every writing route', async () => {
     const big = JSON.stringify({ name: 'x'.repeat(1_100_000) });
     for (const operation of operations.filter((o) => ['POST', 'PUT'].includes(o.method))) {
@@ -826,6 +845,8 @@ describe("Hostile input on the OpenID provider's endpoints", () => {
     'xsrf',
     'login',
     'password',
+    'error',
+    'iss',
   ];
   const ROUTES: [string, string][] = [
     ['GET', '/.well-known/openid-configuration'],
@@ -843,6 +864,9 @@ describe("Hostile input on the OpenID provider's endpoints", () => {
     ['POST', '/oidc/token/revocation'],
     ['GET', '/oidc/interaction/{uid}'],
     ['POST', '/oidc/interaction/{uid}'],
+    ['GET', '/oidc/interaction/{uid}/federation/{alias}'],
+    ['GET', '/oidc/interaction/{uid}/callback'],
+    ['GET', '/oidc/federation/callback'],
   ];
   let t: TestApp;
   let clientIds: string[];
@@ -888,7 +912,9 @@ describe("Hostile input on the OpenID provider's endpoints", () => {
           async (parameters, client, contentType, authorization, uid) => {
             const params = { ...parameters, ...(client < 2 ? { client_id: clientIds[client] } : {}) } as Record<string, string>;
             const form = new URLSearchParams(params).toString();
-            const path = route.replace('{uid}', encodeURIComponent(uid).slice(0, 3000));
+            const path = route
+              .replace('{uid}', encodeURIComponent(uid).slice(0, 3000))
+              .replace('{alias}', encodeURIComponent(uid).slice(0, 300));
             const headers: Record<string, string> = {};
             if (authorization) headers.authorization = authorization.slice(0, 4000);
             if (method === 'POST') headers['content-type'] = contentType;

@@ -36,7 +36,7 @@ describe('SDK types and the OpenAPI document', () => {
 
   it('the checked-in types are what openapi-typescript makes of the served document (no drift)', async () => {
     const result = await checkSchema(t.baseUrl);
-    expect(result.output).toContain('is up to date');
+    expect(result.output).toContain('are up to date');
     expect(result.code).toBe(0);
   });
 

@@ -9,7 +9,7 @@ import { OidcModule } from '@careid/oidc';
 import { DELEGATE_DIRECTORY, NotificationsModule } from '@careid/notifications';
 import { PatientsModule } from '@careid/patients';
 import { PractitionersModule } from '@careid/practitioners';
-import { AppConfigModule, Configuration, DatabaseModule, DomainEvents } from '@careid/shared';
+import { AppConfigModule, Configuration, DatabaseModule, DomainEvents, ObservabilityModule } from '@careid/shared';
 import { CONTEXT_BRIDGES } from './context-bridges';
 import { HealthModule } from './health/health.module';
 import { loggerParams } from './logging';
@@ -33,6 +33,7 @@ export class AppModule {
         LoggerModule.forRoot(loggerParams(options.logger)),
         EventEmitterModule.forRoot({ wildcard: false, ignoreErrors: false }),
         DatabaseModule.forRoot(PERSISTENCE),
+        ObservabilityModule,
         HealthModule,
         IdentityModule,
         PractitionersModule,

@@ -13,6 +13,7 @@ import {
   createValidationPipe,
   DomainError,
   domainError,
+  Metrics,
   parseJsonBody,
   ProblemDetailsFilter,
   requestContext,
@@ -24,12 +25,16 @@ import { mountOpenIdProvider } from '@careid/oidc';
 import { AppModule, AppModuleOptions } from './app.module';
 import { allowCors } from './cors';
 import { acceptIfMatch, answerWrongMethods, RecordHeadersInterceptor } from './http-conventions';
+import { refineApiDocument } from './openapi/refine-document';
 import { answerClientError, drainRefusedBody } from './lingering-close';
-import { createRootLogger, logRequests } from './logging';
+import { createRootLogger, logRequests, nestLoggerOver, traceIdOf } from './logging';
+import { measureRequests, serveMetrics } from './metrics-endpoint';
 
 export interface CreateAppOptions extends Pick<AppModuleOptions, 'extraModules'> {
   /** Where logs go instead of stdout (tests capture them). */
   logStream?: DestinationStream;
+  /** The process's logger, when it was made before the app (serve.ts); else one is made on `logStream`. */
+  logger?: PinoLogger;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
@@ -137,7 +142,7 @@ async function addRequestHooks(fastify: FastifyInstance, configuration: Configur
   fastify.addHook('onRequest', (request, reply, done) => {
     for (let i = 0; i < security.length; i++) void reply.header(security[i][0], security[i][1]);
     void reply.header('x-request-id', request.id);
-    requestContext.run({ requestId: String(request.id), ip: request.ip }, done);
+    requestContext.run({ requestId: String(request.id), traceId: traceIdOf(request.headers.traceparent), ip: request.ip }, done);
   });
   logRequests(fastify, logger);
   allowCors(fastify, {
@@ -205,17 +210,18 @@ function publishApiDocs(app: NestFastifyApplication): void {
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
       .build(),
   );
+  refineApiDocument(document);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json', yamlDocumentUrl: 'api/docs-yaml' });
 }
 
 /** Builds the HTTP application (not yet listening): the same for `main.ts`, tests and benchmarks. */
 export async function createApp(configuration: Configuration, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
-  const logger = createRootLogger(configuration.app.logLevel, options.logStream);
+  const logger = options.logger ?? createRootLogger(configuration.app.logLevel, options.logStream);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(configuration, { extraModules: options.extraModules, logger }),
     fastifyAdapter(configuration),
     {
-      bufferLogs: true,
+      logger: nestLoggerOver(logger), // JSON from Nest's first line, a failed start-up's included
       abortOnError: false,
       bodyParser: false, // ours: handleBodies
     },
@@ -224,6 +230,8 @@ export async function createApp(configuration: Configuration, options: CreateApp
   const fastify = app.getHttpAdapter().getInstance();
   handleBodies(fastify, configuration);
   await addRequestHooks(fastify, configuration, logger);
+  measureRequests(fastify, app.get(Metrics));
+  serveMetrics(fastify, app.get(Metrics), configuration.observability.metricsToken);
   await limitAuthRate(app, configuration);
   answerWrongMethods(fastify);
   acceptIfMatch(fastify);

@@ -1,5 +1,7 @@
+import { isSpanContextValid, trace } from '@opentelemetry/api';
+import type { LoggerService } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
-import type { Params } from 'nestjs-pino';
+import { Logger as NestPinoLogger, PinoLogger, type Params } from 'nestjs-pino';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { requestContext } from '@careid/shared';
 
@@ -48,12 +50,37 @@ export function createRootLogger(level: string, stream: DestinationStream = buff
       level,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       mixin: () => {
-        const requestId = requestContext.get()?.requestId;
-        return requestId ? { reqId: requestId } : {};
+        const context = requestContext.get();
+        if (!context) return {};
+        return context.traceId ? { reqId: context.requestId, traceId: context.traceId } : { reqId: context.requestId };
       },
     },
     stream,
   );
+}
+
+/**
+ * Nest's logger over the process's pino logger, as nestjs-pino's LoggerModule
+ * makes it, for the lines written before that module exists (Nest's
+ * bootstrap, a failed start-up): JSON from the first line.
+ */
+export function nestLoggerOver(logger: Logger): LoggerService {
+  const params = loggerParams(logger);
+  return new NestPinoLogger(new PinoLogger(params), params);
+}
+
+/** W3C Trace Context: version-traceid-parentid-flags; an all-zero id, or version ff, is invalid. */
+const TRACEPARENT = /^(?!ff)[0-9a-f]{2}-(?!0{32})([0-9a-f]{32})-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}(?:-|$)/;
+
+/**
+ * The trace a request belongs to: its span's when tracing runs (tracing.ts),
+ * else the one its `traceparent` names, read from the header alone, so that
+ * logs join a caller's trace without the cost of the SDK.
+ */
+export function traceIdOf(traceparent: string | string[] | undefined): string | undefined {
+  const span = trace.getActiveSpan()?.spanContext();
+  if (span && isSpanContextValid(span)) return span.traceId;
+  return typeof traceparent === 'string' ? TRACEPARENT.exec(traceparent)?.[1] : undefined;
 }
 
 /**

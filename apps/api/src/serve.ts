@@ -1,9 +1,12 @@
 import { existsSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import pino from 'pino';
 import { buildConfiguration, Configuration, ConfigurationError, EmbeddedPostgres, startEmbeddedPostgres } from '@careid/shared';
 import { createApp, CreateAppOptions } from './create-app';
+import { createRootLogger, nestLoggerOver } from './logging';
 import { startupFailureMessage } from './startup-failure';
+import { tracingSdk } from './tracing';
 
 const logger = new Logger('Careid');
 
@@ -14,8 +17,11 @@ function readConfiguration(): Configuration {
     return buildConfiguration(process.env);
   } catch (error) {
     if (error instanceof ConfigurationError) {
-      // Plain stderr: the message names each bad variable, and nothing else has started yet.
-      process.stderr.write(`${error.message}\n`);
+      // Stderr, nothing else has started yet: the message names each bad variable; in production as a JSON line,
+      // as every other line is (the log level is not known: it may be what is wrong).
+      if (process.env.NODE_ENV === 'production')
+        pino(pino.destination({ fd: 2, sync: true })).fatal({ problems: error.problems }, 'Invalid configuration');
+      else process.stderr.write(`${error.message}\n`);
       process.exit(1);
     }
     throw error;
@@ -33,6 +39,8 @@ async function stopRunning(): Promise<void> {
   } finally {
     const embedded = await running.embedded?.catch(() => undefined);
     await embedded?.stop();
+    // The spans still in the batch, exported before the process ends.
+    await tracingSdk?.shutdown().catch(() => undefined);
   }
 }
 
@@ -54,6 +62,9 @@ let configuration: Configuration | undefined;
 
 async function start(options: CreateAppOptions): Promise<void> {
   configuration = readConfiguration();
+  // One logger for the whole process, from its first line: JSON, the embedded database's and start-up's lines included.
+  const rootLogger = createRootLogger(configuration.app.logLevel);
+  Logger.overrideLogger(nestLoggerOver(rootLogger));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
@@ -63,7 +74,7 @@ async function start(options: CreateAppOptions): Promise<void> {
     await embedded.ensureDatabase('careid');
     configuration.database.url = embedded.urlFor('careid');
   }
-  const app = await createApp(configuration, options);
+  const app = await createApp(configuration, { ...options, logger: rootLogger });
   running.app = app;
   if (stopping) return;
   await app.listen({ port: configuration.app.port, host: '0.0.0.0' });

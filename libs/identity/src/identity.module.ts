@@ -14,6 +14,7 @@ import { FederatedIdentitiesController } from './api/federated-identities.contro
 import { IdentityProvidersController } from './api/identity-providers.controller';
 import { LoginMethodsGuard } from './api/login-methods.guard';
 import { FederatedAccounts } from './application/federation/federated-accounts';
+import { FederatedSignIn } from './application/federation/federated-sign-in';
 import { IdTokenVerifier } from './application/federation/id-token-verifier';
 import { IdentityProvidersService } from './application/federation/identity-providers.service';
 import { FederatedIdTokenStrategy } from './application/login/federated-id-token.strategy';
@@ -29,6 +30,7 @@ import { CredentialLifecycle } from './application/credential-lifecycle.service'
 import { Credentials } from './application/credentials';
 import { PasswordResetService } from './application/password-reset.service';
 import { Tickets } from './application/tickets';
+import { StreamTickets } from './application/stream-tickets';
 import { LockoutService } from './application/lockout.service';
 import { LoginTokensService } from './application/login-tokens.service';
 import { PasswordHasher } from './application/password-hasher';
@@ -42,6 +44,7 @@ import { LoginFailuresRepository } from './infrastructure/login-failures.reposit
 import { LoginTokensRepository } from './infrastructure/login-tokens.repository';
 import { PrincipalsRepository } from './infrastructure/principals.repository';
 import { TicketsRepository } from './infrastructure/tickets.repository';
+import { StreamTicketsRepository } from './infrastructure/stream-tickets.repository';
 import { SecretCipher } from './infrastructure/secret-cipher';
 import { SeededAdminRepository } from './infrastructure/seeded-admin.repository';
 import { TotpSecretsAtRest } from './infrastructure/totp-secrets-at-rest';
@@ -78,6 +81,8 @@ import { ProviderKeys } from './infrastructure/provider-keys';
     PrincipalsRepository,
     TicketsRepository,
     Tickets,
+    StreamTicketsRepository,
+    StreamTickets,
     PasswordResetService,
     CredentialLifecycle,
     SecretCipher,
@@ -105,6 +110,7 @@ import { ProviderKeys } from './infrastructure/provider-keys';
     IdTokenVerifier,
     IdentityProvidersService,
     FederatedAccounts,
+    FederatedSignIn,
     ActivationService,
     AuditTrail,
     Credentials,
@@ -112,6 +118,6 @@ import { ProviderKeys } from './infrastructure/provider-keys';
     { provide: APP_GUARD, useClass: AccessGuard },
     RouteAccessCheck,
   ],
-  exports: [UsersService, Credentials, SessionsService, AuditTrail, SecretCipher],
+  exports: [UsersService, Credentials, SessionsService, AuditTrail, SecretCipher, FederatedSignIn],
 })
 export class IdentityModule {}

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ApplicationsModule } from '@careid/applications';
 import { IdentityModule } from '@careid/identity';
 import { ProviderPages } from './api/provider-pages';
+import { FederationStates } from './application/federation-states';
 import { HostedSignIn } from './application/hosted-sign-in';
 import { OpenIdProvider } from './application/openid-provider';
 import { ProviderAccounts } from './application/provider-accounts';
@@ -22,6 +23,7 @@ import { SigningKeysRepository } from './infrastructure/signing-keys.repository'
     ProviderPages,
     OpenIdProvider,
     HostedSignIn,
+    FederationStates,
   ],
   exports: [OpenIdProvider, SigningKeys],
 })

@@ -2,8 +2,8 @@ import type { operations } from './generated/schema.js';
 
 type Criteria<Q> = Omit<NonNullable<Q>, 'limit' | 'cursor'>;
 
-export type UserFilterCriteria = Criteria<operations['UsersController_filter']['parameters']['query']>;
-export type PatientFilterCriteria = Criteria<operations['PatientsController_filter']['parameters']['query']>;
+export type UserFilterCriteria = Criteria<operations['filterUsersBy']['parameters']['query']>;
+export type PatientFilterCriteria = Criteria<operations['filterPatientsBy']['parameters']['query']>;
 
 /**
  * iCure's UserFilter: `await new UserFilter(api).byPatientId(id).build()`.

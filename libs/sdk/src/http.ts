@@ -69,20 +69,38 @@ export class HttpClient {
     return this.request('DELETE', path, call);
   }
 
+  /**
+   * Opens a streaming GET (Server-Sent Events) with the session's access token in the Authorization header, renewing
+   * it once when the server calls it expired. The open response, whose body the caller reads; a refusal throws.
+   */
+  async openStream(path: PathWith<'get'>, headers: Record<string, string>, signal: AbortSignal): Promise<Response> {
+    const url = this.baseUrl + path;
+    const response = await this.authorized((token) => {
+      const all: Record<string, string> = { accept: 'text/event-stream, application/problem+json', ...headers };
+      if (token) all.authorization = `Bearer ${token}`;
+      return this.fetchImpl(url, { method: 'GET', headers: all, signal });
+    });
+    if (!response.ok) throw await CareidApiError.fromResponse(response);
+    return response;
+  }
+
   private async request<T>(method: string, path: string, call: { path?: object; query?: object; body?: unknown } = {}): Promise<T> {
     const url = this.baseUrl + fillPath(path, call.path) + queryString(call.query);
-    let token = await this.session?.accessToken();
-    let response = await this.send(method, url, call.body, token);
-    if (response.status === 401 && this.session && token) {
-      const error = await CareidApiError.fromResponse(response);
-      if (error.code !== 'ACCESS_TOKEN_EXPIRED') throw error;
-      await this.session.expired(token);
-      token = await this.session.accessToken();
-      response = await this.send(method, url, call.body, token);
-    }
+    const response = await this.authorized((token) => this.send(method, url, call.body, token));
     if (!response.ok) throw await CareidApiError.fromResponse(response);
     if (response.status === 204) return undefined as T;
     return (await response.json()) as T;
+  }
+
+  /** Sends with the session's token; when the server calls it expired, renews it and sends once more. */
+  private async authorized(send: (token: string | undefined) => Promise<Response>): Promise<Response> {
+    const token = await this.session?.accessToken();
+    const response = await send(token);
+    if (response.status !== 401 || !this.session || !token) return response;
+    const error = await CareidApiError.fromResponse(response);
+    if (error.code !== 'ACCESS_TOKEN_EXPIRED') throw error;
+    await this.session.expired(token);
+    return send(await this.session.accessToken());
   }
 
   private send(method: string, url: string, body: unknown, token: string | undefined): Promise<Response> {

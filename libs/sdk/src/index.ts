@@ -4,12 +4,19 @@ export { PatientFilter, UserFilter, type PatientFilterCriteria, type UserFilterC
 export { CryptoApi, hex2ua, RsaCrypto, ua2hex, type KeyPairHex, type WebCryptoKey, type WebCryptoKeyPair } from './crypto.js';
 export type { Credentials, SessionTokens, TokenPair } from './session.js';
 export type { Fetch } from './http.js';
+export { CareidOidc, OidcError, type AuthorizeRequest, type CareidOidcOptions, type OidcTokens, type Pkce } from './oidc.js';
 export * from './models.js';
 export { UserApi, type InvitePatientOptions } from './apis/user-api.js';
 export { PatientApi } from './apis/patient-api.js';
 export { PractitionerApi } from './apis/practitioner-api.js';
 export { DataSampleApi, HealthcareElementApi } from './apis/medical-record-apis.js';
-export { NotificationApi } from './apis/notification-api.js';
+export {
+  NotificationApi,
+  type NotificationEventCallback,
+  type NotificationEventFilter,
+  type NotificationEventType,
+} from './apis/notification-api.js';
+export { type Connection, type ServerSentEvent, ServerSentEventParser, type SubscriptionOptions } from './event-stream.js';
 export { AuthenticationApi, type AuthenticationResult, type KeyPairProvider } from './apis/authentication-api.js';
 export {
   IdentityProviderApi,

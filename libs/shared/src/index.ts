@@ -31,3 +31,5 @@ export * from './data-owners/data-owner';
 export * from './data-owners/data-owner.entity';
 export * from './data-owners/data-owner-ids';
 export * from './data-owners/data-owners.persistence';
+export * from './observability/metrics';
+export * from './observability/observability.module';

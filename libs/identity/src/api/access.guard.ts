@@ -4,6 +4,7 @@ import { JwtService } from '@nestjs/jwt';
 import { requestContext } from '@careid/shared';
 import { AuditTrail } from '../application/audit-trail';
 import { PrincipalCache } from '../application/principal-cache';
+import { StreamTickets } from '../application/stream-tickets';
 import { AccessClaims, JWT_AUDIENCE, JWT_ISSUER } from '../application/sessions.service';
 import { auditTypeFor, principalMay } from '../domain/permissions';
 import { OPAQUE_ACCESS_TOKENS, OpaqueAccessTokens } from '../domain/opaque-access-tokens';
@@ -11,6 +12,7 @@ import type { Principal } from '../domain/principal';
 import { CallerSession, REQUIRED_ROLES } from './current-user.decorator';
 import { REQUIRED_PERMISSION, RequiredPermission } from './permission.decorator';
 import { IS_PUBLIC } from './public.decorator';
+import { ACCEPTS_STREAM_TICKET } from './stream-ticket.decorator';
 import { VerifiedClaims, VerifiedTokens } from './verified-tokens';
 import { identityError } from '../domain/identity.errors';
 
@@ -19,11 +21,14 @@ interface RoutePolicy {
   isPublic: boolean;
   roles: string[] | undefined;
   permission: RequiredPermission | undefined;
+  /** `@AcceptsStreamTicket()`: a `?ticket=` may stand for the Authorization header. */
+  acceptsTicket: boolean;
 }
 
 interface GuardedRequest {
   headers: Record<string, string | string[] | undefined>;
   params?: Record<string, string>;
+  query?: Record<string, unknown>;
   user?: Principal;
   session?: CallerSession;
 }
@@ -47,6 +52,8 @@ const BEARER = /^\s*bearer\s+(\S+)\s*$/i;
  * already verified is not verified again until it expires (VerifiedTokens).
  * A bearer token that is not a JWT is the OpenID provider's (OPAQUE_ACCESS_TOKENS):
  * looked up once, then remembered like a JWT, and held to the same session checks.
+ * On a route marked `@AcceptsStreamTicket()`, a request without an Authorization header may bring a one-time
+ * `?ticket=` instead: it is used up and stands for the claims of the token that asked for it (StreamTickets).
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
@@ -59,6 +66,7 @@ export class AccessGuard implements CanActivate {
     private readonly jwt: JwtService,
     private readonly principals: PrincipalCache,
     private readonly audit: AuditTrail,
+    private readonly streamTickets: StreamTickets,
     @Optional() @Inject(OPAQUE_ACCESS_TOKENS) private readonly opaqueTokens?: OpaqueAccessTokens,
   ) {}
 
@@ -66,6 +74,8 @@ export class AccessGuard implements CanActivate {
     const policy = this.policyOf(context);
     if (policy.isPublic) return true;
     const request = context.switchToHttp().getRequest<GuardedRequest>();
+    if (policy.acceptsTicket && request.headers.authorization === undefined && request.query?.ticket !== undefined)
+      return this.streamTickets.redeem(request.query.ticket).then((verified) => this.check(request, verified, policy));
     const claims = this.claimsOf(request.headers.authorization);
     if (claims instanceof Promise) return claims.then((verified) => this.check(request, verified, policy));
     return this.check(request, claims, policy);
@@ -92,6 +102,7 @@ export class AccessGuard implements CanActivate {
         isPublic: this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) === true,
         roles: this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_ROLES, targets),
         permission: this.reflector.getAllAndOverride<RequiredPermission | undefined>(REQUIRED_PERMISSION, targets),
+        acceptsTicket: this.reflector.getAllAndOverride<boolean>(ACCEPTS_STREAM_TICKET, targets) === true,
       };
       ofController.set(handler, policy);
     }

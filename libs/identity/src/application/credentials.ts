@@ -6,10 +6,14 @@ import type { User } from '../domain/user';
 import { PrincipalsRepository } from '../infrastructure/principals.repository';
 import { AuditTrail } from './audit-trail';
 import { CredentialLifecycle } from './credential-lifecycle.service';
+import { ID_TOKEN_TYPE } from '../domain/federation';
+import type { TokenExchangeAttempt } from './login/federated-id-token.strategy';
+import type { LoginMethodName } from './login/login-method';
 import { LoginMethods } from './login/login-methods';
 import type { PasswordAttempt } from './login/password-logins';
 import { CreatedToken, LoginTokensService } from './login-tokens.service';
 import { AccessClaims, SessionsService, TokenPair } from './sessions.service';
+import { StreamTickets } from './stream-tickets';
 import { TicketKind, Tickets, TicketState, ticketError } from './tickets';
 import { UsersService } from './users.service';
 
@@ -29,6 +33,7 @@ export class Credentials {
     private readonly loginTokens: LoginTokensService,
     private readonly sessions: SessionsService,
     private readonly tickets: Tickets,
+    private readonly streamTickets: StreamTickets,
     private readonly loginMethods: LoginMethods,
     private readonly lifecycle: CredentialLifecycle,
     private readonly audit: AuditTrail,
@@ -50,6 +55,14 @@ export class Credentials {
   /** A one-time ticket that lets the invited user choose its password (Oystehr's invite link). */
   issueInvitationTicket(userId: string, expiresInSeconds: number, invitationId: string): Promise<{ ticket: string; expiresAt: number }> {
     return this.tickets.issue('invitation', userId, expiresInSeconds, invitationId);
+  }
+
+  /**
+   * A one-time ticket (30 s) that opens the caller's notification stream in place of its access token, for a
+   * browser's EventSource; the stream belongs to the caller's session and ends when that access token expires.
+   */
+  issueStreamTicket(actor: Principal, session: { id: string; accessExpiresAt: number }): Promise<{ ticket: string; expiresAt: number }> {
+    return this.streamTickets.issue(actor, session);
   }
 
   /** What a ticket of either kind is, without using it; null when it is unknown. */
@@ -103,8 +116,27 @@ export class Credentials {
    * Checks a login exactly as `POST /auth/login` does (password or live login token, lockout, status, TOTP) and opens
    * a session, for another front door: the OpenID provider's sign-in page, whose tokens carry this session.
    */
-  async signIn(attempt: PasswordAttempt): Promise<{ userId: string; sessionId: string }> {
-    const { accessToken } = await this.loginMethods.authenticate(['login-token', 'password'], { body: attempt });
+  signIn(attempt: PasswordAttempt): Promise<{ userId: string; sessionId: string }> {
+    return this.sessionOf(['login-token', 'password'], attempt);
+  }
+
+  /**
+   * Signs in with an ID token the sign-in page got from an external provider's token endpoint (FederatedSignIn), exactly
+   * as `POST /auth/token-exchange` would, and checking that it carries the nonce of Careid's request.
+   */
+  signInWithIdToken(attempt: {
+    provider: string;
+    idToken: string;
+    nonce: string;
+    totp?: string;
+  }): Promise<{ userId: string; sessionId: string }> {
+    const { provider, idToken, nonce, totp } = attempt;
+    const body: TokenExchangeAttempt = { provider, subjectToken: idToken, subjectTokenType: ID_TOKEN_TYPE, nonce, totp };
+    return this.sessionOf(['federated-id-token'], body);
+  }
+
+  private async sessionOf(methods: LoginMethodName[], body: unknown): Promise<{ userId: string; sessionId: string }> {
+    const { accessToken } = await this.loginMethods.authenticate(methods, { body });
     const { sub, sid } = this.jwt.decode<AccessClaims>(accessToken);
     return { userId: sub, sessionId: sid };
   }

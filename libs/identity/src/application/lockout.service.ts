@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { AppConfigService, DomainError } from '@careid/shared';
+import { AppConfigService, DomainError, Metrics } from '@careid/shared';
 import { identityError } from '../domain/identity.errors';
 import { LockoutRule, LoginFailuresRepository } from '../infrastructure/login-failures.repository';
 
@@ -17,6 +17,7 @@ export class LockoutService {
 
   constructor(
     private readonly failures: LoginFailuresRepository,
+    private readonly metrics: Metrics,
     @Inject(ConfigService) config: AppConfigService,
   ) {
     const { lockoutMaxFailures, lockoutBaseSeconds, lockoutMaxSeconds } = config.get('auth', { infer: true });
@@ -40,6 +41,7 @@ export class LockoutService {
   async recordFailure(loginKey: string): Promise<{ lockedForMs: number }> {
     const now = Date.now();
     const lockedUntil = await this.failures.recordFailure(loginKey, this.rule, now);
+    if (lockedUntil > now) this.metrics.recordLockout();
     return { lockedForMs: lockedUntil > now ? lockedUntil - now : 0 };
   }
 

@@ -53,6 +53,8 @@ export const IDENTITY_ERRORS = {
   TICKET_USED: { status: 410, message: 'This link has already been used' },
   TICKET_EXPIRED: { status: 410, message: 'This link has expired; ask for a new one' },
   TICKET_REVOKED: { status: 410, message: 'This link has been withdrawn; ask for a new one' },
+  /** Unknown, used, expired or malformed: the same answer, and nothing to learn about which. */
+  INVALID_STREAM_TICKET: { status: 401, message: 'The stream ticket is not valid (tickets work once, for 30 s); ask for a new one' },
   /** Every refused token exchange, whatever the reason (the audit trail keeps it): nothing to learn about accounts. */
   FEDERATED_LOGIN_REFUSED: { status: 401, message: "The identity provider's ID token does not open a session here" },
   UNKNOWN_IDENTITY_PROVIDER: { status: 400, message: '`provider` names no identity provider configured here' },

@@ -6,6 +6,8 @@ import { RekeyIdentifiers1796300000000 } from './migrations/1796300000000-RekeyI
 import { SeededAdmin1796400000000 } from './migrations/1796400000000-SeededAdmin';
 import { TicketsOwnedByIdentity1796500000000 } from './migrations/1796500000000-TicketsOwnedByIdentity';
 import { Federation1796619000000 } from './migrations/1796619000000-Federation';
+import { StreamTickets1796641700000 } from './migrations/1796641700000-StreamTickets';
+import { StreamTicketEntity } from './stream-ticket.entity';
 import { FederatedIdentityEntity, IdentityProviderEntity } from './federation.entities';
 import { SeededAdminEntity } from './seeded-admin.entity';
 import { TicketEntity } from './ticket.entity';
@@ -23,6 +25,7 @@ export const identityPersistence: Persistence = {
     TicketEntity,
     IdentityProviderEntity,
     FederatedIdentityEntity,
+    StreamTicketEntity,
   ],
   migrations: [
     CreateIdentity1795400000000,
@@ -32,5 +35,6 @@ export const identityPersistence: Persistence = {
     SeededAdmin1796400000000,
     TicketsOwnedByIdentity1796500000000,
     Federation1796619000000,
+    StreamTickets1796641700000,
   ],
 };

@@ -15,35 +15,58 @@ export const PROVIDER_FETCH: BoundedFetch = { timeoutMs: 5000, maxBytes: 256 * 1
  * GETs a JSON object from an identity provider with a deadline and a size cap, following no redirect (the
  * URLs come from the issuer an admin configured, or from its discovery document).
  */
-export async function fetchProviderJson(
+export async function fetchProviderJson(url: string, limits: BoundedFetch = PROVIDER_FETCH): Promise<Record<string, unknown>> {
+  const { status, body } = await requestProviderJson('GET', url, { accept: 'application/json' }, undefined, limits);
+  if (status !== 200) throw new ProviderFetchError(`GET ${url} answered ${status}`);
+  return body;
+}
+
+/**
+ * POSTs a form to a provider's token endpoint (the same deadline, size cap and no redirect) and answers its status
+ * and JSON object, errors included (`{"error": "invalid_grant"}` is an answer, not a failure).
+ */
+export async function postProviderForm(
   url: string,
-  { timeoutMs, maxBytes }: BoundedFetch = PROVIDER_FETCH,
-): Promise<Record<string, unknown>> {
+  form: Record<string, string>,
+  headers: Record<string, string> = {},
+  limits: BoundedFetch = PROVIDER_FETCH,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const sent = { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded', ...headers };
+  return requestProviderJson('POST', url, sent, new URLSearchParams(form).toString(), limits);
+}
+
+async function requestProviderJson(
+  method: 'GET' | 'POST',
+  url: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+  { timeoutMs, maxBytes }: BoundedFetch,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   let response: Response;
   try {
-    response = await fetch(url, { headers: { accept: 'application/json' }, redirect: 'error', signal: AbortSignal.timeout(timeoutMs) });
+    response = await fetch(url, { method, headers, body, redirect: 'error', signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
     const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : 'the connection failed';
-    throw new ProviderFetchError(`GET ${url}: ${reason}`);
+    throw new ProviderFetchError(`${method} ${url}: ${reason}`);
   }
-  if (response.status !== 200) {
+  if (response.status >= 500 || (method === 'GET' && response.status !== 200)) {
     await response.body?.cancel().catch(() => undefined);
-    throw new ProviderFetchError(`GET ${url} answered ${response.status}`);
+    throw new ProviderFetchError(`${method} ${url} answered ${response.status}`);
   }
-  const text = await readCapped(url, response, maxBytes);
+  const text = await readCapped(`${method} ${url}`, response, maxBytes);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new ProviderFetchError(`GET ${url} did not answer JSON`);
+    throw new ProviderFetchError(`${method} ${url} did not answer JSON`);
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
-    throw new ProviderFetchError(`GET ${url} did not answer a JSON object`);
-  return parsed as Record<string, unknown>;
+    throw new ProviderFetchError(`${method} ${url} did not answer a JSON object`);
+  return { status: response.status, body: parsed as Record<string, unknown> };
 }
 
-async function readCapped(url: string, response: Response, maxBytes: number): Promise<string> {
-  const tooLarge = () => new ProviderFetchError(`GET ${url} answered more than ${maxBytes} bytes`);
+async function readCapped(request: string, response: Response, maxBytes: number): Promise<string> {
+  const tooLarge = () => new ProviderFetchError(`${request} answered more than ${maxBytes} bytes`);
   if (Number(response.headers.get('content-length') ?? 0) > maxBytes) {
     await response.body?.cancel().catch(() => undefined);
     throw tooLarge();
@@ -59,7 +82,7 @@ async function readCapped(url: string, response: Response, maxBytes: number): Pr
     }
   } catch (error) {
     if (error instanceof ProviderFetchError) throw error;
-    throw new ProviderFetchError(`GET ${url}: the answer was cut off`);
+    throw new ProviderFetchError(`${request}: the answer was cut off`);
   }
   return Buffer.concat(chunks).toString('utf8');
 }

@@ -11,8 +11,17 @@ const KEYS_MAX_AGE_MS = 10 * 60 * 1000;
 /** Issuers remembered per instance: providers are few; an issuer an admin replaced ages out. */
 const MAX_ISSUERS = 100;
 
+/** Where a provider signs people in (its authorization and token endpoints), for the hosted page's "Continue with". */
+export interface ProviderEndpoints {
+  authorizationEndpoint: string;
+  tokenEndpoint: string;
+  /** The token endpoint's client authentication methods, as discovery lists them (client_secret_basic when it lists none). */
+  tokenEndpointAuthMethods: string[];
+}
+
 interface Discovered {
   jwksUri: string;
+  endpoints: ProviderEndpoints | null;
   discoveredAt: number;
 }
 
@@ -65,6 +74,13 @@ export class ProviderKeys {
     };
   }
 
+  /** The provider's endpoints of the authorization code flow; ProviderFetchError when its discovery names none usable. */
+  async endpointsOf(issuer: string): Promise<ProviderEndpoints> {
+    const { endpoints } = await this.current(issuer);
+    if (!endpoints) throw new ProviderFetchError(`${issuer} names no https authorization and token endpoints`);
+    return endpoints;
+  }
+
   private async current(issuer: string): Promise<IssuerKeys> {
     const entry = this.issuers.get(issuer);
     if (!entry) return this.refresh(issuer, undefined, true);
@@ -100,7 +116,18 @@ export class ProviderKeys {
     // OpenID Connect Discovery 4.3: the document's issuer is exactly the one asked about.
     if (document.issuer !== issuer) throw new ProviderFetchError(`${url} names another issuer`);
     if (!isAllowedProviderUrl(document.jwks_uri)) throw new ProviderFetchError(`${url} has no https jwks_uri`);
-    return { jwksUri: document.jwks_uri, discoveredAt: Date.now() };
+    const { authorization_endpoint: authorizationEndpoint, token_endpoint: tokenEndpoint } = document;
+    const methods = document.token_endpoint_auth_methods_supported;
+    // A provider used only through token exchange needs no endpoints: their absence refuses only its "Continue with".
+    const endpoints =
+      isAllowedProviderUrl(authorizationEndpoint) && isAllowedProviderUrl(tokenEndpoint)
+        ? {
+            authorizationEndpoint,
+            tokenEndpoint,
+            tokenEndpointAuthMethods: Array.isArray(methods) ? methods.filter((method) => typeof method === 'string') : [],
+          }
+        : null;
+    return { jwksUri: document.jwks_uri, endpoints, discoveredAt: Date.now() };
   }
 
   private async loadKeys(discovered: Discovered): Promise<IssuerKeys> {
@@ -111,7 +138,7 @@ export class ProviderKeys {
     } catch {
       throw new ProviderFetchError(`${discovered.jwksUri} is not a JSON Web Key Set`);
     }
-    return { jwksUri: discovered.jwksUri, discoveredAt: discovered.discoveredAt, resolve, fetchedAt: Date.now() };
+    return { ...discovered, resolve, fetchedAt: Date.now() };
   }
 
   private remember(issuer: string, entry: IssuerKeys): IssuerKeys {

@@ -17,6 +17,7 @@ const PAGE_POLICY =
 const ASSETS: Record<string, string> = {
   'set-password.js': 'text/javascript; charset=utf-8',
   'set-password.css': 'text/css; charset=utf-8',
+  'favicon.svg': 'image/svg+xml',
 };
 
 /** The static set-password pages (invitation acceptance, password reset). */

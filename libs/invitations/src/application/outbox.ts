@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { AppConfigService, MessagingSettings, TransactionHost } from '@careid/shared';
+import { AppConfigService, MessagingSettings, Metrics, TransactionHost } from '@careid/shared';
 import { OutboxClaims } from '../infrastructure/outbox-claims';
 import { Delivery, DeliveryStatus, OutboxRepository, OutgoingMessage, QueuedMessageRow } from '../infrastructure/outbox.repository';
 import { EmailTransport, OUTBOX_CONNECTIONS, SmsTransport, UndeliverableMessage } from './transports';
@@ -47,6 +47,7 @@ export class Outbox implements OnApplicationBootstrap, BeforeApplicationShutdown
     private readonly claims: OutboxClaims,
     private readonly email: EmailTransport,
     private readonly sms: SmsTransport,
+    private readonly metrics: Metrics,
     @Inject(ConfigService) config: AppConfigService,
   ) {
     this.settings = config.get('messaging', { infer: true });
@@ -64,6 +65,7 @@ export class Outbox implements OnApplicationBootstrap, BeforeApplicationShutdown
 
   async onApplicationBootstrap(): Promise<void> {
     await this.connect();
+    this.metrics.reportOutbox(() => this.messages.backlog());
     this.timer = setInterval(() => this.wake(), this.settings.outboxPollMs);
     this.timer.unref();
     this.wake();
@@ -154,7 +156,9 @@ export class Outbox implements OnApplicationBootstrap, BeforeApplicationShutdown
   private async failed(message: QueuedMessageRow, error: unknown): Promise<void> {
     const attempts = message.attempts + 1;
     const lastError = (error instanceof Error ? error.message : String(error)).slice(0, 500);
-    if (attempts >= this.settings.outboxMaxAttempts || error instanceof UndeliverableMessage) {
+    const final = attempts >= this.settings.outboxMaxAttempts || error instanceof UndeliverableMessage;
+    this.metrics.recordDeliveryFailure(message.channel, final);
+    if (final) {
       await this.settle(message.id, 'FAILED', attempts, lastError);
       this.logger.error({ messageId: message.id, attempts, lastError }, 'Message delivery failed for good');
     } else {

@@ -73,4 +73,12 @@ export class OutboxRepository {
       sentAt: rows[0].sent_at === null ? null : Number(rows[0].sent_at),
     };
   }
+
+  /** How many messages wait to be sent, and since when the oldest of them (the /metrics gauges). */
+  async backlog(): Promise<{ queued: number; oldestCreated: number | null }> {
+    const [row]: { queued: string; oldest: string | null }[] = await this.tx.queryOutsideTransaction(
+      `SELECT count(*) AS queued, min(created) AS oldest FROM outbox_messages WHERE status = 'QUEUED'`,
+    );
+    return { queued: Number(row.queued), oldestCreated: row.oldest === null ? null : Number(row.oldest) };
+  }
 }

@@ -31,6 +31,27 @@
     return 'Ask ' + who + ' to send you a new invitation' + to + '.';
   }
 
+  // What to do when a link cannot be used: who renews an invitation, where a reset is asked for again.
+  function nextStep(info) {
+    if (mode === 'password-reset') return 'Ask for a new link from the sign-in screen of your app ("Forgot your password?").';
+    if (info.reason === 'expired' || info.reason === 'revoked') return renewal(info);
+    if (info.reason === 'used')
+      return (
+        'If you set your password with this link, log in with it. Otherwise, ' +
+        renewal(info).charAt(0).toLowerCase() +
+        renewal(info).slice(1)
+      );
+    return 'Open the whole link from your message again, or ' + renewal(info).charAt(0).toLowerCase() + renewal(info).slice(1);
+  }
+
+  // A refused value: the field says so to assistive technology and takes the focus, so the message is read next to it.
+  function refuse(field, message) {
+    $('error').textContent = message;
+    if (!field) return;
+    field.setAttribute('aria-invalid', 'true');
+    field.focus();
+  }
+
   // Where the invitation leads once the password is set; only an http(s) address becomes a link.
   function offerContinue(redirectUrl, application) {
     let url;
@@ -51,7 +72,12 @@
   }
 
   async function start() {
-    if (!ticket) return show('This link is incomplete. Open the link from your message again.');
+    if (!ticket) {
+      show('This link is incomplete. Open the link from your message again.');
+      $('renew').textContent = nextStep({ reason: 'unknown' });
+      $('renew').hidden = false;
+      return;
+    }
     let inspection;
     try {
       inspection = await post('/api/v1/invitations/inspect', { ticket });
@@ -62,27 +88,27 @@
     if (!inspection.ok) return show('This link cannot be checked right now. Try again in a moment.');
     if (!info.usable || info.kind !== mode) {
       show(info.message || 'This link is not valid.');
-      if (mode === 'invitation' && info.kind === mode && (info.reason === 'expired' || info.reason === 'revoked')) {
-        $('renew').textContent = renewal(info);
-        $('renew').hidden = false;
-      }
+      $('renew').textContent = nextStep(info);
+      $('renew').hidden = false;
       return;
     }
     $('status').textContent = '';
     $('greeting').textContent = 'Hello ' + (info.name || info.login) + ', choose your password.';
     $('login').textContent = info.login;
+    $('username').value = info.login;
     $('form').hidden = false;
     $('password').focus();
 
     $('form').addEventListener('submit', async (event) => {
       event.preventDefault();
       const password = $('password').value;
-      const error = $('error');
-      error.textContent = '';
-      if (password !== $('confirmation').value) return (error.textContent = 'The two passwords differ.');
-      if ([...password].length < 8) return (error.textContent = 'The password needs at least 8 characters.');
-      if (bytes(password) > 72) return (error.textContent = 'The password is too long (at most 72 bytes).');
-      if (password.toLowerCase() === String(info.login).toLowerCase()) return (error.textContent = 'The password must not be your login.');
+      $('error').textContent = '';
+      $('password').removeAttribute('aria-invalid');
+      $('confirmation').removeAttribute('aria-invalid');
+      if ([...password].length < 8) return refuse($('password'), 'The password needs at least 8 characters.');
+      if (bytes(password) > 72) return refuse($('password'), 'The password is too long (at most 72 bytes).');
+      if (password.toLowerCase() === String(info.login).toLowerCase()) return refuse($('password'), 'The password must not be your login.');
+      if (password !== $('confirmation').value) return refuse($('confirmation'), 'The two passwords differ.');
       $('submit').disabled = true;
       const path = mode === 'invitation' ? '/api/v1/invitations/accept' : '/api/v1/auth/password-reset/confirm';
       let result;
@@ -90,7 +116,7 @@
         result = await post(path, { ticket, password });
       } catch (_) {
         $('submit').disabled = false;
-        return (error.textContent = 'The service cannot be reached right now. Try again in a moment.');
+        return refuse(null, 'The service cannot be reached right now. Try again in a moment.');
       }
       if (result.ok) {
         $('form').hidden = true;
@@ -101,7 +127,7 @@
         return;
       }
       $('submit').disabled = false;
-      error.textContent = (result.body && result.body.detail) || 'The password could not be set.';
+      refuse($('password'), (result.body && result.body.detail) || 'The password could not be set.');
     });
   }
 

@@ -8,6 +8,7 @@ import {
   Notification,
   NotificationStatus,
   NotificationType,
+  SequencedNotification,
   statusesThatMayBecome,
 } from '../domain/notification';
 import { NotificationsErrors } from '../domain/notifications.errors';
@@ -46,10 +47,11 @@ export class NotificationsService {
       properties: Record<string, unknown>;
     },
   ): Promise<Notification | null> {
-    const notification = await this.notifications.insertUnlessOpen(input, Date.now());
-    if (!notification) return null;
+    const created = await this.notifications.insertUnlessOpen(input, Date.now());
+    if (!created) return null;
+    const { notification, seq } = created;
     const addressee: Addressee = { recipient: input.recipient, recipientKind: input.recipientKind };
-    await this.notifications.announceCreated(notification.id, addressee);
+    await this.notifications.announceCreated(notification.id, seq, addressee);
     await this.audit.record({
       type: 'NOTIFICATION_CREATED',
       targetType: 'Notification',
@@ -69,6 +71,12 @@ export class NotificationsService {
     if (!addressee) return { rows: [], nextCursor: null };
     const { limit, cursor, ...query } = filter;
     return this.notifications.listFor(addressee, query, limit, cursor);
+  }
+
+  /** The caller's own notifications numbered after `afterSeq`, oldest first, at most `limit` (a stream's replay). */
+  async listAfterSeq(actor: Principal, afterSeq: string, limit: number): Promise<SequencedNotification[]> {
+    const addressee = addresseeOf(actor);
+    return addressee ? this.notifications.listAfterSeq(addressee, afterSeq, limit) : [];
   }
 
   async get(id: string, actor: Principal): Promise<Notification> {

@@ -1,5 +1,5 @@
 import type { Principal } from '@careid/identity';
-import { DataOwnerKind, DomainError, domainError } from '@careid/shared';
+import { DataOwnerKind, DomainError, domainError, SharedErrors } from '@careid/shared';
 import { NotificationsErrors } from './notifications.errors';
 
 export const NOTIFICATION_TYPES = ['NEW_USER_OWN_DATA_ACCESS', 'OTHER'] as const;
@@ -18,6 +18,12 @@ export interface Notification {
   author: string | null;
   recipient: string;
   properties: Record<string, unknown>;
+}
+
+/** A notification with its sequence number (decimal), the `id:` of its Server-Sent Event. */
+export interface SequencedNotification {
+  seq: string;
+  notification: Notification;
 }
 
 /**
@@ -50,4 +56,21 @@ export function statusesThatMayBecome(target: NotificationStatus): NotificationS
 
 export function invalidTransition(from: NotificationStatus, to: NotificationStatus): DomainError {
   return domainError(NotificationsErrors.INVALID_STATUS_TRANSITION, `A ${from} notification cannot become ${to}`);
+}
+
+/** A stream's event id: the decimal sequence number of a notification. */
+const EVENT_ID = /^\d{1,18}$/;
+
+/**
+ * Where a stream resumes: the `Last-Event-ID` header (an EventSource sends it when it reconnects), else the
+ * `lastEventId` query parameter (a new EventSource, e.g. opened with a new ticket, cannot send the header).
+ */
+export function resumePoint(header: string | string[] | undefined, query: string | undefined): string | undefined {
+  const value = header ?? query;
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string' || !EVENT_ID.test(value))
+    throw domainError(SharedErrors.VALIDATION_FAILED, SharedErrors.VALIDATION_FAILED.message, {
+      errors: [{ field: header !== undefined ? 'Last-Event-ID' : 'lastEventId', message: 'must be the id of an event of this stream' }],
+    });
+  return value;
 }

@@ -1,4 +1,4 @@
-import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Generated, Index, PrimaryColumn } from 'typeorm';
 import { DataOwnerKind, epochMs } from '@careid/shared';
 import type { NotificationStatus, NotificationType } from '../domain/notification';
 
@@ -16,6 +16,8 @@ import type { NotificationStatus, NotificationType } from '../domain/notificatio
   unique: true,
   where: `status IN ('pending', 'ongoing')`,
 })
+// The stream's replay after a Last-Event-ID: a recipient's notifications in sequence order.
+@Index('uq_notifications_recipient_seq', ['recipient', 'recipientKind', 'seq'], { unique: true })
 export class NotificationEntity {
   @PrimaryColumn('uuid', { primaryKeyConstraintName: 'notifications_pkey' }) id!: string;
   @Column('text') rev!: string;
@@ -28,4 +30,6 @@ export class NotificationEntity {
   @Column('uuid') recipient!: string;
   @Column('text', { name: 'recipient_kind' }) recipientKind!: DataOwnerKind;
   @Column('jsonb', { default: {} }) properties!: Record<string, unknown>;
+  /** The `id:` of its Server-Sent Event (migration NotificationSequence1796641700100). */
+  @Column('bigint') @Generated('increment') seq!: string;
 }

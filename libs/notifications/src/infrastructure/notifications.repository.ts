@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { decodeCursor, firstRev, NEXT_REV_SQL, Page, SqlBuilder, toPage, TransactionHost } from '@careid/shared';
-import type { Addressee, Notification, NotificationStatus, NotificationType } from '../domain/notification';
+import type { Addressee, Notification, NotificationStatus, NotificationType, SequencedNotification } from '../domain/notification';
 
 /** The channel every instance LISTENs on for notifications created anywhere (the live streams). */
 export const NOTIFICATION_CHANNEL = 'careid_notification_created';
@@ -40,8 +40,13 @@ function toNotification(row: Record<string, any>): Notification {
 export class NotificationsRepository {
   constructor(private readonly tx: TransactionHost) {}
 
-  /** Inserts the notification unless an open one (pending or ongoing) of the same type links this responsible and recipient. */
-  async insertUnlessOpen(input: NewNotification, now: number): Promise<Notification | null> {
+  /**
+   * Inserts the notification unless an open one (pending or ongoing) of the same type links this responsible and recipient.
+   * Creations for one recipient wait for each other until their transactions end, so that the recipient's `seq` numbers
+   * grow in commit order: a stream that resumes after a number then misses none committed later with a smaller one.
+   */
+  async insertUnlessOpen(input: NewNotification, now: number): Promise<SequencedNotification | null> {
+    await this.tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`notifications:${input.recipientKind}:${input.recipient}`]);
     const rows = await this.tx.query(
       `INSERT INTO notifications (id, rev, created, modified, type, status, responsible, author, recipient, recipient_kind, properties)
        VALUES ($1, $2, $3, $3, $4, 'pending', $5, $6, $7, $8, $9)
@@ -59,12 +64,21 @@ export class NotificationsRepository {
         JSON.stringify(input.properties),
       ],
     );
-    return rows.length ? toNotification(rows[0]) : null;
+    return rows.length ? { seq: String(rows[0].seq), notification: toNotification(rows[0]) } : null;
   }
 
   /** Tells every instance (NOTIFY, delivered once the transaction commits) that a notification was created. */
-  async announceCreated(id: string, addressee: Addressee): Promise<void> {
-    await this.tx.query('SELECT pg_notify($1, $2)', [NOTIFICATION_CHANNEL, JSON.stringify({ id, ...addressee })]);
+  async announceCreated(id: string, seq: string, addressee: Addressee): Promise<void> {
+    await this.tx.query('SELECT pg_notify($1, $2)', [NOTIFICATION_CHANNEL, JSON.stringify({ id, seq, ...addressee })]);
+  }
+
+  /** The addressee's notifications numbered after `afterSeq`, oldest first (a stream's replay). */
+  async listAfterSeq(addressee: Addressee, afterSeq: string, limit: number): Promise<SequencedNotification[]> {
+    const rows: Record<string, any>[] = await this.tx.query(
+      `SELECT * FROM notifications WHERE recipient = $1 AND recipient_kind = $2 AND seq > $3::bigint ORDER BY seq LIMIT $4`,
+      [addressee.recipient, addressee.recipientKind, afterSeq, limit],
+    );
+    return rows.map((row) => ({ seq: String(row.seq), notification: toNotification(row) }));
   }
 
   /** The addressee's notifications, newest first, keyset-paginated by (created, id). */

@@ -26,6 +26,18 @@ export function pagePolicy(continueTo: string[] = []): string {
   ].join('; ');
 }
 
+/** `policy` with `continueTo`'s origins added to its form-action (a page oidc-provider wrote, with its script's hash). */
+export function allowFormAction(policy: string, continueTo: string[]): string {
+  const origins = continueTo.map(originOf).filter((origin): origin is string => !!origin);
+  return policy
+    .split(';')
+    .map((directive) => {
+      const [name, ...values] = directive.trim().split(/\s+/);
+      return name === 'form-action' ? [name, ...new Set([...values, ...origins])].join(' ') : directive.trim();
+    })
+    .join('; ');
+}
+
 function originOf(uri: string): string | null {
   try {
     const url = new URL(uri);

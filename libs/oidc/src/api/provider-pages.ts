@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ProviderContext } from '../domain/provider-types';
-import { escapeHtml, pagePolicy, renderPage } from './pages';
+import { allowFormAction, escapeHtml, pagePolicy, renderPage } from './pages';
 
 /** The pages oidc-provider renders itself (sign-out question, signed out, errors), in Careid's look and CSP. */
 @Injectable()
@@ -17,6 +17,17 @@ export class ProviderPages {
       <button type="submit" form="op.logoutForm" class="secondary">Stay signed in</button>`,
       typeof target === 'string' ? [target] : [],
     );
+  }
+
+  /**
+   * Without a provider session, oidc-provider skips the question: its page posts the logout at once (a script whose
+   * hash it adds to the policy), and the post's answer redirects to the application. Browsers hold a redirect after a
+   * form submission to form-action: the application's post-logout URI is added to it.
+   */
+  allowLogoutRedirect(ctx: ProviderContext): void {
+    const target = ctx.oidc.session?.state?.postLogoutRedirectUri;
+    const policy = ctx.response.get('content-security-policy');
+    if (typeof target === 'string' && policy) ctx.set('content-security-policy', allowFormAction(policy, [target]));
   }
 
   async loggedOut(ctx: ProviderContext): Promise<void> {

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { HostedSignIn, SignInAnswer, SignInFields } from '../application/hosted-sign-in';
+import { FederationStates } from '../application/federation-states';
+import { FEDERATION_CALLBACK_PATH, HostedSignIn, ProviderAnswer, SignInAnswer, SignInFields } from '../application/hosted-sign-in';
 import { OpenIdProvider } from '../application/openid-provider';
 import { INTERACTION_PATH, PROVIDER_ROUTES } from '../application/provider-configuration';
 import { escapeHtml, pagePolicy, renderPage, STYLESHEET_PATH } from './pages';
@@ -53,7 +54,10 @@ function answer(reply: FastifyReply, result: SignInAnswer): void {
 function failed(reply: FastifyReply, error: unknown): void {
   const { name, message } = error as Error;
   if (name !== 'SessionNotFound' && name !== 'InvalidRequest') logger.error(`Sign-in page failed: ${message}`, (error as Error).stack);
-  const expired = name === 'SessionNotFound';
+  problemPage(reply, name === 'SessionNotFound');
+}
+
+function problemPage(reply: FastifyReply, expired: boolean): void {
   sendPage(
     reply,
     expired ? 400 : 500,
@@ -63,6 +67,50 @@ function failed(reply: FastifyReply, error: unknown): void {
       <p>Go back to the application and start again.</p>`,
     ),
   );
+}
+
+/** A string field of a parsed body or query, cut to a sane length; anything else is absent. */
+function stringField(fields: unknown, name: string, max = 1000): string | undefined {
+  const value = (fields as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value.slice(0, max) : undefined;
+}
+
+/** What a provider's answer carries that Careid reads (RFC 6749 4.1.2, RFC 9207's `iss`). */
+const ANSWER_FIELDS = ['code', 'state', 'error', 'iss'] as const;
+
+/**
+ * "Continue with <provider>" (a link: a GET, so that no form-action rule holds the redirect to the provider) and the
+ * provider's answer. Every provider sends people back to the one callback URL, which finds the interaction by the
+ * state and sends the browser on to that interaction's own path, where its cookie is.
+ */
+function federationRoutes(signIn: HostedSignIn) {
+  return async (instance: FastifyInstance): Promise<void> => {
+    instance.get<{ Params: { uid: string; alias: string } }>(`${INTERACTION_PATH}/:uid/federation/:alias`, async (request, reply) => {
+      try {
+        answer(reply, await signIn.continueWith(request.raw, reply.raw, request.params.alias.slice(0, 100)));
+      } catch (error) {
+        failed(reply, error);
+      }
+    });
+    instance.get(FEDERATION_CALLBACK_PATH, async (request, reply) => {
+      const uid = FederationStates.uidOf(stringField(request.query, 'state'));
+      if (!uid) return problemPage(reply, true);
+      const query = new URLSearchParams();
+      for (const name of ANSWER_FIELDS) {
+        const value = stringField(request.query, name, 4096);
+        if (value !== undefined) query.set(name, value);
+      }
+      void reply.header('cache-control', 'no-store').redirect(`${INTERACTION_PATH}/${uid}/callback?${query}`, 303);
+    });
+    instance.get(`${INTERACTION_PATH}/:uid/callback`, async (request, reply) => {
+      const provided = Object.fromEntries(ANSWER_FIELDS.map((name) => [name, stringField(request.query, name, 4096)])) as ProviderAnswer;
+      try {
+        answer(reply, await signIn.federationCallback(request.raw, reply.raw, provided));
+      } catch (error) {
+        failed(reply, error);
+      }
+    });
+  };
 }
 
 /** The hosted sign-in page: GET shows the step, POST takes a form (urlencoded, small). */
@@ -82,8 +130,7 @@ function signInRoutes(signIn: HostedSignIn) {
       }
     });
     instance.post(`${INTERACTION_PATH}/:uid`, async (request, reply) => {
-      const body = (request.body ?? {}) as Record<string, unknown>;
-      const field = (name: string) => (typeof body[name] === 'string' ? (body[name] as string).slice(0, 1000) : undefined);
+      const field = (name: string) => stringField(request.body, name);
       const fields: SignInFields = { login: field('login'), password: field('password'), code: field('code') };
       try {
         answer(reply, await signIn.submit(request.raw, reply.raw, fields));
@@ -102,4 +149,5 @@ export async function mountOpenIdProvider(app: NestFastifyApplication): Promise<
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   await fastify.register(providerEndpoints(app.get(OpenIdProvider)));
   await fastify.register(signInRoutes(app.get(HostedSignIn)));
+  await fastify.register(federationRoutes(app.get(HostedSignIn)));
 }

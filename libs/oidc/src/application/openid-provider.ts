@@ -99,6 +99,7 @@ export class OpenIdProvider implements OnApplicationBootstrap, OnModuleDestroy, 
     provider.proxy = this.configuration.app.trustedProxies.length > 0;
     provider.use(async (ctx, next) => {
       await next();
+      if (ctx.oidc?.route === 'end_session' && !ctx.oidc.session?.accountId) this.pages.allowLogoutRedirect(ctx);
       if (ctx.oidc?.route === 'end_session_confirm' && ctx.oidc.session?.destroyed) await this.endSignIn(ctx.oidc.session);
     });
     provider.on('server_error', (_ctx: unknown, error: Error) => this.logger.error(`OpenID provider error: ${error.message}`, error.stack));

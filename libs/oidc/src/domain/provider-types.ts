@@ -18,11 +18,14 @@ export interface ProviderContext {
   type: string;
   status: number;
   set(name: string, value: string): void;
+  response: { get(name: string): string };
 }
 
 export interface ProviderSession {
   uid: string;
   accountId?: string;
+  /** What RP-initiated logout keeps between its page and its confirmation. */
+  state?: { postLogoutRedirectUri?: unknown };
   authorizations?: Record<string, { grantId?: string }>;
   destroyed?: boolean;
   grantIdFor(clientId: string): string | undefined;

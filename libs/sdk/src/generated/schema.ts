@@ -12,13 +12,13 @@ export interface paths {
             cookie?: never;
         };
         /** List applications by name (admin) */
-        get: operations["ApplicationsController_list"];
+        get: operations["listApplications"];
         put?: never;
         /**
          * Register an application (admin)
          * @description A confidential application gets a `clientSecret` in this answer only. Redirect URIs are matched exactly.
          */
-        post: operations["ApplicationsController_register"];
+        post: operations["createApplication"];
         delete?: never;
         options?: never;
         head?: never;
@@ -33,15 +33,15 @@ export interface paths {
             cookie?: never;
         };
         /** Get an application (admin) */
-        get: operations["ApplicationsController_get"];
+        get: operations["getApplication"];
         /**
          * Modify an application (admin)
          * @description Send it as read, with changes and its `rev` (stale → 409). `type` cannot change.
          */
-        put: operations["ApplicationsController_modify"];
+        put: operations["modifyApplication"];
         post?: never;
         /** Delete an application (admin) */
-        delete: operations["ApplicationsController_delete"];
+        delete: operations["deleteApplication"];
         options?: never;
         head?: never;
         patch?: never;
@@ -60,7 +60,7 @@ export interface paths {
          * Replace a confidential application's secret (admin)
          * @description The old secret stops working at once; the new one is in this answer only.
          */
-        post: operations["ApplicationsController_rotateSecret"];
+        post: operations["rotateApplicationSecret"];
         delete?: never;
         options?: never;
         head?: never;
@@ -75,7 +75,7 @@ export interface paths {
             cookie?: never;
         };
         /** The append-only audit trail, newest first (admin) */
-        get: operations["AuditController_list"];
+        get: operations["filterAuditEventsBy"];
         put?: never;
         post?: never;
         delete?: never;
@@ -97,7 +97,7 @@ export interface paths {
          * An invited patient's first login (iCure's authenticateAndAskAccessToItsExistingData)
          * @description Uses up the token from the invitation message, stores the public key on the patient, makes the user ACTIVE, returns a long-lived token with a session, and notifies every practitioner holding a delegation on the patient. Runs once per user: a used or unknown token gets 401, a live token of an ACTIVE patient 409 ALREADY_ACTIVE.
          */
-        post: operations["AuthController_activate"];
+        post: operations["activateWithToken"];
         delete?: never;
         options?: never;
         head?: never;
@@ -117,7 +117,7 @@ export interface paths {
          * Log in with a password or a live authentication token
          * @description Only ACTIVE users log in, with their password or a live token (a REGISTERING user activates with POST /auth/activate instead); users of an external identity provider use POST /auth/token-exchange. A wrong login and a wrong password get the same 401. Repeated failures lock the login for new logins (429 with Retry-After); open sessions keep refreshing. Users with use2fa need `totp`, whichever the credential.
          */
-        post: operations["AuthController_login"];
+        post: operations["login"];
         delete?: never;
         options?: never;
         head?: never;
@@ -137,7 +137,7 @@ export interface paths {
          * End the session of a refresh token
          * @description Its refresh tokens and access tokens are refused from then on, on every instance, and its notification streams close.
          */
-        post: operations["AuthController_logout"];
+        post: operations["logout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -157,7 +157,7 @@ export interface paths {
          * Ask for a password reset link
          * @description Always the same 202 answer, in the same time, whether or not the email is known: the mail (to an ACTIVE user only, at most one per PASSWORD_RESET_MIN_INTERVAL_SECONDS) is prepared after the answer.
          */
-        post: operations["PasswordResetController_request"];
+        post: operations["requestPasswordReset"];
         delete?: never;
         options?: never;
         head?: never;
@@ -177,7 +177,7 @@ export interface paths {
          * Set a new password with a reset ticket
          * @description Ends every session and login token of the user and its other reset links, and clears the login's lockout.
          */
-        post: operations["PasswordResetController_confirm"];
+        post: operations["confirmPasswordReset"];
         delete?: never;
         options?: never;
         head?: never;
@@ -197,7 +197,7 @@ export interface paths {
          * Rotate a refresh token
          * @description Each refresh token works once; reusing one revokes its whole session.
          */
-        post: operations["AuthController_refresh"];
+        post: operations["refreshSession"];
         delete?: never;
         options?: never;
         head?: never;
@@ -217,7 +217,7 @@ export interface paths {
          * Exchange an external identity provider's ID token for a session (RFC 8693 in JSON)
          * @description `subjectToken` is an ID token the frontend got from the provider `provider` (see /identity-providers). It must verify against the provider's keys (asymmetric algorithms only), with `iss` the provider's issuer, `aud` containing its clientId, unexpired. It finds its user by the provider's `sub` once linked; the first time by an email the provider marks `email_verified` (linking `sub` to that user), or, when the provider allows sign-up, creates an ACTIVE user with its defaultRoles. The answer is /auth/login's. Every refusal of the token or of its account is 401 FEDERATED_LOGIN_REFUSED (the audit trail says why); a disabled user 401 ACCOUNT_NOT_ACTIVE; an unknown provider 400 UNKNOWN_IDENTITY_PROVIDER; a provider whose keys cannot be fetched 503 IDENTITY_PROVIDER_UNAVAILABLE. The login lockout does not apply, nor Careid's TOTP unless the provider has requireTotp.
          */
-        post: operations["AuthController_exchangeToken"];
+        post: operations["exchangeIdToken"];
         delete?: never;
         options?: never;
         head?: never;
@@ -235,13 +235,13 @@ export interface paths {
          * List the data samples you may read
          * @description Of one patient with `patientId`. Keyset-paginated by id. Readable by its delegates only (admins: all); any other record answers 404, as if it did not exist. Patient users only read.
          */
-        get: operations["DataSamplesController_filter"];
+        get: operations["filterDataSamplesBy"];
         put?: never;
         /**
          * Create a data sample for a patient
          * @description Needs access to the patient (else 400 PATIENT_NOT_FOUND). The creator's practitioner and autoDelegations become its delegates. Patient and plain users get 403.
          */
-        post: operations["DataSamplesController_create"];
+        post: operations["createDataSample"];
         delete?: never;
         options?: never;
         head?: never;
@@ -259,18 +259,18 @@ export interface paths {
          * Get a data sample
          * @description Readable by its delegates only (admins: all); any other record answers 404, as if it did not exist. Patient users only read.
          */
-        get: operations["DataSamplesController_get"];
+        get: operations["getDataSample"];
         /**
          * Modify a data sample
          * @description Send it as read, with changes and its `rev` (stale → 409). Readable by its delegates only (admins: all); any other record answers 404, as if it did not exist. Patient users only read.
          */
-        put: operations["DataSamplesController_modify"];
+        put: operations["modifyDataSample"];
         post?: never;
         /**
          * Delete a data sample (soft delete)
          * @description Readable by its delegates only (admins: all); any other record answers 404, as if it did not exist. Patient users only read.
          */
-        delete: operations["DataSamplesController_delete"];
+        delete: operations["deleteDataSample"];
         options?: never;
         head?: never;
         patch?: never;
@@ -287,13 +287,13 @@ export interface paths {
          * List the healthcare elements you may read
          * @description Of one patient with `patientId`. Keyset-paginated by id. Readable by its delegates only (admins: all); any other record answers 404, as if it did not exist. Patient users only read.
          */
-        get: operations["HealthcareElementsController_filter"];
+        get: operations["filterHealthcareElementsBy"];
         put?: never;
         /**
          * Create a healthcare element for a patient
          * @description Needs access to the patient (else 400 PATIENT_NOT_FOUND). The creator's practitioner and autoDelegations become its delegates. Patient and plain users get 403.
          */
-        post: operations["HealthcareElementsController_create"];
+        post: operations["createHealthcareElement"];
         delete?: never;
         options?: never;
         head?: never;
@@ -311,18 +311,18 @@ export interface paths {
          * Get a healthcare element
          * @description Readable by its delegates only (admins: all); any other record answers 404, as if it did not exist. Patient users only read.
          */
-        get: operations["HealthcareElementsController_get"];
+        get: operations["getHealthcareElement"];
         /**
          * Modify a healthcare element
          * @description Send it as read, with changes and its `rev` (stale → 409). Readable by its delegates only (admins: all); any other record answers 404, as if it did not exist. Patient users only read.
          */
-        put: operations["HealthcareElementsController_modify"];
+        put: operations["modifyHealthcareElement"];
         post?: never;
         /**
          * Delete a healthcare element (soft delete)
          * @description Readable by its delegates only (admins: all); any other record answers 404, as if it did not exist. Patient users only read.
          */
-        delete: operations["HealthcareElementsController_delete"];
+        delete: operations["deleteHealthcareElement"];
         options?: never;
         head?: never;
         patch?: never;
@@ -336,13 +336,13 @@ export interface paths {
             cookie?: never;
         };
         /** List the identity providers (admin), by alias */
-        get: operations["IdentityProvidersController_list"];
+        get: operations["listIdentityProviders"];
         put?: never;
         /**
          * Add an external OpenID provider (admin)
          * @description Careid reads the issuer's /.well-known/openid-configuration and JWKS first: a provider it cannot read is refused with 400 IDENTITY_PROVIDER_UNREACHABLE. An alias already in use is 400 DUPLICATE_IDENTITY_PROVIDER. The client secret is stored encrypted and never returned.
          */
-        post: operations["IdentityProvidersController_create"];
+        post: operations["createIdentityProvider"];
         delete?: never;
         options?: never;
         head?: never;
@@ -357,18 +357,18 @@ export interface paths {
             cookie?: never;
         };
         /** Get an identity provider (admin) */
-        get: operations["IdentityProvidersController_get"];
+        get: operations["getIdentityProvider"];
         /**
          * Modify an identity provider (admin)
          * @description Send it as read, with changes and its `rev` (stale: 409). A field left out keeps its value; `clientSecret: null` removes the secret. The discovery document and keys are read again. A new issuer removes the identities linked at the provider (subjects are unique per issuer only).
          */
-        put: operations["IdentityProvidersController_modify"];
+        put: operations["modifyIdentityProvider"];
         post?: never;
         /**
          * Remove an identity provider (admin)
          * @description Its users can no longer sign in through it, and their links to it are removed; sessions already open stay open.
          */
-        delete: operations["IdentityProvidersController_delete"];
+        delete: operations["deleteIdentityProvider"];
         options?: never;
         head?: never;
         patch?: never;
@@ -382,7 +382,7 @@ export interface paths {
             cookie?: never;
         };
         /** Your bulk invitation jobs, newest first (an admin: every job) */
-        get: operations["InvitationJobsController_list"];
+        get: operations["listInvitationJobs"];
         put?: never;
         post?: never;
         delete?: never;
@@ -399,7 +399,7 @@ export interface paths {
             cookie?: never;
         };
         /** A bulk invitation job: its progress and the patients it skipped, with why */
-        get: operations["InvitationJobsController_get"];
+        get: operations["getInvitationJob"];
         put?: never;
         post?: never;
         delete?: never;
@@ -419,13 +419,13 @@ export interface paths {
          * List invitations, newest first, with their delivery state (admin: all; practitioner: the patient invitations it sent)
          * @description An invitation past its expiry is EXPIRED (stored within 60 s, and read so at once). Other users → 403.
          */
-        get: operations["InvitationsController_list"];
+        get: operations["listInvitations"];
         put?: never;
         /**
          * Invite a person to become a practitioner or patient user (admin)
          * @description Creates the profile when no `resource.id` is given, the user (login = email, REGISTERING) and a one-time ticket. `invitationUrl` carries the ticket in its fragment; with `sendEmail` it is also mailed. An email whose REGISTERING user has an expired or revoked profile invitation is invited again with that user (a new invitation, the older tickets revoked); one with a pending invitation → 409 `INVITATION_PENDING` (resend it), an ACTIVE user → 409 `EMAIL_ALREADY_REGISTERED`.
          */
-        post: operations["InvitationsController_create"];
+        post: operations["inviteUser"];
         delete?: never;
         options?: never;
         head?: never;
@@ -443,14 +443,14 @@ export interface paths {
          * Get an invitation and its delivery state (admin; practitioner: a patient invitation it sent)
          * @description Another practitioner's invitation → 404, as if it did not exist.
          */
-        get: operations["InvitationsController_get"];
+        get: operations["getInvitation"];
         put?: never;
         post?: never;
         /**
          * Revoke a pending or expired invitation (admin; practitioner: a patient invitation it sent)
          * @description Its ticket or token stops working: the REGISTERING user can then be activated by no path, until it is invited again (which renews the invitation).
          */
-        delete: operations["InvitationsController_revoke"];
+        delete: operations["revokeInvitation"];
         options?: never;
         head?: never;
         patch?: never;
@@ -469,7 +469,7 @@ export interface paths {
          * Send a pending or expired invitation again (admin; practitioner: a patient invitation it sent)
          * @description A new ticket (`invitationUrl`, profile) or a new token in a new message (patient); the older ones stop working and the invitation is PENDING for its lifetime again. Only the user's latest invitation, while the user is REGISTERING (409 `INVITATION_NOT_PENDING` otherwise).
          */
-        post: operations["InvitationsController_resend"];
+        post: operations["resendInvitation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -489,7 +489,7 @@ export interface paths {
          * Accept an invitation: set the password with the ticket (used once); returns a session
          * @description With `redirectUrl` when the invitation leads somewhere (its `redirectUrl`, or its application).
          */
-        post: operations["InvitationsController_accept"];
+        post: operations["acceptInvitation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -506,7 +506,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Whether a ticket can be used, and for whom (used by the set-password page) */
-        post: operations["InvitationsController_inspect"];
+        post: operations["inspectInvitationTicket"];
         delete?: never;
         options?: never;
         head?: never;
@@ -524,7 +524,7 @@ export interface paths {
          * The caller's notifications, newest first (iCure's getPendingNotificationsAfter)
          * @description Those addressed to the data owner the caller stands for (a practitioner user: its practitioner); none for a user without one, admins included. `after` (epoch ms) is optional.
          */
-        get: operations["NotificationsController_list"];
+        get: operations["getPendingNotificationsAfter"];
         put?: never;
         post?: never;
         delete?: never;
@@ -541,7 +541,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get one of your notifications */
-        get: operations["NotificationsController_get"];
+        get: operations["getNotification"];
         put?: never;
         post?: never;
         delete?: never;
@@ -562,7 +562,7 @@ export interface paths {
          * Move a notification along its workflow
          * @description pending → ongoing → completed; pending|ongoing → cancelled; anything else is 409 INVALID_STATUS_TRANSITION. Only the recipient (or an admin).
          */
-        put: operations["NotificationsController_changeStatus"];
+        put: operations["updateNotificationStatus"];
         post?: never;
         delete?: never;
         options?: never;
@@ -579,11 +579,31 @@ export interface paths {
         };
         /**
          * Server-Sent Events: one `notification` event per new notification for the caller
-         * @description The caller's own notifications, as the list shows them. Works across API instances (PostgreSQL LISTEN/NOTIFY). A comment line is sent every 15 s to keep the connection open. The server closes the stream when the session it was opened with ends (logout, password changed or reset, 2FA changed, roles changed, user disabled or deleted) and when the access token it was opened with expires: reconnect with a fresh one.
+         * @description The caller's own notifications, as the list shows them. Authenticated by the bearer header, or by `?ticket=` (POST /notifications/stream-ticket) for a browser’s EventSource. Each event has an `id:` (a sequence number); with `Last-Event-ID` (or `?lastEventId=`) the stream first sends the caller's notifications created after it, oldest first, at most 1000 (with more, it ends after them: reconnect to go on), then the live ones. It starts with `retry: 3000`. Works across API instances (PostgreSQL LISTEN/NOTIFY). A comment line is sent every 15 s to keep the connection open. The server closes the stream when the session it was opened with ends (logout, password changed or reset, 2FA changed, roles changed, user disabled or deleted) and when the access token it was opened with expires: reconnect with a fresh one.
          */
-        get: operations["NotificationsController_open"];
+        get: operations["subscribeToNotificationEvents"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/stream-ticket": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A one-time ticket that opens your notification stream without an Authorization header (for EventSource)
+         * @description Pass it as `GET /notifications/stream?ticket=…` within 30 s; it works once. The stream belongs to the session that asked for the ticket and ends when that session ends or when the access token that asked for it expires.
+         */
+        post: operations["createStreamTicket"];
         delete?: never;
         options?: never;
         head?: never;
@@ -601,13 +621,13 @@ export interface paths {
          * List the patients you may read
          * @description Keyset-paginated by id. `name` is a name prefix; `ssin` and `dateOfBirth` match exactly. Admins reach every patient; practitioner users the patients their practitioner holds a delegation on; patient users read the patients delegated to them. Any other patient answers 404, as if it did not exist.
          */
-        get: operations["PatientsController_filter"];
+        get: operations["filterPatientsBy"];
         put?: never;
         /**
          * Create a patient (practitioner users, admins)
          * @description `names` is computed from firstName/lastName when not given. The creating user's practitioner and its autoDelegations become the patient's delegates. Patient and plain users get 403.
          */
-        post: operations["PatientsController_create"];
+        post: operations["createPatient"];
         delete?: never;
         options?: never;
         head?: never;
@@ -625,18 +645,18 @@ export interface paths {
          * Get a patient
          * @description Admins reach every patient; practitioner users the patients their practitioner holds a delegation on; patient users read the patients delegated to them. Any other patient answers 404, as if it did not exist.
          */
-        get: operations["PatientsController_get"];
+        get: operations["getPatient"];
         /**
          * Modify a patient
          * @description Send the patient as read, with changes and its `rev` (stale → 409). Admins reach every patient; practitioner users the patients their practitioner holds a delegation on; patient users read the patients delegated to them. Any other patient answers 404, as if it did not exist. Patient users get 403.
          */
-        put: operations["PatientsController_modify"];
+        put: operations["modifyPatient"];
         post?: never;
         /**
          * Delete a patient (soft delete)
          * @description Admins reach every patient; practitioner users the patients their practitioner holds a delegation on; patient users read the patients delegated to them. Any other patient answers 404, as if it did not exist.
          */
-        delete: operations["PatientsController_delete"];
+        delete: operations["deletePatient"];
         options?: never;
         head?: never;
         patch?: never;
@@ -653,7 +673,7 @@ export interface paths {
          * The administrative part of a patient's record
          * @description Names, gender, date of birth, languages, active. The patient's own user may always read it, before any data is shared with it.
          */
-        get: operations["PatientsController_getAdministrative"];
+        get: operations["getPatientAdministrativeData"];
         put?: never;
         post?: never;
         delete?: never;
@@ -675,7 +695,7 @@ export interface paths {
          * Share a patient with another data owner
          * @description A delegate of the patient adds a practitioner or a patient (`dataOwnerId`, which must exist, else 400 DATA_OWNER_NOT_FOUND) as delegate; with `includeRecords`, also on every medical record of the patient it can read. Bumps the rev of each record that changes.
          */
-        post: operations["PatientsController_addDelegation"];
+        post: operations["shareWith"];
         delete?: never;
         options?: never;
         head?: never;
@@ -695,7 +715,7 @@ export interface paths {
          * Invite an existing patient to become a user (iCure's createAndInviteUser)
          * @description By a practitioner with a delegation on the patient. Creates the patient's user (login = email, else mobile; REGISTERING), a short-lived token, and a message carrying `Login:` and `Token:` lines sent by email or SMS with the practitioner's address as reply-to. A patient whose REGISTERING user has an expired or revoked invitation is invited again with that user (a new token, the older ones revoked, a new message); one with a pending invitation → 400 `PATIENT_ALREADY_HAS_USER` (resend it).
          */
-        post: operations["PatientInvitationController_invite"];
+        post: operations["createAndInviteUser"];
         delete?: never;
         options?: never;
         head?: never;
@@ -715,7 +735,7 @@ export interface paths {
          * Give a patient access to all its data (iCure's giveAccessToAllDataOf)
          * @description In one transaction, makes the patient a delegate of its own record and of each of its data samples and healthcare elements that you can read, and reports how many changed. Running it again changes nothing. The patient needs an activated user: 400 PATIENT_HAS_NO_USER when it has none, 400 PATIENT_NOT_ACTIVATED while it has not activated its invitation (or its user is disabled).
          */
-        post: operations["PatientsController_shareAllData"];
+        post: operations["giveAccessToAllDataOf"];
         delete?: never;
         options?: never;
         head?: never;
@@ -735,7 +755,7 @@ export interface paths {
          * Invite many existing patients at once (a job)
          * @description Checks what does not depend on the patient (loginUrl, message, token validity, the inviting practitioner), then answers 202 with the job; each patient is then invited as by POST /patients/{id}/invite, with the same preconditions, a patient that fails one being skipped with its code (a patient you cannot read: `PATIENT_NOT_FOUND`). Follow the job at `Location`.
          */
-        post: operations["BulkInvitationController_start"];
+        post: operations["createAndInviteUsers"];
         delete?: never;
         options?: never;
         head?: never;
@@ -753,13 +773,13 @@ export interface paths {
          * List practitioners
          * @description Practitioners are a directory: every authenticated user may read them. Keyset-paginated by id; `name` is a name prefix.
          */
-        get: operations["PractitionersController_filter"];
+        get: operations["filterPractitionersBy"];
         put?: never;
         /**
          * Create a practitioner (admin)
          * @description `names` is computed from firstName/lastName when not given.
          */
-        post: operations["PractitionersController_create"];
+        post: operations["createPractitioner"];
         delete?: never;
         options?: never;
         head?: never;
@@ -777,15 +797,15 @@ export interface paths {
          * Get a practitioner
          * @description Every authenticated user may read practitioners.
          */
-        get: operations["PractitionersController_get"];
+        get: operations["getPractitioner"];
         /**
          * Modify a practitioner
          * @description Send the practitioner as read, with changes and its `rev` (stale → 409). Admins modify any practitioner; a practitioner user only its own (403 otherwise).
          */
-        put: operations["PractitionersController_modify"];
+        put: operations["modifyPractitioner"];
         post?: never;
         /** Delete a practitioner (admin, soft delete) */
-        delete: operations["PractitionersController_delete"];
+        delete: operations["deletePractitioner"];
         options?: never;
         head?: never;
         patch?: never;
@@ -802,13 +822,13 @@ export interface paths {
          * Filter users (admin)
          * @description Keyset-paginated by id. `q` is a login or email prefix.
          */
-        get: operations["UsersController_filter"];
+        get: operations["filterUsersBy"];
         put?: never;
         /**
          * Create a user (admin)
          * @description Login and email are unique among live users, case-insensitively.
          */
-        post: operations["UsersController_create"];
+        post: operations["createUser"];
         delete?: never;
         options?: never;
         head?: never;
@@ -826,18 +846,18 @@ export interface paths {
          * Get a user
          * @description Admins read anyone; other users only themselves (404 otherwise).
          */
-        get: operations["UsersController_get"];
+        get: operations["getUser"];
         /**
          * Modify a user
          * @description Send the user as read, with changes and its `rev`. A stale rev gets 409. Admins may change anything (including another user's password); a user may change its own profile, and its email or password with `currentPassword`. A user changing its own password ends its other sessions and its login tokens; an admin setting it, or changing roles, status or access policy, ends all of them.
          */
-        put: operations["UsersController_modify"];
+        put: operations["modifyUser"];
         post?: never;
         /**
          * Delete a user (admin, soft delete)
          * @description The user can no longer log in; its login and email become free.
          */
-        delete: operations["UsersController_delete"];
+        delete: operations["deleteUser"];
         options?: never;
         head?: never;
         patch?: never;
@@ -851,7 +871,7 @@ export interface paths {
             cookie?: never;
         };
         /** List the user's linked identity provider accounts */
-        get: operations["FederatedIdentitiesController_list"];
+        get: operations["listFederatedIdentities"];
         put?: never;
         post?: never;
         delete?: never;
@@ -874,7 +894,7 @@ export interface paths {
          * Unlink the user's account at an identity provider
          * @description It no longer signs the user in; sessions it opened stay open. Signing in with it again links it again by verified email.
          */
-        delete: operations["FederatedIdentitiesController_unlink"];
+        delete: operations["unlinkFederatedIdentity"];
         options?: never;
         head?: never;
         patch?: never;
@@ -891,7 +911,7 @@ export interface paths {
         put?: never;
         post?: never;
         /** Clear a user's login lockout (admin) */
-        delete: operations["UsersController_clearLockout"];
+        delete: operations["clearLockout"];
         options?: never;
         head?: never;
         patch?: never;
@@ -905,13 +925,13 @@ export interface paths {
             cookie?: never;
         };
         /** List a user's live tokens (keys and expiry, never values) */
-        get: operations["UsersController_listTokens"];
+        get: operations["listTokens"];
         put?: never;
         /**
          * Create an authentication token
          * @description For yourself whatever your role; admins for anyone (403 otherwise). The token is shown once. A session opened with a token mints tokens that expire no later than that token (`expiresAt` says when).
          */
-        post: operations["UsersController_createToken"];
+        post: operations["createToken"];
         delete?: never;
         options?: never;
         head?: never;
@@ -929,7 +949,7 @@ export interface paths {
         put?: never;
         post?: never;
         /** Revoke a token */
-        delete: operations["UsersController_revokeToken"];
+        delete: operations["revokeToken"];
         options?: never;
         head?: never;
         patch?: never;
@@ -943,7 +963,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get a user by email (case-insensitive) */
-        get: operations["UsersController_byEmail"];
+        get: operations["getUserByEmail"];
         put?: never;
         post?: never;
         delete?: never;
@@ -960,7 +980,7 @@ export interface paths {
             cookie?: never;
         };
         /** Count users matching a filter (admin) */
-        get: operations["UsersController_count"];
+        get: operations["countUsers"];
         put?: never;
         post?: never;
         delete?: never;
@@ -977,7 +997,7 @@ export interface paths {
             cookie?: never;
         };
         /** The logged-in user */
-        get: operations["UsersController_current"];
+        get: operations["getCurrentUser"];
         put?: never;
         post?: never;
         delete?: never;
@@ -999,7 +1019,7 @@ export interface paths {
          * Turn TOTP off (needs a code and the current password)
          * @description Ends your other sessions and your login tokens.
          */
-        post: operations["UsersController_disableTotp"];
+        post: operations["disableTotp"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1019,7 +1039,7 @@ export interface paths {
          * Confirm TOTP enrolment with a code
          * @description Ends your other sessions and your login tokens.
          */
-        post: operations["UsersController_enableTotp"];
+        post: operations["enableTotp"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1039,7 +1059,7 @@ export interface paths {
          * Start TOTP enrolment
          * @description Needs the current password. The secret is shown only in this answer.
          */
-        post: operations["UsersController_setupTotp"];
+        post: operations["setupTotp"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1054,7 +1074,7 @@ export interface paths {
             cookie?: never;
         };
         /** Liveness: the process answers */
-        get: operations["HealthController_live"];
+        get: operations["getLiveness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1071,7 +1091,7 @@ export interface paths {
             cookie?: never;
         };
         /** Readiness: the database answers (503 otherwise) */
-        get: operations["HealthController_ready"];
+        get: operations["getReadiness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1361,6 +1381,11 @@ export interface components {
              */
             type: "public" | "confidential";
         };
+        ApplicationPage: {
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+            rows: components["schemas"]["ApplicationDto"][];
+        };
         ApplicationWriteDto: {
             /**
              * @description Default: all of them
@@ -1445,6 +1470,11 @@ export interface components {
             targetType: string | null;
             /** @example LOGIN_SUCCEEDED */
             type: string;
+        };
+        AuditEventPage: {
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+            rows: components["schemas"]["AuditEventDto"][];
         };
         AuthenticationTokenInfoDto: {
             /**
@@ -1649,6 +1679,11 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        DataSamplePage: {
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+            rows: components["schemas"]["DataSampleDto"][];
+        };
         DataSampleWriteDto: {
             /**
              * @description Ignored (server-managed)
@@ -1795,6 +1830,11 @@ export interface components {
              */
             subject: string;
         };
+        FederatedIdentityPage: {
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+            rows: components["schemas"]["FederatedIdentityDto"][];
+        };
         FieldProblemDto: {
             /** @example email */
             field: string;
@@ -1881,6 +1921,11 @@ export interface components {
             tags: {
                 [key: string]: unknown;
             };
+        };
+        HealthcareElementPage: {
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+            rows: components["schemas"]["HealthcareElementDto"][];
         };
         HealthcareElementWriteDto: {
             /**
@@ -2023,6 +2068,11 @@ export interface components {
             requireTotp: boolean;
             /** @example 1-a2935837fdb2119e0f01d695c4807c08 */
             rev: string;
+        };
+        IdentityProviderPage: {
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+            rows: components["schemas"]["IdentityProviderDto"][];
         };
         IdentityProviderWriteDto: {
             /**
@@ -2530,6 +2580,11 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        PatientPage: {
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+            rows: components["schemas"]["PatientDto"][];
+        };
         PatientWriteDto: {
             /**
              * @description Default true
@@ -2776,6 +2831,11 @@ export interface components {
             /** @example General practice */
             speciality?: string;
         };
+        PractitionerPage: {
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+            rows: components["schemas"]["PractitionerDto"][];
+        };
         PractitionerWriteDto: {
             addresses?: components["schemas"]["AddressDto"][];
             /**
@@ -2913,6 +2973,18 @@ export interface components {
              */
             patientId: string;
         };
+        StreamTicketDto: {
+            /**
+             * @description When the ticket expires (epoch ms)
+             * @example 1700058655100
+             */
+            expiresAt: number;
+            /**
+             * @description Opens GET /notifications/stream?ticket=… once, within 30 s; never log it
+             * @example kq3C9n0r1P1uWbYd6mO0l2Zb8y5vQx3sT7aJ4eHfN1g
+             */
+            ticket: string;
+        };
         SystemMetaDataDto: {
             /** @example {} */
             aesExchangeKeys: {
@@ -3045,6 +3117,11 @@ export interface components {
             /** @example 3600 */
             validity: number;
         };
+        TokenInfoPage: {
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+            rows: components["schemas"]["TokenInfoDto"][];
+        };
         TokenPairDto: {
             /**
              * @description Short-lived JWT for `Authorization: Bearer`
@@ -3168,6 +3245,11 @@ export interface components {
             /** @example false */
             use2fa: boolean;
         };
+        UserPage: {
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+            rows: components["schemas"]["UserDto"][];
+        };
         UserWriteDto: {
             /** @description Admin only; null removes the policy */
             accessPolicy?: components["schemas"]["AccessPolicyDto"] | null;
@@ -3263,12 +3345,25 @@ export interface components {
     responses: never;
     parameters: never;
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description The record’s rev as an entity tag; send it back in If-None-Match (304) or If-Match (in place of the body’s rev) */
+        ETag: string;
+        /** @description Where the created record lives */
+        Location: string;
+        /** @description IETF RateLimit: the quota left (`r`) and seconds until it resets (`t`) */
+        RateLimit: string;
+        /** @description IETF RateLimit-Policy: the quota (`q`) per window (`w`, seconds) */
+        "RateLimit-Policy": string;
+        /** @description Seconds to wait before trying again */
+        "Retry-After": number;
+        /** @description The request id (the caller’s own when it sent a valid one); in every log line about the request */
+        "X-Request-Id": string;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    ApplicationsController_list: {
+    listApplications: {
         parameters: {
             query?: {
                 /** @description Opaque cursor from the previous page's `nextCursor` */
@@ -3284,19 +3379,17 @@ export interface operations {
             /** @description One page of results */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description Pass as `cursor` for the next page; null on the last page */
-                        nextCursor: string | null;
-                        rows: components["schemas"]["ApplicationDto"][];
-                    };
+                    "application/json": components["schemas"]["ApplicationPage"];
                 };
             };
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3306,6 +3399,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3315,6 +3409,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3323,7 +3418,7 @@ export interface operations {
             };
         };
     };
-    ApplicationsController_register: {
+    createApplication: {
         parameters: {
             query?: never;
             header?: never;
@@ -3336,8 +3431,11 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3347,6 +3445,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3356,6 +3455,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3365,6 +3465,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3374,6 +3475,7 @@ export interface operations {
             /** @description Stale `rev` or a state that forbids this change */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3382,7 +3484,7 @@ export interface operations {
             };
         };
     };
-    ApplicationsController_get: {
+    getApplication: {
         parameters: {
             query?: never;
             header?: never;
@@ -3393,8 +3495,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3404,6 +3509,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3413,6 +3519,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3422,6 +3529,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3431,6 +3539,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3439,7 +3548,7 @@ export interface operations {
             };
         };
     };
-    ApplicationsController_modify: {
+    modifyApplication: {
         parameters: {
             query?: never;
             header?: never;
@@ -3454,8 +3563,10 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3465,6 +3576,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3474,6 +3586,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3483,6 +3596,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3492,6 +3606,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3501,6 +3616,7 @@ export interface operations {
             /** @description Stale `rev` or a state that forbids this change */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3509,7 +3625,7 @@ export interface operations {
             };
         };
     };
-    ApplicationsController_delete: {
+    deleteApplication: {
         parameters: {
             query?: never;
             header?: never;
@@ -3520,8 +3636,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3531,6 +3649,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3540,6 +3659,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3549,6 +3669,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3558,6 +3679,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3566,7 +3688,7 @@ export interface operations {
             };
         };
     };
-    ApplicationsController_rotateSecret: {
+    rotateApplicationSecret: {
         parameters: {
             query?: never;
             header?: never;
@@ -3577,8 +3699,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3588,6 +3712,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3597,6 +3722,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3606,6 +3732,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3615,6 +3742,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3623,7 +3751,7 @@ export interface operations {
             };
         };
     };
-    AuditController_list: {
+    filterAuditEventsBy: {
         parameters: {
             query?: {
                 /** @description Acting user id */
@@ -3646,19 +3774,17 @@ export interface operations {
             /** @description One page of results */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description Pass as `cursor` for the next page; null on the last page */
-                        nextCursor: string | null;
-                        rows: components["schemas"]["AuditEventDto"][];
-                    };
+                    "application/json": components["schemas"]["AuditEventPage"];
                 };
             };
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3668,6 +3794,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3677,6 +3804,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3685,7 +3813,7 @@ export interface operations {
             };
         };
     };
-    AuthController_activate: {
+    activateWithToken: {
         parameters: {
             query?: never;
             header?: never;
@@ -3698,8 +3826,12 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3709,6 +3841,9 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3718,6 +3853,9 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3727,6 +3865,9 @@ export interface operations {
             /** @description Stale `rev` or a state that forbids this change */
             409: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3736,6 +3877,10 @@ export interface operations {
             /** @description Too many attempts; see Retry-After */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3744,7 +3889,7 @@ export interface operations {
             };
         };
     };
-    AuthController_login: {
+    login: {
         parameters: {
             query?: never;
             header?: never;
@@ -3757,8 +3902,12 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3768,6 +3917,9 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3777,6 +3929,9 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3786,6 +3941,10 @@ export interface operations {
             /** @description Too many attempts; see Retry-After */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3794,7 +3953,7 @@ export interface operations {
             };
         };
     };
-    AuthController_logout: {
+    logout: {
         parameters: {
             query?: never;
             header?: never;
@@ -3810,6 +3969,9 @@ export interface operations {
             /** @description Logged out */
             204: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3817,6 +3979,9 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3826,6 +3991,10 @@ export interface operations {
             /** @description Too many attempts; see Retry-After */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3834,7 +4003,7 @@ export interface operations {
             };
         };
     };
-    PasswordResetController_request: {
+    requestPasswordReset: {
         parameters: {
             query?: never;
             header?: never;
@@ -3847,8 +4016,12 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Accepted: the work goes on in the background */
             202: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3858,6 +4031,9 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3867,6 +4043,10 @@ export interface operations {
             /** @description Too many attempts; see Retry-After */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3875,7 +4055,7 @@ export interface operations {
             };
         };
     };
-    PasswordResetController_confirm: {
+    confirmPasswordReset: {
         parameters: {
             query?: never;
             header?: never;
@@ -3891,6 +4071,9 @@ export interface operations {
             /** @description Password set */
             204: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3898,6 +4081,9 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3907,6 +4093,9 @@ export interface operations {
             /** @description The one-time ticket or token is used, expired or revoked */
             410: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3916,6 +4105,10 @@ export interface operations {
             /** @description Too many attempts; see Retry-After */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3924,7 +4117,7 @@ export interface operations {
             };
         };
     };
-    AuthController_refresh: {
+    refreshSession: {
         parameters: {
             query?: never;
             header?: never;
@@ -3937,8 +4130,12 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3948,6 +4145,9 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3957,6 +4157,9 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3966,6 +4169,10 @@ export interface operations {
             /** @description Too many attempts; see Retry-After */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3974,7 +4181,7 @@ export interface operations {
             };
         };
     };
-    AuthController_exchangeToken: {
+    exchangeIdToken: {
         parameters: {
             query?: never;
             header?: never;
@@ -3987,8 +4194,12 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3998,6 +4209,9 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4007,6 +4221,9 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4016,6 +4233,10 @@ export interface operations {
             /** @description Too many attempts; see Retry-After */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4025,6 +4246,8 @@ export interface operations {
             /** @description The database is unavailable or too slow; retry */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4033,7 +4256,7 @@ export interface operations {
             };
         };
     };
-    DataSamplesController_filter: {
+    filterDataSamplesBy: {
         parameters: {
             query?: {
                 /** @description Opaque cursor from the previous page's `nextCursor` */
@@ -4051,19 +4274,17 @@ export interface operations {
             /** @description One page of results */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description Pass as `cursor` for the next page; null on the last page */
-                        nextCursor: string | null;
-                        rows: components["schemas"]["DataSampleDto"][];
-                    };
+                    "application/json": components["schemas"]["DataSamplePage"];
                 };
             };
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4073,6 +4294,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4082,6 +4304,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4090,7 +4313,7 @@ export interface operations {
             };
         };
     };
-    DataSamplesController_create: {
+    createDataSample: {
         parameters: {
             query?: never;
             header?: never;
@@ -4103,8 +4326,11 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4114,6 +4340,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4123,6 +4350,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4132,6 +4360,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4140,7 +4369,7 @@ export interface operations {
             };
         };
     };
-    DataSamplesController_get: {
+    getDataSample: {
         parameters: {
             query?: never;
             header?: never;
@@ -4151,8 +4380,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4162,6 +4394,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4171,6 +4404,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4180,6 +4414,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4189,6 +4424,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4197,7 +4433,7 @@ export interface operations {
             };
         };
     };
-    DataSamplesController_modify: {
+    modifyDataSample: {
         parameters: {
             query?: never;
             header?: never;
@@ -4212,8 +4448,10 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4223,6 +4461,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4232,6 +4471,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4241,6 +4481,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4250,6 +4491,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4259,6 +4501,7 @@ export interface operations {
             /** @description Stale `rev` or a state that forbids this change */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4267,7 +4510,7 @@ export interface operations {
             };
         };
     };
-    DataSamplesController_delete: {
+    deleteDataSample: {
         parameters: {
             query?: never;
             header?: never;
@@ -4278,8 +4521,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4289,6 +4534,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4298,6 +4544,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4307,6 +4554,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4316,6 +4564,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4324,7 +4573,7 @@ export interface operations {
             };
         };
     };
-    HealthcareElementsController_filter: {
+    filterHealthcareElementsBy: {
         parameters: {
             query?: {
                 /** @description Opaque cursor from the previous page's `nextCursor` */
@@ -4342,19 +4591,17 @@ export interface operations {
             /** @description One page of results */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description Pass as `cursor` for the next page; null on the last page */
-                        nextCursor: string | null;
-                        rows: components["schemas"]["HealthcareElementDto"][];
-                    };
+                    "application/json": components["schemas"]["HealthcareElementPage"];
                 };
             };
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4364,6 +4611,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4373,6 +4621,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4381,7 +4630,7 @@ export interface operations {
             };
         };
     };
-    HealthcareElementsController_create: {
+    createHealthcareElement: {
         parameters: {
             query?: never;
             header?: never;
@@ -4394,8 +4643,11 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4405,6 +4657,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4414,6 +4667,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4423,6 +4677,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4431,7 +4686,7 @@ export interface operations {
             };
         };
     };
-    HealthcareElementsController_get: {
+    getHealthcareElement: {
         parameters: {
             query?: never;
             header?: never;
@@ -4442,8 +4697,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4453,6 +4711,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4462,6 +4721,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4471,6 +4731,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4480,6 +4741,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4488,7 +4750,7 @@ export interface operations {
             };
         };
     };
-    HealthcareElementsController_modify: {
+    modifyHealthcareElement: {
         parameters: {
             query?: never;
             header?: never;
@@ -4503,8 +4765,10 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4514,6 +4778,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4523,6 +4788,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4532,6 +4798,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4541,6 +4808,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4550,6 +4818,7 @@ export interface operations {
             /** @description Stale `rev` or a state that forbids this change */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4558,7 +4827,7 @@ export interface operations {
             };
         };
     };
-    HealthcareElementsController_delete: {
+    deleteHealthcareElement: {
         parameters: {
             query?: never;
             header?: never;
@@ -4569,8 +4838,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4580,6 +4851,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4589,6 +4861,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4598,6 +4871,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4607,6 +4881,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4615,7 +4890,7 @@ export interface operations {
             };
         };
     };
-    IdentityProvidersController_list: {
+    listIdentityProviders: {
         parameters: {
             query?: {
                 /** @description Opaque cursor from the previous page's `nextCursor` */
@@ -4631,19 +4906,17 @@ export interface operations {
             /** @description One page of results */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description Pass as `cursor` for the next page; null on the last page */
-                        nextCursor: string | null;
-                        rows: components["schemas"]["IdentityProviderDto"][];
-                    };
+                    "application/json": components["schemas"]["IdentityProviderPage"];
                 };
             };
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4653,6 +4926,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4662,6 +4936,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4670,7 +4945,7 @@ export interface operations {
             };
         };
     };
-    IdentityProvidersController_create: {
+    createIdentityProvider: {
         parameters: {
             query?: never;
             header?: never;
@@ -4683,8 +4958,11 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4694,6 +4972,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4703,6 +4982,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4712,6 +4992,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4720,7 +5001,7 @@ export interface operations {
             };
         };
     };
-    IdentityProvidersController_get: {
+    getIdentityProvider: {
         parameters: {
             query?: never;
             header?: never;
@@ -4731,8 +5012,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4742,6 +5026,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4751,6 +5036,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4760,6 +5046,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4768,7 +5055,7 @@ export interface operations {
             };
         };
     };
-    IdentityProvidersController_modify: {
+    modifyIdentityProvider: {
         parameters: {
             query?: never;
             header?: never;
@@ -4783,8 +5070,10 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4794,6 +5083,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4803,6 +5093,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4812,6 +5103,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4821,6 +5113,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4830,6 +5123,7 @@ export interface operations {
             /** @description Stale `rev` or a state that forbids this change */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4838,7 +5132,7 @@ export interface operations {
             };
         };
     };
-    IdentityProvidersController_delete: {
+    deleteIdentityProvider: {
         parameters: {
             query?: never;
             header?: never;
@@ -4852,6 +5146,7 @@ export interface operations {
             /** @description Removed */
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4859,6 +5154,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4868,6 +5164,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4877,6 +5174,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4885,7 +5183,7 @@ export interface operations {
             };
         };
     };
-    InvitationJobsController_list: {
+    listInvitationJobs: {
         parameters: {
             query?: {
                 /** @description Opaque cursor from the previous page's `nextCursor` */
@@ -4898,8 +5196,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4909,6 +5209,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4918,6 +5219,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4927,6 +5229,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4935,7 +5238,7 @@ export interface operations {
             };
         };
     };
-    InvitationJobsController_get: {
+    getInvitationJob: {
         parameters: {
             query?: never;
             header?: never;
@@ -4946,8 +5249,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4957,6 +5263,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4966,6 +5273,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4975,6 +5283,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4984,6 +5293,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -4992,7 +5302,7 @@ export interface operations {
             };
         };
     };
-    InvitationsController_list: {
+    listInvitations: {
         parameters: {
             query?: {
                 /** @description Opaque cursor from the previous page's `nextCursor` */
@@ -5008,8 +5318,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5019,6 +5331,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5028,6 +5341,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5037,6 +5351,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5045,7 +5360,7 @@ export interface operations {
             };
         };
     };
-    InvitationsController_create: {
+    inviteUser: {
         parameters: {
             query?: never;
             header?: never;
@@ -5058,8 +5373,11 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5069,6 +5387,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5078,6 +5397,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5087,6 +5407,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5096,6 +5417,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5105,6 +5427,7 @@ export interface operations {
             /** @description Stale `rev` or a state that forbids this change */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5113,7 +5436,7 @@ export interface operations {
             };
         };
     };
-    InvitationsController_get: {
+    getInvitation: {
         parameters: {
             query?: never;
             header?: never;
@@ -5124,8 +5447,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5135,6 +5461,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5144,6 +5471,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5153,6 +5481,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5162,6 +5491,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5170,7 +5500,7 @@ export interface operations {
             };
         };
     };
-    InvitationsController_revoke: {
+    revokeInvitation: {
         parameters: {
             query?: never;
             header?: never;
@@ -5181,8 +5511,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5192,6 +5524,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5201,6 +5534,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5210,6 +5544,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5219,6 +5554,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5228,6 +5564,7 @@ export interface operations {
             /** @description Stale `rev` or a state that forbids this change */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5236,7 +5573,7 @@ export interface operations {
             };
         };
     };
-    InvitationsController_resend: {
+    resendInvitation: {
         parameters: {
             query?: never;
             header?: never;
@@ -5247,8 +5584,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5258,6 +5597,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5267,6 +5607,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5276,6 +5617,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5285,6 +5627,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5294,6 +5637,7 @@ export interface operations {
             /** @description Stale `rev` or a state that forbids this change */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5302,7 +5646,7 @@ export interface operations {
             };
         };
     };
-    InvitationsController_accept: {
+    acceptInvitation: {
         parameters: {
             query?: never;
             header?: never;
@@ -5315,8 +5659,10 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5326,6 +5672,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5335,6 +5682,7 @@ export interface operations {
             /** @description The one-time ticket or token is used, expired or revoked */
             410: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5344,6 +5692,8 @@ export interface operations {
             /** @description Too many attempts; see Retry-After */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5352,7 +5702,7 @@ export interface operations {
             };
         };
     };
-    InvitationsController_inspect: {
+    inspectInvitationTicket: {
         parameters: {
             query?: never;
             header?: never;
@@ -5365,8 +5715,10 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5376,6 +5728,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5384,7 +5737,7 @@ export interface operations {
             };
         };
     };
-    NotificationsController_list: {
+    getPendingNotificationsAfter: {
         parameters: {
             query?: {
                 /** @description Only notifications created after this time (epoch ms) */
@@ -5403,8 +5756,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5414,6 +5769,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5423,6 +5779,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5431,7 +5788,7 @@ export interface operations {
             };
         };
     };
-    NotificationsController_get: {
+    getNotification: {
         parameters: {
             query?: never;
             header?: never;
@@ -5442,8 +5799,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5453,6 +5813,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5462,6 +5823,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5471,6 +5833,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5479,7 +5842,7 @@ export interface operations {
             };
         };
     };
-    NotificationsController_changeStatus: {
+    updateNotificationStatus: {
         parameters: {
             query?: never;
             header?: never;
@@ -5494,8 +5857,10 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5505,6 +5870,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5514,6 +5880,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5523,6 +5890,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5532,6 +5900,7 @@ export interface operations {
             /** @description Stale `rev` or a state that forbids this change */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5540,10 +5909,18 @@ export interface operations {
             };
         };
     };
-    NotificationsController_open: {
+    subscribeToNotificationEvents: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                /** @description Resume after this event id, as the `Last-Event-ID` header does (which wins); for a new EventSource, which cannot send the header */
+                lastEventId?: string;
+                /** @description A one-time ticket from POST /notifications/stream-ticket, in place of the Authorization header (a browser’s EventSource cannot send one). Used, expired, unknown or malformed: 401 INVALID_STREAM_TICKET. Ignored when an Authorization header is sent. */
+                ticket?: string;
+            };
+            header?: {
+                /** @description The id of the last event received: resume after it */
+                "Last-Event-ID"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5552,15 +5929,27 @@ export interface operations {
             /** @description An endless event stream; each event's data is a notification as JSON */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "text/event-stream": string;
                 };
             };
+            /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5569,7 +5958,39 @@ export interface operations {
             };
         };
     };
-    PatientsController_filter: {
+    createStreamTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StreamTicketDto"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    filterPatientsBy: {
         parameters: {
             query?: {
                 /** @description Opaque cursor from the previous page's `nextCursor` */
@@ -5590,19 +6011,17 @@ export interface operations {
             /** @description One page of results */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description Pass as `cursor` for the next page; null on the last page */
-                        nextCursor: string | null;
-                        rows: components["schemas"]["PatientDto"][];
-                    };
+                    "application/json": components["schemas"]["PatientPage"];
                 };
             };
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5612,6 +6031,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5621,6 +6041,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5629,7 +6050,7 @@ export interface operations {
             };
         };
     };
-    PatientsController_create: {
+    createPatient: {
         parameters: {
             query?: never;
             header?: never;
@@ -5642,8 +6063,11 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5653,6 +6077,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5662,6 +6087,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5671,6 +6097,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5679,7 +6106,7 @@ export interface operations {
             };
         };
     };
-    PatientsController_get: {
+    getPatient: {
         parameters: {
             query?: never;
             header?: never;
@@ -5690,8 +6117,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5701,6 +6131,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5710,6 +6141,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5719,6 +6151,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5728,6 +6161,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5736,7 +6170,7 @@ export interface operations {
             };
         };
     };
-    PatientsController_modify: {
+    modifyPatient: {
         parameters: {
             query?: never;
             header?: never;
@@ -5751,8 +6185,10 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5762,6 +6198,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5771,6 +6208,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5780,6 +6218,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5789,6 +6228,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5798,6 +6238,7 @@ export interface operations {
             /** @description Stale `rev` or a state that forbids this change */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5806,7 +6247,7 @@ export interface operations {
             };
         };
     };
-    PatientsController_delete: {
+    deletePatient: {
         parameters: {
             query?: never;
             header?: never;
@@ -5817,8 +6258,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5828,6 +6271,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5837,6 +6281,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5846,6 +6291,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5855,6 +6301,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5863,7 +6310,7 @@ export interface operations {
             };
         };
     };
-    PatientsController_getAdministrative: {
+    getPatientAdministrativeData: {
         parameters: {
             query?: never;
             header?: never;
@@ -5874,8 +6321,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5885,6 +6334,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5894,6 +6344,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5903,6 +6354,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5912,6 +6364,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5920,7 +6373,7 @@ export interface operations {
             };
         };
     };
-    PatientsController_addDelegation: {
+    shareWith: {
         parameters: {
             query?: never;
             header?: never;
@@ -5938,6 +6391,7 @@ export interface operations {
             /** @description The patient with its delegations */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5947,6 +6401,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5956,6 +6411,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5965,6 +6421,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5974,6 +6431,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -5982,7 +6440,7 @@ export interface operations {
             };
         };
     };
-    PatientInvitationController_invite: {
+    createAndInviteUser: {
         parameters: {
             query?: never;
             header?: never;
@@ -5997,8 +6455,11 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6008,6 +6469,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6017,6 +6479,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6026,6 +6489,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6035,6 +6499,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6043,7 +6508,7 @@ export interface operations {
             };
         };
     };
-    PatientsController_shareAllData: {
+    giveAccessToAllDataOf: {
         parameters: {
             query?: never;
             header?: never;
@@ -6054,8 +6519,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6065,6 +6532,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6074,6 +6542,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6083,6 +6552,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6092,6 +6562,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6101,6 +6572,7 @@ export interface operations {
             /** @description Stale `rev` or a state that forbids this change */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6109,7 +6581,7 @@ export interface operations {
             };
         };
     };
-    BulkInvitationController_start: {
+    createAndInviteUsers: {
         parameters: {
             query?: never;
             header?: {
@@ -6125,8 +6597,10 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Accepted: the work goes on in the background */
             202: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6136,6 +6610,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6145,6 +6620,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6154,6 +6630,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6162,7 +6639,7 @@ export interface operations {
             };
         };
     };
-    PractitionersController_filter: {
+    filterPractitionersBy: {
         parameters: {
             query?: {
                 /** @description Opaque cursor from the previous page's `nextCursor` */
@@ -6180,19 +6657,17 @@ export interface operations {
             /** @description One page of results */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description Pass as `cursor` for the next page; null on the last page */
-                        nextCursor: string | null;
-                        rows: components["schemas"]["PractitionerDto"][];
-                    };
+                    "application/json": components["schemas"]["PractitionerPage"];
                 };
             };
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6202,6 +6677,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6211,6 +6687,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6219,7 +6696,7 @@ export interface operations {
             };
         };
     };
-    PractitionersController_create: {
+    createPractitioner: {
         parameters: {
             query?: never;
             header?: never;
@@ -6232,8 +6709,11 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6243,6 +6723,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6252,6 +6733,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6261,6 +6743,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6269,7 +6752,7 @@ export interface operations {
             };
         };
     };
-    PractitionersController_get: {
+    getPractitioner: {
         parameters: {
             query?: never;
             header?: never;
@@ -6280,8 +6763,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6291,6 +6777,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6300,6 +6787,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6309,6 +6797,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6318,6 +6807,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6326,7 +6816,7 @@ export interface operations {
             };
         };
     };
-    PractitionersController_modify: {
+    modifyPractitioner: {
         parameters: {
             query?: never;
             header?: never;
@@ -6341,8 +6831,10 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6352,6 +6844,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6361,6 +6854,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6370,6 +6864,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6379,6 +6874,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6388,6 +6884,7 @@ export interface operations {
             /** @description Stale `rev` or a state that forbids this change */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6396,7 +6893,7 @@ export interface operations {
             };
         };
     };
-    PractitionersController_delete: {
+    deletePractitioner: {
         parameters: {
             query?: never;
             header?: never;
@@ -6407,8 +6904,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6418,6 +6917,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6427,6 +6927,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6436,6 +6937,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6445,6 +6947,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6453,7 +6956,7 @@ export interface operations {
             };
         };
     };
-    UsersController_filter: {
+    filterUsersBy: {
         parameters: {
             query?: {
                 /** @description Opaque cursor from the previous page's `nextCursor` */
@@ -6476,19 +6979,17 @@ export interface operations {
             /** @description One page of results */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description Pass as `cursor` for the next page; null on the last page */
-                        nextCursor: string | null;
-                        rows: components["schemas"]["UserDto"][];
-                    };
+                    "application/json": components["schemas"]["UserPage"];
                 };
             };
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6498,6 +6999,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6507,6 +7009,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6515,7 +7018,7 @@ export interface operations {
             };
         };
     };
-    UsersController_create: {
+    createUser: {
         parameters: {
             query?: never;
             header?: never;
@@ -6528,8 +7031,11 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6539,6 +7045,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6548,6 +7055,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6557,6 +7065,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6565,7 +7074,7 @@ export interface operations {
             };
         };
     };
-    UsersController_get: {
+    getUser: {
         parameters: {
             query?: never;
             header?: never;
@@ -6576,8 +7085,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6587,6 +7099,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6596,6 +7109,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6605,6 +7119,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6613,7 +7128,7 @@ export interface operations {
             };
         };
     };
-    UsersController_modify: {
+    modifyUser: {
         parameters: {
             query?: never;
             header?: never;
@@ -6628,8 +7143,10 @@ export interface operations {
             };
         };
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6639,6 +7156,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6648,6 +7166,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6657,6 +7176,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6666,6 +7186,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6675,6 +7196,7 @@ export interface operations {
             /** @description Stale `rev` or a state that forbids this change */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6683,7 +7205,7 @@ export interface operations {
             };
         };
     };
-    UsersController_delete: {
+    deleteUser: {
         parameters: {
             query?: never;
             header?: never;
@@ -6694,8 +7216,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6705,6 +7229,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6714,6 +7239,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6723,6 +7249,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6732,6 +7259,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6740,7 +7268,7 @@ export interface operations {
             };
         };
     };
-    FederatedIdentitiesController_list: {
+    listFederatedIdentities: {
         parameters: {
             query?: never;
             header?: never;
@@ -6754,19 +7282,17 @@ export interface operations {
             /** @description One page of results */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description Pass as `cursor` for the next page; null on the last page */
-                        nextCursor: string | null;
-                        rows: components["schemas"]["FederatedIdentityDto"][];
-                    };
+                    "application/json": components["schemas"]["FederatedIdentityPage"];
                 };
             };
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6776,6 +7302,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6785,6 +7312,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6793,7 +7321,7 @@ export interface operations {
             };
         };
     };
-    FederatedIdentitiesController_unlink: {
+    unlinkFederatedIdentity: {
         parameters: {
             query?: never;
             header?: never;
@@ -6808,6 +7336,7 @@ export interface operations {
             /** @description Unlinked */
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -6815,6 +7344,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6824,6 +7354,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6833,6 +7364,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6841,7 +7373,7 @@ export interface operations {
             };
         };
     };
-    UsersController_clearLockout: {
+    clearLockout: {
         parameters: {
             query?: never;
             header?: never;
@@ -6855,6 +7387,7 @@ export interface operations {
             /** @description Cleared */
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -6862,6 +7395,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6871,6 +7405,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6880,6 +7415,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6889,6 +7425,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6897,7 +7434,7 @@ export interface operations {
             };
         };
     };
-    UsersController_listTokens: {
+    listTokens: {
         parameters: {
             query?: never;
             header?: never;
@@ -6911,19 +7448,17 @@ export interface operations {
             /** @description One page of results */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description Pass as `cursor` for the next page; null on the last page */
-                        nextCursor: string | null;
-                        rows: components["schemas"]["TokenInfoDto"][];
-                    };
+                    "application/json": components["schemas"]["TokenInfoPage"];
                 };
             };
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6933,6 +7468,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6942,6 +7478,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6951,6 +7488,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6959,7 +7497,7 @@ export interface operations {
             };
         };
     };
-    UsersController_createToken: {
+    createToken: {
         parameters: {
             query?: never;
             header?: never;
@@ -6974,8 +7512,11 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6985,6 +7526,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6994,6 +7536,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7003,6 +7546,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7012,6 +7556,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7020,7 +7565,7 @@ export interface operations {
             };
         };
     };
-    UsersController_revokeToken: {
+    revokeToken: {
         parameters: {
             query?: never;
             header?: never;
@@ -7035,6 +7580,7 @@ export interface operations {
             /** @description Revoked */
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -7042,6 +7588,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7051,6 +7598,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7060,6 +7608,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7069,6 +7618,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7077,7 +7627,7 @@ export interface operations {
             };
         };
     };
-    UsersController_byEmail: {
+    getUserByEmail: {
         parameters: {
             query?: never;
             header?: never;
@@ -7088,8 +7638,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7099,6 +7652,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7108,6 +7662,7 @@ export interface operations {
             /** @description No such record, or not one the caller may read */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7116,7 +7671,7 @@ export interface operations {
             };
         };
     };
-    UsersController_count: {
+    countUsers: {
         parameters: {
             query?: {
                 /** @description Opaque cursor from the previous page's `nextCursor` */
@@ -7136,8 +7691,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7147,6 +7704,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7156,6 +7714,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7165,6 +7724,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7173,7 +7733,7 @@ export interface operations {
             };
         };
     };
-    UsersController_current: {
+    getCurrentUser: {
         parameters: {
             query?: never;
             header?: never;
@@ -7182,8 +7742,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7193,6 +7755,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7201,7 +7764,7 @@ export interface operations {
             };
         };
     };
-    UsersController_disableTotp: {
+    disableTotp: {
         parameters: {
             query?: never;
             header?: never;
@@ -7217,6 +7780,7 @@ export interface operations {
             /** @description Two-factor login is off */
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -7224,6 +7788,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7233,6 +7798,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7242,6 +7808,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7251,6 +7818,7 @@ export interface operations {
             /** @description Stale `rev` or a state that forbids this change */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7260,6 +7828,8 @@ export interface operations {
             /** @description Too many attempts; see Retry-After */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7268,7 +7838,7 @@ export interface operations {
             };
         };
     };
-    UsersController_enableTotp: {
+    enableTotp: {
         parameters: {
             query?: never;
             header?: never;
@@ -7284,6 +7854,7 @@ export interface operations {
             /** @description Two-factor login is on */
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -7291,6 +7862,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7300,6 +7872,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7309,6 +7882,7 @@ export interface operations {
             /** @description Stale `rev` or a state that forbids this change */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7318,6 +7892,8 @@ export interface operations {
             /** @description Too many attempts; see Retry-After */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7326,7 +7902,7 @@ export interface operations {
             };
         };
     };
-    UsersController_setupTotp: {
+    setupTotp: {
         parameters: {
             query?: never;
             header?: never;
@@ -7339,8 +7915,11 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Created */
             201: {
                 headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7350,6 +7929,7 @@ export interface operations {
             /** @description Invalid input (`VALIDATION_FAILED`, `MALFORMED_JSON`, or a rule of this operation) */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7359,6 +7939,7 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7368,6 +7949,7 @@ export interface operations {
             /** @description The caller's role may never do this */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7377,6 +7959,7 @@ export interface operations {
             /** @description Stale `rev` or a state that forbids this change */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7386,6 +7969,8 @@ export interface operations {
             /** @description Too many attempts; see Retry-After */
             429: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7394,7 +7979,7 @@ export interface operations {
             };
         };
     };
-    HealthController_live: {
+    getLiveness: {
         parameters: {
             query?: never;
             header?: never;
@@ -7406,6 +7991,7 @@ export interface operations {
             /** @description The Health Check is successful */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7454,6 +8040,8 @@ export interface operations {
             /** @description The Health Check is not successful */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7512,7 +8100,7 @@ export interface operations {
             };
         };
     };
-    HealthController_ready: {
+    getReadiness: {
         parameters: {
             query?: never;
             header?: never;
@@ -7524,6 +8112,7 @@ export interface operations {
             /** @description The Health Check is successful */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7572,6 +8161,8 @@ export interface operations {
             /** @description The Health Check is not successful */
             503: {
                 headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {

@@ -124,6 +124,16 @@ describe('buildConfiguration', () => {
     expect(() => buildConfiguration({ NODE_ENV: 'development', BCRYPT_COST: '4' })).toThrow(/BCRYPT_COST/);
   });
 
+  it('takes a METRICS_TOKEN long enough not to be guessed, and an OTLP endpoint URL; both unset by default', () => {
+    expect(buildConfiguration({}).observability).toEqual({ metricsToken: undefined, otlpEndpoint: undefined, serviceName: 'careid' });
+    expect(buildConfiguration({ METRICS_TOKEN: 'a-scraper-token-0123' }).observability.metricsToken).toBe('a-scraper-token-0123');
+    expect(() => buildConfiguration({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN must be at least 16 characters/);
+    expect(buildConfiguration({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }).observability.otlpEndpoint).toBe(
+      'http://collector:4318',
+    );
+    expect(() => buildConfiguration({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT must be a URL/);
+  });
+
   it('is documented: .env.example lists every variable', () => {
     const example = readFileSync(join(__dirname, '../../../../.env.example'), 'utf8');
     for (const { name } of declaredVariables()) expect(example).toMatch(new RegExp(`^#? ?${name}=`, 'm'));

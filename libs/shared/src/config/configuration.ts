@@ -67,6 +67,9 @@ const VARIABLES = {
   OUTBOX_MAX_ATTEMPTS: { kind: 'int', default: '8', min: 1, max: 100 },
   OUTBOX_BASE_DELAY_MS: { kind: 'int', default: '2000', min: 1, max: 3600000 },
   FEDERATION_JWKS_COOLDOWN_SECONDS: { kind: 'int', default: '30', min: 0, max: 3600 },
+  METRICS_TOKEN: { kind: 'string' },
+  OTEL_EXPORTER_OTLP_ENDPOINT: { kind: 'url' },
+  OTEL_SERVICE_NAME: { kind: 'string', default: 'careid' },
 } as const satisfies Record<string, VariableSpec>;
 
 export type VariableName = keyof typeof VARIABLES;
@@ -231,6 +234,10 @@ function parseEnvironment(env: Environment): Parsed {
   ) {
     problems.push('LOCKOUT_MAX_SECONDS must not be smaller than LOCKOUT_BASE_SECONDS');
   }
+  // Prometheus scrapers send it with every scrape: long enough that it cannot be guessed.
+  if (typeof parsed.METRICS_TOKEN === 'string' && parsed.METRICS_TOKEN.length < 16) {
+    problems.push('METRICS_TOKEN must be at least 16 characters');
+  }
   if (problems.length) throw new ConfigurationError(problems);
   return parsed as Parsed;
 }
@@ -290,6 +297,13 @@ export function buildConfiguration(env: Environment) {
       outboxMaxAttempts: v.OUTBOX_MAX_ATTEMPTS as number,
       outboxBaseDelayMs: v.OUTBOX_BASE_DELAY_MS as number,
     },
+    observability: {
+      /** Bearer token that /metrics asks for; unset: no /metrics route. */
+      metricsToken: v.METRICS_TOKEN as string | undefined,
+      /** OTLP/HTTP base URL spans are exported to; unset: no tracing SDK, nothing exported. */
+      otlpEndpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT as string | undefined,
+      serviceName: v.OTEL_SERVICE_NAME as string,
+    },
   };
 }
 
@@ -298,6 +312,7 @@ export type AppSettings = Configuration['app'];
 export type DatabaseSettings = Configuration['database'];
 export type AuthSettings = Configuration['auth'];
 export type MessagingSettings = Configuration['messaging'];
+export type ObservabilitySettings = Configuration['observability'];
 
 /** Names and defaults, for documentation checks (`.env.example` must list them all). */
 export function declaredVariables(): { name: string; default?: string }[] {

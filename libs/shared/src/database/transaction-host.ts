@@ -82,6 +82,12 @@ export class TransactionHost {
     return (this.dataSource.driver as PostgresDriver).master as Pool;
   }
 
+  /** The pool's connections right now (the /metrics gauges). */
+  poolUse(): { total: number; idle: number; waiting: number } {
+    const pool = this.pool;
+    return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
+  }
+
   get inTransaction(): boolean {
     return this.storage.getStore() !== undefined;
   }

@@ -14,6 +14,11 @@ export const SharedErrors = defineErrorCodes({
   INVALID_VALUE: { code: 'INVALID_VALUE', status: 400, message: 'A value in the request is not valid' },
   REQUEST_TOO_COMPLEX: { code: 'REQUEST_TOO_COMPLEX', status: 400, message: 'The request is too complex' },
   CONCURRENT_UPDATE: { code: 'CONCURRENT_UPDATE', status: 409, message: 'A concurrent update got in the way; try again' },
+  METRICS_TOKEN_REQUIRED: {
+    code: 'METRICS_TOKEN_REQUIRED',
+    status: 401,
+    message: '/metrics needs Authorization: Bearer <METRICS_TOKEN>',
+  },
   RATE_LIMITED: { code: 'RATE_LIMITED', status: 429, message: 'Too many authentication requests from this address; slow down' },
   DATABASE_TIMEOUT: { code: 'DATABASE_TIMEOUT', status: 503, message: 'The database did not answer in time; try again' },
   DATABASE_UNAVAILABLE: { code: 'DATABASE_UNAVAILABLE', status: 503, message: 'The database is unavailable; try again shortly' },

@@ -7,6 +7,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  */
 export interface RequestContext {
   requestId: string;
+  /** The W3C trace this request belongs to (an incoming `traceparent`, or the span tracing started). */
+  traceId?: string;
   ip?: string;
   actorId?: string;
   actorLogin?: string;

@@ -43,10 +43,11 @@ export class FederatedAccounts {
     private readonly audit: AuditTrail,
   ) {}
 
-  async match(alias: string, idToken: string): Promise<FederatedMatch> {
+  /** `nonce`: the one Careid sent with its own authorization request, which the token must carry. */
+  async match(alias: string, idToken: string, nonce?: string): Promise<FederatedMatch> {
     const provider = await this.providers.findByAlias(alias);
     if (!provider) return { provider, user: null, refusal: 'unknown-provider' };
-    const checked = await this.verifier.verify(provider, idToken);
+    const checked = await this.verifier.verify(provider, idToken, nonce);
     if ('refusal' in checked) return { provider, user: null, refusal: checked.refusal };
     const { identity } = checked;
     const subject = identity.subject;

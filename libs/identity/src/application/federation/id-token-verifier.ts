@@ -33,7 +33,9 @@ function refusalOf(error: errors.JOSEError): string {
  * Verifies an ID token of a provider with jose: signed by a key of the
  * provider's JWKS with an asymmetric algorithm (never `none`, never HMAC),
  * `iss` the provider's issuer, `aud` containing its client id (and `azp`,
- * when several audiences are named, that client id), unexpired.
+ * when several audiences are named, that client id), unexpired; and, for
+ * a token Careid asked for itself (the hosted page's code flow), carrying
+ * the nonce of that request.
  */
 @Injectable()
 export class IdTokenVerifier {
@@ -42,7 +44,7 @@ export class IdTokenVerifier {
   constructor(private readonly keys: ProviderKeys) {}
 
   /** `provider-unavailable` when the provider's keys cannot be fetched (the client may retry). */
-  async verify(provider: IdentityProvider, idToken: string): Promise<IdTokenCheck> {
+  async verify(provider: IdentityProvider, idToken: string, nonce?: string): Promise<IdTokenCheck> {
     try {
       const { payload } = await jwtVerify(idToken, this.keys.resolverFor(provider.issuer), {
         issuer: provider.issuer,
@@ -52,6 +54,7 @@ export class IdTokenVerifier {
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
       });
       if (Array.isArray(payload.aud) && payload.aud.length > 1 && payload.azp !== provider.clientId) return { refusal: 'authorized-party' };
+      if (nonce !== undefined && payload.nonce !== nonce) return { refusal: 'nonce' };
       const identity = identityOf(payload);
       return identity ? { identity } : { refusal: 'subject' };
     } catch (error) {

@@ -12,6 +12,11 @@ export interface TokenExchangeAttempt {
   subjectToken: string;
   subjectTokenType: string;
   totp?: string;
+  /**
+   * Set only by the hosted sign-in page, whose code flow sent this nonce to the provider (the REST body cannot carry
+   * it: unknown properties are refused there).
+   */
+  nonce?: string;
 }
 
 /** Refusals that answer otherwise than 401 FEDERATED_LOGIN_REFUSED: a provider that is not there, or is down (retry). */
@@ -39,7 +44,11 @@ export class FederatedIdTokenStrategy extends LoginMethodStrategy<TokenExchangeA
   }
 
   async find(attempt: TokenExchangeAttempt): Promise<LoginCandidate> {
-    const { provider, user, subject, via, refusal, link } = await this.accounts.match(attempt.provider, attempt.subjectToken);
+    const { provider, user, subject, via, refusal, link } = await this.accounts.match(
+      attempt.provider,
+      attempt.subjectToken,
+      attempt.nonce,
+    );
     return {
       user,
       lock: null,
@@ -47,7 +56,7 @@ export class FederatedIdTokenStrategy extends LoginMethodStrategy<TokenExchangeA
       totp: attempt.totp,
       refusal,
       refusalError: refusal ? REFUSAL_ERRORS[refusal]?.() : undefined,
-      details: { provider: attempt.provider, subject, via },
+      details: { provider: attempt.provider, subject, via, ...(attempt.nonce !== undefined ? { flow: 'authorization-code' } : {}) },
       whenAdmitted: link,
     };
   }

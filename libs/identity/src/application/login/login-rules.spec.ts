@@ -1,4 +1,4 @@
-import { DomainError } from '@careid/shared';
+import { DomainError, Metrics } from '@careid/shared';
 import type { User } from '../../domain/user';
 import type { AuditRecord, AuditTrail } from '../audit-trail';
 import type { LockoutService } from '../lockout.service';
@@ -49,7 +49,8 @@ function rulesWith(validTotp = true) {
     },
   } as unknown as SessionsService;
   const audit = { record: async (event: AuditRecord) => void world.audit.push(event) } as unknown as AuditTrail;
-  return { rules: new LoginRules(lockout, twoFactor, sessions, audit), world };
+  const metrics = new Metrics();
+  return { rules: new LoginRules(lockout, twoFactor, sessions, audit, metrics), world, metrics };
 }
 
 const lock = (lockedUntil = 0, hasFailures = false) => ({ loginKey: 'jane', lockedUntil, hasFailures });
@@ -138,5 +139,20 @@ describe('LoginRules: what every login method goes through', () => {
     expect(await codeOf(rules.signIn(method, { secret: 'right' }))).toBe('UNKNOWN_IDENTITY_PROVIDER');
     expect(world.failures).toEqual([]);
     expect(world.audit[0].details).toMatchObject({ reason: 'unknown-provider' });
+  });
+
+  it('counts every attempt a method applies to by method and outcome (success, or the refusal’s code)', async () => {
+    const { rules, metrics } = rulesWith();
+    const method = (fields: Partial<LoginCandidate> = {}) => new SomeNewMethod({ user: user(), lock: lock(), asksTotp: true, ...fields });
+    await rules.signIn(method(), { secret: 'right' });
+    await codeOf(rules.signIn(method(), { secret: 'wrong' }));
+    await codeOf(rules.signIn(method({ lock: lock(Date.now() + 60_000) }), { secret: 'right' }));
+    await rules.signIn(new SomeNewMethod(null), { secret: 'right' });
+    const { values } = await metrics.registry.getSingleMetric('careid_login_attempts_total')!.get();
+    expect(values.map(({ labels, value }) => [labels.method, labels.outcome, value])).toEqual([
+      ['federated-id-token', 'success', 1],
+      ['federated-id-token', 'invalid_credentials', 1],
+      ['federated-id-token', 'login_locked', 1],
+    ]);
   });
 });

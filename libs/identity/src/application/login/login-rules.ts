@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { DomainError, Metrics } from '@careid/shared';
 import { identityError } from '../../domain/identity.errors';
 import type { User } from '../../domain/user';
 import { AuditTrail } from '../audit-trail';
@@ -25,12 +26,25 @@ export class LoginRules {
     private readonly twoFactor: TwoFactorService,
     private readonly sessions: SessionsService,
     private readonly audit: AuditTrail,
+    private readonly metrics: Metrics,
   ) {}
 
   /** The session an attempt opens through `method`; null when the method does not apply to the attempt. */
   async signIn<A>(method: LoginMethod<A>, attempt: A): Promise<TokenPair | null> {
-    const candidate = await method.find(attempt);
-    if (!candidate) return null;
+    try {
+      const candidate = await method.find(attempt);
+      if (!candidate) return null;
+      const session = await this.judge(method, attempt, candidate);
+      this.metrics.recordLogin(method.method, 'success');
+      return session;
+    } catch (error) {
+      // The outcome is the refusal's code (a bounded catalogue), never a message.
+      this.metrics.recordLogin(method.method, error instanceof DomainError ? error.code.toLowerCase() : 'error');
+      throw error;
+    }
+  }
+
+  private async judge<A>(method: LoginMethod<A>, attempt: A, candidate: LoginCandidate): Promise<TokenPair> {
     if (candidate.lock) this.lockout.assertUnlocked(candidate.lock.lockedUntil);
     const proven = await method.prove(attempt, candidate);
     const user = candidate.user;

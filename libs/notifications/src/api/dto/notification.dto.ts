@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, MaxLength, Min } from 'class-validator';
 import { PageQueryDto, REV_PATTERN } from '@careid/shared';
 import { NOTIFICATION_STATUSES, NOTIFICATION_TYPES } from '../../domain/notification';
 
@@ -59,4 +59,35 @@ export class NotificationListDto {
   @ApiProperty({ type: [NotificationDto] }) rows!: NotificationDto[];
   @ApiProperty({ nullable: true, type: String, description: 'Pass as `cursor` for the next page; null on the last page', example: null })
   nextCursor!: string | null;
+}
+
+export class StreamTicketDto {
+  @ApiProperty({
+    description: 'Opens GET /notifications/stream?ticket=… once, within 30 s; never log it',
+    example: 'kq3C9n0r1P1uWbYd6mO0l2Zb8y5vQx3sT7aJ4eHfN1g',
+  })
+  ticket!: string;
+  @ApiProperty({ description: 'When the ticket expires (epoch ms)', example: 1700058655100 }) expiresAt!: number;
+}
+
+export class NotificationStreamQueryDto {
+  @ApiPropertyOptional({
+    description:
+      'A one-time ticket from POST /notifications/stream-ticket, in place of the Authorization header (a browser’s EventSource cannot send one). ' +
+      'Used, expired, unknown or malformed: 401 INVALID_STREAM_TICKET. Ignored when an Authorization header is sent.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  ticket?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Resume after this event id, as the `Last-Event-ID` header does (which wins); for a new EventSource, which cannot send the header',
+    example: '1042',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  lastEventId?: string;
 }

@@ -1,0 +1,21 @@
+import { Global, Injectable, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { TransactionHost } from '../database/transaction-host';
+import { Metrics } from './metrics';
+
+/** The database pool's gauges, read from the pool at each scrape. */
+@Injectable()
+class PoolMetrics implements OnApplicationBootstrap {
+  constructor(
+    private readonly metrics: Metrics,
+    private readonly tx: TransactionHost,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.metrics.reportPool(() => this.tx.poolUse());
+  }
+}
+
+/** The app's one Metrics, for every context to report to. */
+@Global()
+@Module({ providers: [Metrics, PoolMetrics], exports: [Metrics] })
+export class ObservabilityModule {}
