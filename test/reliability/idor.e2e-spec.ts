@@ -281,9 +281,24 @@ describe('IDOR: ids of records that are not yours, in paths and bodies', () => {
         body: { status: 'cancelled', rev: b.notification.rev },
         refusedWith: [404],
       },
-      { name: 'read an invitation', method: 'GET', path: `/api/v1/invitations/${b.invitation.id}`, refusedWith: [403] },
-      { name: 'resend an invitation', method: 'POST', path: `/api/v1/invitations/${b.invitation.id}/resend`, refusedWith: [403] },
-      { name: 'revoke an invitation', method: 'DELETE', path: `/api/v1/invitations/${b.invitation.id}`, refusedWith: [403] },
+      {
+        name: 'read an invitation',
+        method: 'GET',
+        path: `/api/v1/invitations/${b.invitation.id}`,
+        refusedWith: byRole(who, 404, 403, 403),
+      },
+      {
+        name: 'resend an invitation',
+        method: 'POST',
+        path: `/api/v1/invitations/${b.invitation.id}/resend`,
+        refusedWith: byRole(who, 404, 403, 403),
+      },
+      {
+        name: 'revoke an invitation',
+        method: 'DELETE',
+        path: `/api/v1/invitations/${b.invitation.id}`,
+        refusedWith: byRole(who, 404, 403, 403),
+      },
       {
         name: "modify B's practitioner",
         method: 'PUT',
