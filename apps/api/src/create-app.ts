@@ -24,7 +24,7 @@ import type { DestinationStream, Logger as PinoLogger } from 'pino';
 import { mountOpenIdProvider } from '@careid/oidc';
 import { AppModule, AppModuleOptions } from './app.module';
 import { allowCors } from './cors';
-import { acceptIfMatch, answerWrongMethods, RecordHeadersInterceptor } from './http-conventions';
+import { acceptIfMatch, answerWrongMethods, tagRecords } from './http-conventions';
 import { refineApiDocument } from './openapi/refine-document';
 import { answerClientError, drainRefusedBody } from './lingering-close';
 import { createRootLogger, logRequests, nestLoggerOver, traceIdOf } from './logging';
@@ -235,8 +235,8 @@ export async function createApp(configuration: Configuration, options: CreateApp
   await limitAuthRate(app, configuration);
   answerWrongMethods(fastify);
   acceptIfMatch(fastify);
+  tagRecords(fastify);
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalInterceptors(new RecordHeadersInterceptor());
   app.useGlobalFilters(new ProblemDetailsFilter());
   publishApiDocs(app);
   try {

@@ -7,8 +7,7 @@ import {
   NestInterceptor,
   Logger as NestLogger,
 } from '@nestjs/common';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Observable, map } from 'rxjs';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { sendProblem } from '@careid/shared';
 
 const LOGGER = new NestLogger('Errors');
@@ -82,33 +81,27 @@ export function acceptIfMatch(fastify: FastifyInstance): void {
 /**
  * Records carry their `rev` as an ETag, and a GET whose `If-None-Match` names
  * it gets 304 with no body; a 201 says where the new record lives (`Location`)
- * when its collection has a `GET /:id`.
+ * when it was POSTed to its collection. A Fastify preSerialization hook, not a
+ * Nest interceptor: an interceptor wraps every request in an AsyncResource and
+ * rxjs (BENCHMARKS.md).
  */
-@Injectable()
-export class RecordHeadersInterceptor implements NestInterceptor {
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const http = context.switchToHttp();
-    const request = http.getRequest<FastifyRequest>();
-    const reply = http.getResponse<FastifyReply>();
-    return next.handle().pipe(
-      map((body: unknown) => {
-        const record = body as { id?: unknown; rev?: unknown } | null | undefined;
-        if (!record || typeof record !== 'object') return body;
-        if (request.method === 'POST' && reply.statusCode === 201 && typeof record.id === 'string' && !reply.hasHeader('location')) {
-          const location = locationOf(request, record.id);
-          if (location) void reply.header('location', location);
-        }
-        if (typeof record.rev !== 'string') return body;
-        void reply.header('etag', entityTag(record.rev));
-        const wanted = request.method === 'GET' ? request.headers['if-none-match'] : undefined;
-        if (typeof wanted === 'string' && wanted.split(',').some((tag) => tag.trim() === '*' || revOfTag(tag) === record.rev)) {
-          void reply.status(304);
-          return undefined;
-        }
-        return body;
-      }),
-    );
-  }
+export function tagRecords(fastify: FastifyInstance): void {
+  fastify.addHook('preSerialization', (request, reply, payload: unknown, done) => {
+    const record = payload as { id?: unknown; rev?: unknown } | null;
+    if (!record || typeof record !== 'object') return done(null, payload);
+    if (request.method === 'POST' && reply.statusCode === 201 && typeof record.id === 'string' && !reply.hasHeader('location')) {
+      const location = locationOf(request, record.id);
+      if (location) void reply.header('location', location);
+    }
+    if (typeof record.rev !== 'string') return done(null, payload);
+    void reply.header('etag', entityTag(record.rev));
+    const wanted = request.method === 'GET' ? request.headers['if-none-match'] : undefined;
+    if (typeof wanted === 'string' && wanted.split(',').some((tag) => tag.trim() === '*' || revOfTag(tag) === record.rev)) {
+      void reply.code(304);
+      return done(null, '');
+    }
+    done(null, payload);
+  });
 }
 
 /** POST /things creates /things/:id; POST /things/:id/invite (a user) and the like say their own Location. */
