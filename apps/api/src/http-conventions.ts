@@ -1,12 +1,4 @@
-import {
-  CallHandler,
-  ExecutionContext,
-  HttpException,
-  HttpStatus,
-  Injectable,
-  NestInterceptor,
-  Logger as NestLogger,
-} from '@nestjs/common';
+import { HttpException, HttpStatus, Logger as NestLogger } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { sendProblem } from '@careid/shared';
 
