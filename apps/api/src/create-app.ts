@@ -24,7 +24,7 @@ import type { DestinationStream, Logger as PinoLogger } from 'pino';
 import { mountOpenIdProvider } from '@careid/oidc';
 import { AppModule, AppModuleOptions } from './app.module';
 import { allowCors } from './cors';
-import { acceptIfMatch, answerWrongMethods, tagRecords } from './http-conventions';
+import { acceptIfMatch, knownRoutes, tagRecords, WrongMethodFilter } from './http-conventions';
 import { refineApiDocument } from './openapi/refine-document';
 import { answerClientError, drainRefusedBody } from './lingering-close';
 import { createRootLogger, logRequests, nestLoggerOver, traceIdOf } from './logging';
@@ -233,11 +233,11 @@ export async function createApp(configuration: Configuration, options: CreateApp
   measureRequests(fastify, app.get(Metrics));
   serveMetrics(fastify, app.get(Metrics), configuration.observability.metricsToken);
   await limitAuthRate(app, configuration);
-  answerWrongMethods(fastify);
+  const routes = knownRoutes(fastify);
   acceptIfMatch(fastify);
   tagRecords(fastify);
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new ProblemDetailsFilter());
+  app.useGlobalFilters(new ProblemDetailsFilter(), new WrongMethodFilter(routes));
   publishApiDocs(app);
   try {
     await mountOpenIdProvider(app);

@@ -1,5 +1,5 @@
-import { HttpException, HttpStatus, Logger as NestLogger } from '@nestjs/common';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger as NestLogger, NotFoundException } from '@nestjs/common';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendProblem } from '@careid/shared';
 
 const LOGGER = new NestLogger('Errors');
@@ -16,26 +16,47 @@ function patternOf(url: string): RegExp {
 
 /**
  * A wrong method on a known path answers 405 with `Allow` (RFC 9110 §15.5.6),
- * not 404. Only requests no route matched pay for the check.
+ * not 404. Decided where a 404 is answered (a filter of the router's
+ * NotFoundException), so that requests that match a route pay nothing: a root
+ * onRequest hook for it cost a third of GET /users/:id's throughput (BENCHMARKS.md).
  */
-export function answerWrongMethods(fastify: FastifyInstance): void {
-  const routes: { pattern: RegExp; methods: string[] }[] = [];
+export function knownRoutes(fastify: FastifyInstance): RoutePatterns {
+  const routes: RoutePatterns = [];
   fastify.addHook('onRoute', (route) => {
     const methods = (Array.isArray(route.method) ? route.method : [route.method]).map(String);
     const known = routes.find((entry) => entry.pattern.source === patternOf(route.url).source);
     if (known) known.methods.push(...methods.filter((m) => !known.methods.includes(m)));
     else routes.push({ pattern: patternOf(route.url), methods: [...methods] });
   });
-  fastify.addHook('onRequest', (request, reply, done) => {
+  return routes;
+}
+
+export type RoutePatterns = { pattern: RegExp; methods: string[] }[];
+
+@Catch(NotFoundException)
+export class WrongMethodFilter implements ExceptionFilter {
+  constructor(private readonly routes: RoutePatterns) {}
+
+  catch(exception: NotFoundException, host: ArgumentsHost): void {
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
     // OPTIONS stays 404: a preflight from an origin CORS does not allow learns nothing (see cors.ts).
-    if (!request.is404 || request.method === 'OPTIONS') return done();
-    const path = request.url.split('?')[0];
-    const allowed = new Set(routes.filter((route) => route.pattern.test(path)).flatMap((route) => route.methods));
-    if (!allowed.size || allowed.has(request.method)) return done();
-    if (allowed.has('GET')) allowed.add('HEAD');
-    void reply.header('allow', [...allowed].sort().join(', '));
-    sendProblem(new HttpException(`${request.method} is not allowed on this path`, HttpStatus.METHOD_NOT_ALLOWED), request, reply, LOGGER);
-  });
+    if (request.is404 && request.method !== 'OPTIONS') {
+      const path = request.url.split('?')[0];
+      const allowed = new Set(this.routes.filter((route) => route.pattern.test(path)).flatMap((route) => route.methods));
+      if (allowed.size && !allowed.has(request.method)) {
+        if (allowed.has('GET')) allowed.add('HEAD');
+        void reply.header('allow', [...allowed].sort().join(', '));
+        return sendProblem(
+          new HttpException(`${request.method} is not allowed on this path`, HttpStatus.METHOD_NOT_ALLOWED),
+          request,
+          reply,
+          LOGGER,
+        );
+      }
+    }
+    sendProblem(exception, request, reply, LOGGER);
+  }
 }
 
 /** `"<rev>"` as an entity tag, and the rev an `If-Match` / `If-None-Match` entity tag names. */
