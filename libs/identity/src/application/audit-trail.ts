@@ -18,6 +18,11 @@ export class AuditTrail {
     await this.events.append(event);
   }
 
+  /** Records several events at once (a bulk job's batch), as `record` would one by one. */
+  recordMany(events: AuditRecord[]): Promise<void> {
+    return this.events.appendMany(events);
+  }
+
   list(filter: AuditFilter): Promise<Page<AuditEventView>> {
     return this.events.list(filter);
   }

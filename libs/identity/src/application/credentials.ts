@@ -52,6 +52,11 @@ export class Credentials {
     return this.loginTokens.create(userId, validitySeconds, 'invitation');
   }
 
+  /** An invitation token for each of `userIds` (a bulk invitation's batch), in the caller's transaction. */
+  issueInvitationTokens(userIds: string[], validitySeconds: number): Promise<CreatedToken[]> {
+    return this.loginTokens.createMany(userIds, validitySeconds, 'invitation');
+  }
+
   /** A one-time ticket that lets the invited user choose its password (Oystehr's invite link). */
   issueInvitationTicket(userId: string, expiresInSeconds: number, invitationId: string): Promise<{ ticket: string; expiresAt: number }> {
     return this.tickets.issue('invitation', userId, expiresInSeconds, invitationId);

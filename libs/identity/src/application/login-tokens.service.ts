@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { AppConfigService } from '@careid/shared';
-import { LoginTokensRepository } from '../infrastructure/login-tokens.repository';
+import { LoginTokensRepository, NewLoginToken } from '../infrastructure/login-tokens.repository';
 import type { UserTokenKind } from '../infrastructure/token.entities';
-import { AuditTrail } from './audit-trail';
+import { AuditRecord, AuditTrail } from './audit-trail';
 import { hashSecret, newSecret } from './secrets';
 import { identityError } from '../domain/identity.errors';
 
@@ -52,20 +52,25 @@ export class LoginTokensService {
     if (!Number.isInteger(validitySeconds) || validitySeconds < 1 || validitySeconds > maxValiditySeconds) {
       throw identityError('INVALID_TOKEN_VALIDITY', `validitySeconds must be between 1 and ${maxValiditySeconds}`);
     }
-    const token = newSecret();
-    const key = randomUUID();
     const created = Date.now();
     const expiresAt = Math.min(created + validitySeconds * 1000, notAfter ?? Infinity);
     if (expiresAt <= created) throw identityError('SESSION_REVOKED');
-    await this.tokens.insert({ id: randomUUID(), userId, key, tokenHash: hashSecret(token), kind, created, expiresAt });
-    const validity = Math.round((expiresAt - created) / 1000);
-    await this.audit.record({
-      type: 'TOKEN_CREATED',
-      targetType: 'User',
-      targetId: userId,
-      details: { key, kind, validitySeconds: validity },
-    });
-    return { token, key, expiresAt };
+    const token = newToken(userId, kind, created, expiresAt);
+    await this.tokens.insert(token.row);
+    await this.audit.record(tokenCreated(token.row));
+    return token.created;
+  }
+
+  /** One token of `kind` for each of `userIds` (a bulk invitation's batch), written and audited together. */
+  async createMany(userIds: string[], validitySeconds: number, kind: UserTokenKind): Promise<CreatedToken[]> {
+    if (!Number.isInteger(validitySeconds) || validitySeconds < 1 || validitySeconds > this.maxValiditySeconds) {
+      throw identityError('INVALID_TOKEN_VALIDITY', `validitySeconds must be between 1 and ${this.maxValiditySeconds}`);
+    }
+    const created = Date.now();
+    const tokens = userIds.map((userId) => newToken(userId, kind, created, created + validitySeconds * 1000));
+    await this.tokens.insertMany(tokens.map((token) => token.row));
+    await this.audit.recordMany(tokens.map((token) => tokenCreated(token.row)));
+    return tokens.map((token) => token.created);
   }
 
   async list(userId: string): Promise<TokenInfo[]> {
@@ -98,4 +103,19 @@ export class LoginTokensService {
   async consume(userId: string, token: string): Promise<boolean> {
     return this.tokens.consume(userId, hashSecret(token), Date.now());
   }
+}
+
+/** A new token: its row (the secret hashed) and what the caller shows once. */
+function newToken(userId: string, kind: UserTokenKind, created: number, expiresAt: number): { row: NewLoginToken; created: CreatedToken } {
+  const token = newSecret();
+  const key = randomUUID();
+  return {
+    row: { id: randomUUID(), userId, key, tokenHash: hashSecret(token), kind, created, expiresAt },
+    created: { token, key, expiresAt },
+  };
+}
+
+function tokenCreated(row: NewLoginToken): AuditRecord {
+  const validitySeconds = Math.round((row.expiresAt - row.created) / 1000);
+  return { type: 'TOKEN_CREATED', targetType: 'User', targetId: row.userId, details: { key: row.key, kind: row.kind, validitySeconds } };
 }

@@ -10,8 +10,8 @@ import { Principal } from '../domain/principal';
 import { User } from '../domain/user';
 import { UNCHANGED_PASSWORD, UserInput, userChanges } from '../domain/user-changes';
 import { FederatedIdentitiesRepository } from '../infrastructure/federated-identities.repository';
-import { UserQuery, UsersRepository } from '../infrastructure/users.repository';
-import { AuditTrail } from './audit-trail';
+import { UserColumns, UserQuery, UsersRepository } from '../infrastructure/users.repository';
+import { AuditRecord, AuditTrail } from './audit-trail';
 import { LockoutService } from './lockout.service';
 import { PasswordHasher } from './password-hasher';
 import { CredentialLifecycle } from './credential-lifecycle.service';
@@ -57,56 +57,73 @@ export class UsersService {
 
   /** `dataOwnersVerified`: the caller has just read the patient or practitioner the user stands for, in this use case. */
   async create(input: UserInput, options: { dataOwnersVerified?: boolean } = {}): Promise<User> {
-    const login = cleanIdentifier(input.login ?? input.email ?? '');
-    if (!login) throw identityError('LOGIN_REQUIRED');
-    const email = input.email ? cleanEmail(input.email) : null;
+    const { login, email } = identifiersOf(input);
     await this.assertDataOwnersExist(input, options.dataOwnersVerified);
     let passwordHash: string | null = null;
     if (input.passwordHash && input.passwordHash !== UNCHANGED_PASSWORD) {
       assertPasswordAcceptable(input.passwordHash, login);
       passwordHash = await this.hasher.hash(input.passwordHash);
     }
-    const now = Date.now();
     const id = input.id ?? randomUUID();
+    const columns = this.newUserColumns(input, login, email, passwordHash, Date.now());
     return this.tx.run(async () => {
-      const user = await this.users.insert(id, {
-        rev: firstRev(),
-        created: now,
-        modified: now,
-        deletionDate: null,
-        name: input.name ?? null,
-        properties: input.properties ?? {},
-        permissions: input.permissions ?? [],
-        roles: input.roles ?? [],
-        type: 'database',
-        status: input.status ?? 'ACTIVE',
-        login,
-        loginKey: identifierKey(login),
-        passwordHash,
-        secret: null,
-        pendingSecret: null,
-        totpLastStep: null,
-        use2fa: false,
-        groupId: this.groupId,
-        healthcarePartyId: input.healthcarePartyId ?? null,
-        patientId: input.patientId ?? null,
-        autoDelegations: input.autoDelegations ?? {},
-        createdDate: input.createdDate ?? now,
-        termsOfUseDate: input.termsOfUseDate ?? null,
-        email,
-        emailKey: email ? identifierKey(email) : null,
-        sharingDataWith: input.sharingDataWith ?? {},
-        accessPolicy: input.accessPolicy ? normalizeAccessPolicy(input.accessPolicy) : null,
-        sessionVersion: 1,
-      });
-      await this.audit.record({
-        type: 'USER_CREATED',
-        targetType: 'User',
-        targetId: user.id,
-        details: { roles: user.roles, status: user.status },
-      });
+      const user = await this.users.insert(id, columns);
+      await this.audit.record(userCreated(user));
       return user;
     });
+  }
+
+  /**
+   * Users without a password whose patient or practitioner the caller has just read (a bulk invitation's batch),
+   * written and audited together in the caller's transaction as `create` would one by one. A unique index reached
+   * fails them all.
+   */
+  async createManyWithoutPassword(inputs: Omit<UserInput, 'passwordHash'>[]): Promise<User[]> {
+    const now = Date.now();
+    const users = inputs.map((input) => {
+      const { login, email } = identifiersOf(input);
+      return { id: input.id ?? randomUUID(), columns: this.newUserColumns(input, login, email, null, now) };
+    });
+    await this.users.insertMany(users);
+    const created = users.map(({ id, columns }): User => {
+      const { loginKey: _loginKey, emailKey: _emailKey, loginSkeleton: _skeleton, ...user } = columns;
+      return { ...user, id, authenticationTokens: {} };
+    });
+    await this.audit.recordMany(created.map(userCreated));
+    return created;
+  }
+
+  private newUserColumns(input: UserInput, login: string, email: string | null, passwordHash: string | null, now: number): UserColumns {
+    return {
+      rev: firstRev(),
+      created: now,
+      modified: now,
+      deletionDate: null,
+      name: input.name ?? null,
+      properties: input.properties ?? {},
+      permissions: input.permissions ?? [],
+      roles: input.roles ?? [],
+      type: 'database',
+      status: input.status ?? 'ACTIVE',
+      login,
+      loginKey: identifierKey(login),
+      passwordHash,
+      secret: null,
+      pendingSecret: null,
+      totpLastStep: null,
+      use2fa: false,
+      groupId: this.groupId,
+      healthcarePartyId: input.healthcarePartyId ?? null,
+      patientId: input.patientId ?? null,
+      autoDelegations: input.autoDelegations ?? {},
+      createdDate: input.createdDate ?? now,
+      termsOfUseDate: input.termsOfUseDate ?? null,
+      email,
+      emailKey: email ? identifierKey(email) : null,
+      sharingDataWith: input.sharingDataWith ?? {},
+      accessPolicy: input.accessPolicy ? normalizeAccessPolicy(input.accessPolicy) : null,
+      sessionVersion: 1,
+    };
   }
 
   /** `sessionId` is the caller's session: a user changing its own password keeps it, and ends every other. */
@@ -191,6 +208,17 @@ export class UsersService {
 
   findByPatientId(patientId: string): Promise<User | null> {
     return this.users.findByPatientId(patientId);
+  }
+
+  /** The patients of `patientIds` that a user stands for. */
+  patientsWithUser(patientIds: string[]): Promise<string[]> {
+    return this.users.patientsWithUser(patientIds);
+  }
+
+  /** The logins and emails of `identifiers` that a user already has (as a login or as an email). */
+  async takenIdentifiers(identifiers: string[]): Promise<Set<string>> {
+    const taken = new Set(await this.users.takenKeys(identifiers.map(identifierKey)));
+    return new Set(identifiers.filter((identifier) => taken.has(identifierKey(identifier))));
   }
 
   findByLogin(login: string): Promise<User | null> {
@@ -332,4 +360,15 @@ export class UsersService {
   private notFound(): DomainError {
     return identityError('USER_NOT_FOUND');
   }
+}
+
+/** The login (the email when none is given) and the email of a new user, cleaned; no login at all → 400. */
+function identifiersOf(input: Pick<UserInput, 'login' | 'email'>): { login: string; email: string | null } {
+  const login = cleanIdentifier(input.login ?? input.email ?? '');
+  if (!login) throw identityError('LOGIN_REQUIRED');
+  return { login, email: input.email ? cleanEmail(input.email) : null };
+}
+
+function userCreated(user: User): AuditRecord {
+  return { type: 'USER_CREATED', targetType: 'User', targetId: user.id, details: { roles: user.roles, status: user.status } };
 }

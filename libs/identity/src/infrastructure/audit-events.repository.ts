@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { decodeCursor, Page, preparedStatement, requestContext, SqlBuilder, toPage, TransactionHost } from '@careid/shared';
+import { decodeCursor, Page, preparedStatement, requestContext, SqlBuilder, toPage, TransactionHost, valueTuples } from '@careid/shared';
 import type { AuditEventView, AuditFilter, AuditRecord } from '../domain/audit';
 
-/** The INSERT of one audit event, its ten parameters numbered from `first` (for a statement that writes more). */
-export function insertAuditEventSql(first: number): string {
-  const values = Array.from({ length: 10 }, (_, i) => `$${first + i}`).join(', ');
+/** The INSERT of `rows` audit events, their ten parameters each numbered from `first` (for a statement that writes more). */
+export function insertAuditEventSql(first: number, rows = 1): string {
   return `INSERT INTO audit_events (occurred, type, outcome, actor_id, actor_login, target_type, target_id, ip, request_id, details)
-   VALUES (${values})`;
+   VALUES ${valueTuples(rows, 10, first)}`;
 }
 
 /** Written by most requests: prepared once per connection (see PreparedStatement); bench/baselines/bare-read-server.ts runs it too. */
@@ -37,6 +36,11 @@ export class AuditEventsRepository {
   /** Joins the caller's transaction. */
   append(event: AuditRecord): Promise<unknown> {
     return this.tx.query(INSERT_AUDIT_EVENT, auditEventParameters(event));
+  }
+
+  /** Several events in one statement (a bulk job's batch), joining the caller's transaction. */
+  async appendMany(events: AuditRecord[]): Promise<void> {
+    if (events.length) await this.tx.query(insertAuditEventSql(1, events.length), events.flatMap(auditEventParameters));
   }
 
   async list(filter: AuditFilter): Promise<Page<AuditEventView>> {

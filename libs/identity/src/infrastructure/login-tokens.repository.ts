@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TransactionHost } from '@careid/shared';
+import { TransactionHost, valueTuples } from '@careid/shared';
 import type { UserTokenKind } from './token.entities';
 
 export interface NewLoginToken {
@@ -25,9 +25,15 @@ export class LoginTokensRepository {
   constructor(private readonly tx: TransactionHost) {}
 
   async insert(token: NewLoginToken): Promise<void> {
+    await this.insertMany([token]);
+  }
+
+  /** Several tokens in one statement. */
+  async insertMany(tokens: NewLoginToken[]): Promise<void> {
+    if (!tokens.length) return;
     await this.tx.query(
-      `INSERT INTO user_tokens (id, user_id, key, token_hash, kind, created, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [token.id, token.userId, token.key, token.tokenHash, token.kind, token.created, token.expiresAt],
+      `INSERT INTO user_tokens (id, user_id, key, token_hash, kind, created, expires_at) VALUES ${valueTuples(tokens.length, 7)}`,
+      tokens.flatMap((token) => [token.id, token.userId, token.key, token.tokenHash, token.kind, token.created, token.expiresAt]),
     );
   }
 

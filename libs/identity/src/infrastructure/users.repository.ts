@@ -8,6 +8,7 @@ import {
   SqlBuilder,
   toPage,
   TransactionHost,
+  valueTuples,
 } from '@careid/shared';
 import { confusableSkeleton } from '../domain/normalize';
 import type { User, UserStatus } from '../domain/user';
@@ -190,12 +191,20 @@ export class UsersRepository {
   }
 
   async insert(id: string, input: UserColumns): Promise<User> {
-    const columns = withSkeleton(input);
-    const fields = Object.keys(columns) as (keyof UserColumns)[];
-    const names = ['id', ...fields.map((field) => COLUMNS[field])];
-    const values = [id, ...fields.map((field) => this.param(id, field, columns[field]))];
-    await this.tx.query(`INSERT INTO users (${names.join(', ')}) VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')})`, values);
+    await this.insertMany([{ id, columns: input }]);
     return (await this.findById(id))!;
+  }
+
+  /** Several users in one statement (each with the same fields set); nothing is read back. */
+  async insertMany(users: { id: string; columns: UserColumns }[]): Promise<void> {
+    if (!users.length) return;
+    const fields = Object.keys(withSkeleton(users[0].columns)) as (keyof UserColumns)[];
+    const names = ['id', ...fields.map((field) => COLUMNS[field])];
+    const params = users.flatMap(({ id, columns }) => {
+      const row = withSkeleton(columns);
+      return [id, ...fields.map((field) => this.param(id, field, row[field]))];
+    });
+    await this.tx.query(`INSERT INTO users (${names.join(', ')}) VALUES ${valueTuples(users.length, names.length)}`, params);
   }
 
   async findById(id: string): Promise<User | null> {
@@ -236,6 +245,25 @@ export class UsersRepository {
   async findByPatientId(patientId: string): Promise<User | null> {
     const rows = await this.tx.query(`${SELECT_USER} WHERE u.patient_id = $1 AND u.deletion_date IS NULL`, [patientId]);
     return rows.length ? this.toUser(rows[0]) : null;
+  }
+
+  /** The patients of `patientIds` that a live user stands for. */
+  async patientsWithUser(patientIds: string[]): Promise<string[]> {
+    const rows: { patient_id: string }[] = await this.tx.query(
+      'SELECT patient_id FROM users WHERE patient_id = ANY($1::uuid[]) AND deletion_date IS NULL',
+      [patientIds],
+    );
+    return rows.map((row) => row.patient_id);
+  }
+
+  /** The keys of `keys` a live user has as its login or its email. */
+  async takenKeys(keys: string[]): Promise<string[]> {
+    const rows: { key: string }[] = await this.tx.query(
+      `SELECT login_key AS key FROM users WHERE login_key = ANY($1::text[]) AND deletion_date IS NULL
+       UNION SELECT email_key FROM users WHERE email_key = ANY($1::text[]) AND deletion_date IS NULL`,
+      [keys],
+    );
+    return rows.map((row) => row.key);
   }
 
   async exists(id: string): Promise<boolean> {

@@ -54,9 +54,14 @@ export class Outbox implements OnApplicationBootstrap, BeforeApplicationShutdown
   }
 
   async enqueue(message: OutgoingMessage): Promise<string> {
-    const id = await this.messages.insert(message, Date.now());
+    return (await this.enqueueMany([message]))[0];
+  }
+
+  /** Stores several messages in one statement in the caller's transaction; returns their ids, in order. */
+  async enqueueMany(messages: OutgoingMessage[]): Promise<string[]> {
+    const ids = await this.messages.insertMany(messages, Date.now());
     this.tx.afterCommit(() => this.wake());
-    return id;
+    return ids;
   }
 
   delivery(messageId: string): Promise<Delivery | null> {

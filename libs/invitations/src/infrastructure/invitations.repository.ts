@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AccessPolicy } from '@careid/identity';
-import { decodeCursor, SqlBuilder, TransactionHost } from '@careid/shared';
+import { decodeCursor, SqlBuilder, TransactionHost, valueTuples } from '@careid/shared';
 import type { CustomMessage } from '../domain/message-template';
 import type { ProfileType } from '../domain/profile-directory';
 import type { Delivery } from './outbox.repository';
@@ -175,19 +175,26 @@ export class InvitationsRepository {
   }
 
   async insertPatientInvitation(invitation: NewPatientInvitation): Promise<void> {
-    const i = invitation;
+    await this.insertPatientInvitations([invitation]);
+  }
+
+  /** Several patient invitations in one statement. */
+  async insertPatientInvitations(invitations: NewPatientInvitation[]): Promise<void> {
+    if (!invitations.length) return;
     await this.tx.query(
       `INSERT INTO invitations (id, kind, user_id, email, email_key, phone, channel, name, profile_type, profile_id, expires_at, created,
          created_by, message_id, practitioner_id, login_url, solution_name, validity_seconds, redirect_url, application_id, message_template)
-       VALUES ($1, 'patient', $2, $3, $4, $5, $6, $7, 'Patient', $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
-      [
+       VALUES ${valueTuples(invitations.length, 21)}`,
+      invitations.flatMap((i) => [
         i.id,
+        'patient',
         i.userId,
         i.email,
         i.emailKey,
         i.phone,
         i.channel,
         i.name,
+        'Patient',
         i.patientId,
         i.expiresAt,
         i.created,
@@ -200,8 +207,17 @@ export class InvitationsRepository {
         i.redirectUrl,
         i.applicationId,
         i.messageTemplate ? JSON.stringify(i.messageTemplate) : null,
-      ],
+      ]),
     );
+  }
+
+  /** The keys of `emailKeys` that a stored PENDING invitation holds (expired or not yet). */
+  async emailKeysWithPendingInvitation(emailKeys: string[]): Promise<string[]> {
+    const rows: { email_key: string }[] = await this.tx.query(
+      `SELECT DISTINCT email_key FROM invitations WHERE email_key = ANY($1::text[]) AND status = 'PENDING'`,
+      [emailKeys],
+    );
+    return rows.map((row) => row.email_key);
   }
 
   /** A page, newest first, and the total that match. */

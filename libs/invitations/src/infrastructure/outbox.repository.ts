@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { TransactionHost } from '@careid/shared';
+import { TransactionHost, valueTuples } from '@careid/shared';
 
 export type DeliveryStatus = 'QUEUED' | 'SENT' | 'FAILED' | 'NOT_SENT';
 
@@ -41,12 +41,18 @@ export class OutboxRepository {
 
   /** Stores a message in the caller's transaction; returns its id. */
   async insert(message: OutgoingMessage, now: number): Promise<string> {
-    const id = randomUUID();
+    return (await this.insertMany([message], now))[0];
+  }
+
+  /** Stores several messages in one statement; returns their ids, in order. */
+  async insertMany(messages: OutgoingMessage[], now: number): Promise<string[]> {
+    const ids = messages.map(() => randomUUID());
+    if (!messages.length) return ids;
     await this.tx.query(
       `INSERT INTO outbox_messages (id, channel, kind, recipient, reply_to, subject, text_body, html_body, next_attempt_at, created)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`,
-      [
-        id,
+       VALUES ${valueTuples(messages.length, 10)}`,
+      messages.flatMap((message, i) => [
+        ids[i],
         message.channel,
         message.kind,
         message.recipient,
@@ -55,9 +61,10 @@ export class OutboxRepository {
         message.text,
         message.html ?? null,
         now,
-      ],
+        now,
+      ]),
     );
-    return id;
+    return ids;
   }
 
   async delivery(messageId: string): Promise<Delivery | null> {

@@ -17,6 +17,12 @@ export class MedicalDataAudit {
     return this.audit.record({ type: auditTypeFor(resource, action), targetType: resource, targetId, details });
   }
 
+  /** `succeeded` for each of `targetIds`, in one statement. */
+  succeededMany(resource: MedicalResource, action: Action, targetIds: string[], details?: Record<string, unknown>): Promise<void> {
+    const type = auditTypeFor(resource, action);
+    return this.audit.recordMany(targetIds.map((targetId) => ({ type, targetType: resource, targetId, details })));
+  }
+
   /**
    * An attempt on a record the caller may not touch (outcome `denied`) or that
    * does not exist (`failure`). Call it outside the use case's transaction:

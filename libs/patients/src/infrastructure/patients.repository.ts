@@ -95,6 +95,12 @@ export class PatientsRepository {
     return rows.length ? toPatient(rows[0]) : null;
   }
 
+  /** The live patients of `ids`, in no particular order. */
+  async findByIds(ids: string[]): Promise<Patient[]> {
+    const rows = await this.tx.query(`${SELECT_PATIENT} FROM patients p WHERE p.id = ANY($1::uuid[]) AND p.deletion_date IS NULL`, [ids]);
+    return rows.map(toPatient);
+  }
+
   async exists(id: string): Promise<boolean> {
     const rows = await this.tx.query('SELECT 1 FROM patients WHERE id = $1 AND deletion_date IS NULL', [id]);
     return rows.length > 0;

@@ -27,3 +27,11 @@ export class SqlBuilder {
     return this.conditions.length ? `WHERE ${this.conditions.join(' AND ')}` : '';
   }
 }
+
+/** `($1, $2), ($3, $4)`: the VALUES tuples of `rows` rows of `width` parameters each, numbered from `first`. */
+export function valueTuples(rows: number, width: number, first = 1): string {
+  return Array.from({ length: rows }, (_, row) => {
+    const start = first + row * width;
+    return `(${Array.from({ length: width }, (_, i) => `$${start + i}`).join(', ')})`;
+  }).join(', ');
+}
