@@ -116,6 +116,59 @@ describe('Bulk patient invitations', () => {
     );
   });
 
+  it('invites new patients together and the rest one by one, as the single invite would: a renewal, a shared email, a taken one', async () => {
+    const email = () => `${unique('p')}@moliere.fr`;
+    const [fresh, shared, taken, expired] = [email(), email(), email(), email()];
+    const first = await createPatient(doctor.client, { email: fresh });
+    const sharingA = await createPatient(doctor.client, { email: shared });
+    const sharingB = await createPatient(doctor.client, { email: shared.toUpperCase() });
+    const takenPatient = await createPatient(doctor.client, { email: taken });
+    await createUser(admin, { login: taken, email: null });
+    // A REGISTERING user whose invitation expired: the job renews it for that user.
+    const renewed = await createPatient(doctor.client, { email: expired });
+    expect((await doctor.client.post(`/api/v1/patients/${renewed.id}/invite`, {})).status).toBe(201);
+    const [oldMessage] = await mail.waitFor(expired);
+    await sql(t.database.url, `UPDATE invitations SET expires_at = $2 WHERE profile_id = $1`, [renewed.id, Date.now() - 1]);
+    const [renewedUser] = await sql(t.database.url, 'SELECT id FROM users WHERE patient_id = $1', [renewed.id]);
+
+    const response = await doctor.client.post('/api/v1/patients/invite', {
+      patientIds: [first.id, sharingA.id, sharingB.id, takenPatient.id, renewed.id],
+    });
+    const { job } = await untilDone(doctor.client, response.headers.get('location')!, 20_000);
+    expect(job).toMatchObject({ total: 5, invited: 3, skippedCount: 2 });
+    expect(job.skipped).toEqual([
+      { patientId: sharingB.id, code: 'EMAIL_ALREADY_USED' },
+      { patientId: takenPatient.id, code: 'EMAIL_ALREADY_USED' },
+    ]);
+
+    // A patient invited with the batch leaves the single invite's audit records: read, user, token, invitation.
+    const trail = await sql(
+      t.database.url,
+      `SELECT a.type, a.actor_id FROM audit_events a WHERE a.type IN ('PATIENT_READ', 'USER_CREATED', 'TOKEN_CREATED', 'USER_INVITED')
+         AND a.target_id IN (SELECT $2::text UNION ALL SELECT id::text FROM users WHERE patient_id = $1
+                             UNION ALL SELECT id::text FROM invitations WHERE profile_id = $1)`,
+      [first.id, first.id],
+    );
+    expect(trail.map((row) => row.type).sort()).toEqual(['PATIENT_READ', 'TOKEN_CREATED', 'USER_CREATED', 'USER_INVITED']);
+    expect(new Set(trail.map((row) => row.actor_id))).toEqual(new Set([doctor.user.id]));
+
+    // Each token activates its account; the renewed user's old token no longer does.
+    const activate = (login: string, token: string) => t.http.post('/api/v1/auth/activate', { login, token, publicKey: publicKeyHex() });
+    const [, renewal] = await mail.waitFor(expired, 2);
+    expect(renewal.text).not.toContain(lineValue(oldMessage.text, 'Token'));
+    expect((await activate(expired, lineValue(oldMessage.text, 'Token'))).status).toBe(401);
+    expect((await activate(expired, lineValue(renewal.text, 'Token'))).status).toBe(200);
+    const [sharedMessage] = await mail.waitFor(shared);
+    expect((await activate(shared, lineValue(sharedMessage.text, 'Token'))).status).toBe(200);
+    const [freshMessage] = await mail.waitFor(fresh);
+    expect((await activate(fresh, lineValue(freshMessage.text, 'Token'))).status).toBe(200);
+    const users = await sql(t.database.url, 'SELECT id, patient_id FROM users WHERE patient_id = ANY($1::uuid[])', [
+      [first.id, sharingA.id, sharingB.id, takenPatient.id, renewed.id],
+    ]);
+    expect(users.map((u) => u.patient_id).sort()).toEqual([first.id, sharingA.id, renewed.id].sort());
+    expect(users.find((u) => u.patient_id === renewed.id).id).toBe(renewedUser.id);
+  });
+
   it('checks what does not depend on the patient before it answers: no job for a refused request', async () => {
     const patient = await createPatient(doctor.client, { email: `${unique('p')}@moliere.fr` });
     const refused = async (body: Record<string, unknown>) => {

@@ -8,7 +8,7 @@ import { loginAsAdmin, unique } from '../support/session';
 import { createTestDatabase, dropTestDatabase } from '../support/test-database';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const PATIENTS = 500;
+const PATIENTS = 5000;
 
 /**
  * A bulk invitation job survives its instance: the app process (main.ts, a process of its own) is killed with

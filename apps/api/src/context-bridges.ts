@@ -64,6 +64,10 @@ export const CONTEXT_BRIDGES: Provider[] = [
         const contact = await patients.getContact(patientId, actor);
         return { name: displayName(contact), emails: contact.emails, mobiles: contact.mobiles };
       },
+      async patientContacts(patientIds, actor): Promise<Map<string, Contact>> {
+        const contacts = await patients.getContacts(patientIds, actor);
+        return new Map(contacts.map((contact) => [contact.id, { name: displayName(contact), emails: contact.emails, mobiles: contact.mobiles }]));
+      },
       async practitionerContact(practitionerId): Promise<Contact | null> {
         const contact = await practitioners.getContact(practitionerId);
         return contact && { name: displayName(contact), emails: contact.emails, mobiles: contact.mobiles };

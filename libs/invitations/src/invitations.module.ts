@@ -15,6 +15,7 @@ import { InvitationJobsService } from './application/invitation-jobs.service';
 import { InvitationJobsWorker } from './application/invitation-jobs.worker';
 import { Outbox } from './application/outbox';
 import { PasswordResetMails } from './application/password-reset-mails';
+import { PatientInvitationBatches } from './application/patient-invitation-batches';
 import { PatientInvitationsService } from './application/patient-invitations.service';
 import { ProfileInvitationsService } from './application/profile-invitations.service';
 import { EmailTransport, SmsTransport } from './application/transports';
@@ -28,6 +29,7 @@ import { OutboxRepository } from './infrastructure/outbox.repository';
   controllers: [InvitationsController, BulkInvitationController, PatientInvitationController, InvitationJobsController, WebController],
   providers: [
     PatientInvitationsService,
+    PatientInvitationBatches,
     ProfileInvitationsService,
     InvitationsService,
     InvitationRenewals,

@@ -4,6 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import { AuditTrail, Credentials, Principal } from '@careid/identity';
 import { AppConfigService, DomainError, requestContext, STATUS_BY_KIND, TransactionHost, translateDatabaseError } from '@careid/shared';
 import { INVITED, InvitationJob, InvitationJobsRepository, ItemOutcome } from '../infrastructure/invitation-jobs.repository';
+import { PatientInvitationBatches } from './patient-invitation-batches';
 import { PatientInvitationsService } from './patient-invitations.service';
 import { WorkerPasses } from './worker-passes';
 
@@ -18,6 +19,13 @@ const INVITER_UNAVAILABLE = 'INVITER_UNAVAILABLE';
 
 type BatchOutcome = 'more' | 'done' | 'lost';
 
+/** A batch of a job: the next `size` patients, invited on behalf of `actor` (null: the author can no longer act). */
+interface Batch {
+  job: InvitationJob;
+  actor: Principal | null;
+  size: number;
+}
+
 /** A patient of a batch run without savepoints could not be invited: the batch is rolled back and run again with them. */
 class RunWithSavepoints extends Error {}
 
@@ -25,10 +33,11 @@ class RunWithSavepoints extends Error {}
  * Runs bulk invitation jobs: claims a running job no live worker holds (a
  * lease renewed by every batch; a crashed instance's job is taken over once
  * its lease expires), then invites its patients in batches, each in one
- * transaction that invites each patient exactly as the single invite does
- * (inside a savepoint, so one patient's failure rolls back only that
- * patient), queues its messages in the outbox, and records the outcomes and
- * the job's cursor. A batch commits whole or not at all, so a job resumed
+ * transaction: the patients who need nothing but a new user together
+ * (PatientInvitationBatches), the others exactly as the single invite does
+ * (inside a savepoint when one fails, so that its failure rolls back only
+ * that patient); their messages queue in the outbox, and the outcomes and the
+ * job's cursor are recorded. A batch commits whole or not at all, so a job resumed
  * after a crash invites no patient twice.
  */
 @Injectable()
@@ -47,6 +56,7 @@ export class InvitationJobsWorker implements OnApplicationBootstrap, BeforeAppli
     private readonly tx: TransactionHost,
     private readonly jobs: InvitationJobsRepository,
     private readonly invitations: PatientInvitationsService,
+    private readonly batches: PatientInvitationBatches,
     private readonly credentials: Credentials,
     private readonly audit: AuditTrail,
     @Inject(ConfigService) config: AppConfigService,
@@ -89,9 +99,10 @@ export class InvitationJobsWorker implements OnApplicationBootstrap, BeforeAppli
     const context = { requestId: `invitation-job-${job.id}`, actorId: job.createdBy, actorLogin: actor?.login };
     let outcome: BatchOutcome = 'more';
     while (!this.passes.isStopped && outcome === 'more') {
+      const batch = { job, actor, size: JOB_BATCH_SIZE };
       outcome = await requestContext.run(context, () =>
-        this.runBatch(job, actor, false).catch((error: unknown) => {
-          if (error instanceof RunWithSavepoints) return this.runBatch(job, actor, true);
+        this.runBatch(batch, false).catch((error: unknown) => {
+          if (error instanceof RunWithSavepoints) return this.runBatch(batch, true);
           throw error;
         }),
       );
@@ -104,25 +115,42 @@ export class InvitationJobsWorker implements OnApplicationBootstrap, BeforeAppli
    * recorded. First without savepoints (two statements less per patient); a batch where a patient fails runs again
    * with a savepoint per patient, so that the failure takes back only what that patient wrote.
    */
-  private runBatch(job: InvitationJob, actor: Principal | null, withSavepoints: boolean): Promise<BatchOutcome> {
+  private runBatch(batch: Batch, withSavepoints: boolean): Promise<BatchOutcome> {
+    const { job, actor, size } = batch;
     return this.tx.run(async () => {
       const current = await this.jobs.renewLease(job.id, this.owner, Date.now(), JOB_LEASE_MS);
       if (!current) return 'lost';
-      const items = await this.jobs.items(job.id, current.nextPosition, JOB_BATCH_SIZE);
+      const items = await this.jobs.items(job.id, current.nextPosition, size);
+      const invited = actor && !withSavepoints ? await this.inviteNew(job, items, actor) : new Set<string>();
       const outcomes: ItemOutcome[] = [];
       for (const item of items) {
         const outcome = !actor
           ? INVITER_UNAVAILABLE
-          : withSavepoints
-            ? await this.inviteOne(job, item.patientId, actor)
-            : await this.inviteFast(job, item.patientId, actor);
+          : invited.has(item.patientId)
+            ? INVITED
+            : withSavepoints
+              ? await this.inviteOne(job, item.patientId, actor)
+              : await this.inviteFast(job, item.patientId, actor);
         outcomes.push({ position: item.position, outcome });
       }
       // The last batch is short (or the job has no patient left where its total expected one: done all the same).
-      const done = items.length < JOB_BATCH_SIZE || current.nextPosition + outcomes.length >= current.total;
+      const done = items.length < size || current.nextPosition + outcomes.length >= current.total;
       await this.jobs.recordBatch(job.id, outcomes, Date.now(), done);
       return done ? 'done' : 'more';
     });
+  }
+
+  /** The patients of the batch who need nothing but a new user, invited together (PatientInvitationBatches). */
+  private async inviteNew(job: InvitationJob, items: { patientId: string }[], actor: Principal): Promise<Set<string>> {
+    try {
+      return await this.batches.inviteNew(
+        items.map((item) => item.patientId),
+        job.options,
+        actor,
+      );
+    } catch {
+      throw new RunWithSavepoints();
+    }
   }
 
   private async inviteFast(job: InvitationJob, patientId: string, actor: Principal): Promise<string> {

@@ -1,18 +1,27 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { AuditTrail, cleanEmail, Credentials, identifierKey, Principal, User, UsersService } from '@careid/identity';
-import { AppConfigService, cleanMobile, DomainError, DomainEvents, TransactionHost, translateDatabaseError } from '@careid/shared';
+import { AuditTrail, Credentials, identifierKey, Principal, User, UsersService } from '@careid/identity';
+import { AppConfigService, DomainError, DomainEvents, TransactionHost, translateDatabaseError } from '@careid/shared';
 import { assertAllowedRedirect } from '../domain/allowed-redirect';
 import { InvitationAccepted } from '../domain/invitation.events';
 import { assertCustomMessage, CustomMessage } from '../domain/message-template';
 import { isMailboxAddress } from '../domain/message-text';
-import { Contact, PROFILE_DIRECTORY, ProfileDirectory } from '../domain/profile-directory';
+import { PROFILE_DIRECTORY, ProfileDirectory } from '../domain/profile-directory';
 import { InvitationsRepository, StoredInvitation } from '../infrastructure/invitations.repository';
 import { InvitationRenewals } from './invitation-renewals';
-import { InvitationTarget, InvitationTargets } from './invitation-targets';
+import { InvitationTargets } from './invitation-targets';
 import { Outbox } from './outbox';
-import { DEFAULT_SOLUTION_NAME, renderPatientInvitation } from './templates';
+import {
+  alreadyInvited,
+  CheckedInvitation,
+  DEFAULT_TOKEN_VALIDITY_SECONDS,
+  invitationAddresses,
+  invitationMessage,
+  invitingPractitionerId,
+  PatientMessage,
+  patientInvitation,
+  recipientTaken,
+} from './patient-invitation-parts';
 import { invitationsError } from '../domain/invitations.errors';
 
 export interface PatientInvitationInput {
@@ -25,29 +34,6 @@ export interface PatientInvitationInput {
   applicationId?: string;
   /** The caller's own message templates (checked by assertCustomMessage). */
   message?: CustomMessage;
-}
-
-const DEFAULT_TOKEN_VALIDITY_SECONDS = 3600;
-
-/** What the message of a patient invitation is made of: the same for a first send, a renewal and a resend. */
-interface PatientMessage {
-  channel: 'email' | 'sms';
-  recipient: string;
-  replyTo: string | null;
-  patientName: string;
-  practitionerName: string;
-  loginUrl: string | null;
-  solutionName: string | null;
-  validity: number;
-  /** The caller's own templates, kept with the invitation so that a resend sends the same message; null: the default. */
-  message: CustomMessage | null;
-}
-
-/** Everything the invitation's transaction needs, checked before it opens. */
-interface CheckedInvitation extends PatientMessage {
-  patientId: string;
-  practitionerId: string;
-  target: InvitationTarget;
 }
 
 /**
@@ -221,107 +207,16 @@ export class PatientInvitationsService {
 
   /** The token, the message and the invitation, in the caller's transaction. */
   private async recordInvitation(user: User, checked: CheckedInvitation, actor: Principal, renewed: boolean): Promise<void> {
-    const { patientId, channel, recipient } = checked;
     const sent = await this.sendMessage(user, checked);
-    const id = randomUUID();
-    await this.invitations.insertPatientInvitation({
-      id,
-      userId: user.id,
-      // The address the message went to (a renewal may use another channel than the user's login).
-      email: channel === 'email' ? recipient : user.email,
-      emailKey: channel === 'email' ? identifierKey(recipient) : user.email && identifierKey(user.email),
-      phone: channel === 'sms' ? recipient : null,
-      channel,
-      name: checked.patientName,
-      patientId,
-      expiresAt: sent.expiresAt,
-      created: Date.now(),
-      createdBy: actor.userId,
-      messageId: sent.messageId,
-      practitionerId: checked.practitionerId,
-      loginUrl: checked.loginUrl,
-      solutionName: checked.solutionName,
-      validitySeconds: checked.validity,
-      messageTemplate: checked.message,
-      ...checked.target,
-    });
-    await this.audit.record({
-      type: 'USER_INVITED',
-      targetType: 'Invitation',
-      targetId: id,
-      details: { userId: user.id, profile: `Patient/${patientId}`, channel, renewed },
-    });
+    const invitation = patientInvitation(user, checked, actor, sent, renewed);
+    await this.invitations.insertPatientInvitation(invitation.row);
+    await this.audit.record(invitation.audit);
   }
 
   /** A new invitation token and the message that carries it, queued in the caller's transaction. */
   private async sendMessage(user: User, message: PatientMessage): Promise<{ messageId: string; expiresAt: number }> {
     const token = await this.credentials.issueInvitationToken(user.id, message.validity);
-    const rendered = renderPatientInvitation(
-      message.channel,
-      {
-        solutionName: message.solutionName ?? DEFAULT_SOLUTION_NAME,
-        patientName: message.patientName,
-        practitionerName: message.practitionerName,
-        login: user.login,
-        token: token.token,
-        loginUrl: message.loginUrl ?? undefined,
-        expiresAt: new Date(token.expiresAt).toISOString(),
-      },
-      message.message ?? undefined,
-    );
-    const messageId = await this.outbox.enqueue({
-      channel: message.channel,
-      kind: 'patient-invitation',
-      recipient: message.recipient,
-      replyTo: message.replyTo,
-      subject: rendered.subject,
-      text: rendered.text,
-      html: rendered.html,
-    });
+    const messageId = await this.outbox.enqueue(invitationMessage(user, message, token));
     return { messageId, expiresAt: token.expiresAt };
   }
-}
-
-/** The practitioner an invitation speaks for: the actor itself, or the one an admin names. */
-function invitingPractitionerId(input: PatientInvitationInput, actor: Principal): string {
-  const practitionerId = actor.healthcarePartyId ?? (actor.isAdmin ? input.practitionerId : undefined);
-  if (!practitionerId) {
-    if (actor.isAdmin) throw invitationsError('PRACTITIONER_REQUIRED');
-    throw invitationsError('PRACTITIONERS_ONLY');
-  }
-  // Only an admin speaks for another practitioner: anyone else naming one is refused, not silently overruled.
-  if (!actor.isAdmin && input.practitionerId !== undefined && input.practitionerId.toLowerCase() !== practitionerId.toLowerCase()) {
-    throw invitationsError('FORBIDDEN_CHANGE');
-  }
-  return practitionerId;
-}
-
-function invitationAddresses(
-  channel: 'email' | 'sms',
-  practitioner: Contact,
-  patient: Contact,
-): { replyTo: string | null; recipient: string } {
-  if (channel === 'email') {
-    // The reply-to is a header: only a single plain address may go there, never a value that would add or replace one.
-    const replyTo = practitioner.emails.find(isMailboxAddress);
-    if (!replyTo) throw invitationsError('PRACTITIONER_HAS_NO_EMAIL');
-    if (!patient.emails.length) throw invitationsError('PATIENT_HAS_NO_EMAIL');
-    const recipient = cleanEmail(patient.emails[0]);
-    if (!isMailboxAddress(recipient)) throw invitationsError('INVALID_EMAIL');
-    return { replyTo, recipient };
-  }
-  if (!practitioner.mobiles.length) throw invitationsError('PRACTITIONER_HAS_NO_MOBILE');
-  if (!patient.mobiles.length) throw invitationsError('PATIENT_HAS_NO_MOBILE');
-  return { replyTo: null, recipient: cleanMobile(patient.mobiles[0], 'patient mobile') };
-}
-
-function alreadyInvited(): DomainError {
-  return invitationsError(
-    'PATIENT_ALREADY_HAS_USER',
-    'This patient has a pending invitation: resend it (POST /api/v1/invitations/{id}/resend)',
-  );
-}
-
-function recipientTaken(channel: 'email' | 'sms', recipient: string): DomainError {
-  return invitationsError(channel === 'email' ? 'EMAIL_ALREADY_USED' : 'MOBILE_ALREADY_USED', `Another user already uses ${recipient}`);
 }

@@ -20,6 +20,8 @@ export interface ProfileDirectory {
   profileExists(type: ProfileType, id: string): Promise<boolean>;
   /** A patient's contact, once the actor may read the patient (a "not found" DomainError otherwise). */
   patientContact(patientId: string, actor: Principal): Promise<Contact>;
+  /** The contacts of those of `patientIds` the actor may read, by id; the others are left out. */
+  patientContacts(patientIds: string[], actor: Principal): Promise<Map<string, Contact>>;
   practitionerContact(practitionerId: string): Promise<Contact | null>;
 }
 
