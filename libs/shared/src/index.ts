@@ -31,5 +31,6 @@ export * from './data-owners/data-owner';
 export * from './data-owners/data-owner.entity';
 export * from './data-owners/data-owner-ids';
 export * from './data-owners/data-owners.persistence';
+export * from './observability/background-pacing';
 export * from './observability/metrics';
 export * from './observability/observability.module';

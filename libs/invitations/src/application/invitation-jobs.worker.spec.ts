@@ -38,6 +38,7 @@ function workerWith(inviteNew: () => Promise<Set<string>>) {
     { inviteNew: jest.fn(inviteNew) } as never,
     { principalOf: async () => actor } as never,
     { record: async () => undefined } as never,
+    { pacer: () => ({ endStep: async () => false }) } as never,
     { get: () => ({ outboxPollMs: 60_000 }) } as never,
   );
   return { worker, recorded, statements, single };

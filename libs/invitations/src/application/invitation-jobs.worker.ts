@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { AuditTrail, Credentials, Principal } from '@careid/identity';
-import { AppConfigService, DomainError, requestContext, STATUS_BY_KIND, TransactionHost, translateDatabaseError } from '@careid/shared';
+import {
+  AppConfigService,
+  BackgroundPacing,
+  DomainError,
+  requestContext,
+  STATUS_BY_KIND,
+  TransactionHost,
+  translateDatabaseError,
+} from '@careid/shared';
 import { INVITED, InvitationJob, InvitationJobsRepository, ItemOutcome } from '../infrastructure/invitation-jobs.repository';
 import { PatientInvitationBatches } from './patient-invitation-batches';
 import { PatientInvitationsService } from './patient-invitations.service';
@@ -10,6 +18,8 @@ import { WorkerPasses } from './worker-passes';
 
 /** Patients invited per transaction. */
 export const JOB_BATCH_SIZE = 100;
+/** Patients invited per transaction while the API is busy (BackgroundPacing): short steps, so requests never wait long. */
+const BUSY_BATCH_SIZE = 20;
 /** How long a worker holds a job without renewing its lease (each batch renews it); then another instance may take it over. */
 export const JOB_LEASE_MS = 10_000;
 /** The skip code of a patient whose invite failed for a reason that is no precondition (logged with the job). */
@@ -59,6 +69,7 @@ export class InvitationJobsWorker implements OnApplicationBootstrap, BeforeAppli
     private readonly batches: PatientInvitationBatches,
     private readonly credentials: Credentials,
     private readonly audit: AuditTrail,
+    private readonly pacing: BackgroundPacing,
     @Inject(ConfigService) config: AppConfigService,
   ) {
     this.pollMs = config.get('messaging', { infer: true }).outboxPollMs;
@@ -97,15 +108,18 @@ export class InvitationJobsWorker implements OnApplicationBootstrap, BeforeAppli
     // As the guard would see the author now: a user disabled or deleted meanwhile invites no one more.
     const actor = await this.credentials.principalOf(job.createdBy);
     const context = { requestId: `invitation-job-${job.id}`, actorId: job.createdBy, actorLogin: actor?.login };
+    const pacer = this.pacing.pacer();
     let outcome: BatchOutcome = 'more';
+    let size = JOB_BATCH_SIZE;
     while (!this.passes.isStopped && outcome === 'more') {
-      const batch = { job, actor, size: JOB_BATCH_SIZE };
+      const batch = { job, actor, size };
       outcome = await requestContext.run(context, () =>
         this.runBatch(batch, false).catch((error: unknown) => {
           if (error instanceof RunWithSavepoints) return this.runBatch(batch, true);
           throw error;
         }),
       );
+      size = (await pacer.endStep()) ? BUSY_BATCH_SIZE : JOB_BATCH_SIZE;
     }
     if (outcome === 'done') this.logger.log({ jobId: job.id }, 'Invitation job done');
   }

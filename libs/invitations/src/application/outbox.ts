@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { AppConfigService, MessagingSettings, Metrics, TransactionHost } from '@careid/shared';
+import { AppConfigService, BackgroundPacing, MessagingSettings, Metrics, TransactionHost } from '@careid/shared';
 import { OutboxClaims } from '../infrastructure/outbox-claims';
 import { Delivery, DeliveryStatus, OutboxRepository, OutgoingMessage, QueuedMessageRow } from '../infrastructure/outbox.repository';
 import { EmailTransport, OUTBOX_CONNECTIONS, SmsTransport, UndeliverableMessage } from './transports';
@@ -48,6 +48,7 @@ export class Outbox implements OnApplicationBootstrap, BeforeApplicationShutdown
     private readonly email: EmailTransport,
     private readonly sms: SmsTransport,
     private readonly metrics: Metrics,
+    private readonly pacing: BackgroundPacing,
     @Inject(ConfigService) config: AppConfigService,
   ) {
     this.settings = config.get('messaging', { infer: true });
@@ -102,13 +103,19 @@ export class Outbox implements OnApplicationBootstrap, BeforeApplicationShutdown
     return this.opening;
   }
 
-  /** Keeps up to WINDOW messages in flight, claiming more once REFILL_AT are left, until none is due. */
+  /**
+   * Keeps up to WINDOW messages in flight, claiming more once REFILL_AT are left, until none is due. Each claim ends
+   * a step of the pacer: while the API is busy, the messages in flight are sent, then the worker rests.
+   */
   private async drain(): Promise<void> {
     const inFlight = new Set<Promise<void>>();
+    const pacer = this.pacing.pacer();
     try {
       while (!this.passes.isStopped) {
         if (inFlight.size <= REFILL_AT) {
-          const claimed = await this.claims.claimDue(Date.now(), WINDOW - inFlight.size);
+          const apiBusy = await pacer.endStep(() => Promise.all(inFlight));
+          // While the API is busy, a message per connection at a time: short steps that requests never wait long behind.
+          const claimed = await this.claims.claimDue(Date.now(), apiBusy ? OUTBOX_CONNECTIONS : WINDOW - inFlight.size);
           for (const message of claimed) {
             const sending: Promise<void> = this.deliver(message).finally(() => inFlight.delete(sending));
             inFlight.add(sending);

@@ -35,6 +35,7 @@ const DURATION_BUCKETS = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.
 @Injectable()
 export class Metrics {
   readonly registry = new Registry();
+  private answered = 0;
   private readonly requests = new Histogram({
     name: 'careid_http_request_duration_seconds',
     help: 'HTTP requests by method, route pattern and status',
@@ -101,6 +102,12 @@ export class Metrics {
   /** One answered request; `route` is the matched pattern (`/api/v1/users/:id`), never the raw URL. */
   observeRequest(method: string, route: string, status: number, seconds: number): void {
     this.requests.observe({ method, route, status }, seconds);
+    this.answered++;
+  }
+
+  /** How many requests this process has answered: background work gives way while it grows (BackgroundPacing). */
+  get answeredRequests(): number {
+    return this.answered;
   }
 
   recordLogin(method: string, outcome: LoginOutcome): void {

@@ -1,5 +1,6 @@
 import { Global, Injectable, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { TransactionHost } from '../database/transaction-host';
+import { BackgroundPacing } from './background-pacing';
 import { Metrics } from './metrics';
 
 /** The database pool's gauges, read from the pool at each scrape. */
@@ -15,7 +16,7 @@ class PoolMetrics implements OnApplicationBootstrap {
   }
 }
 
-/** The app's one Metrics, for every context to report to. */
+/** The app's one Metrics, for every context to report to, and the pacing of background work it informs. */
 @Global()
-@Module({ providers: [Metrics, PoolMetrics], exports: [Metrics] })
+@Module({ providers: [Metrics, PoolMetrics, BackgroundPacing], exports: [Metrics, BackgroundPacing] })
 export class ObservabilityModule {}
