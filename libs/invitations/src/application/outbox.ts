@@ -10,8 +10,8 @@ export type { Delivery, DeliveryStatus, OutgoingMessage } from '../infrastructur
 
 /** Messages in flight at most: sixteen per SMTP connection, so that the pool always has the next ones ready. */
 const WINDOW = 16 * OUTBOX_CONNECTIONS;
-/** Claim again once this many are in flight or fewer: a claim per ten messages sent. */
-const REFILL_AT = WINDOW - 2 * OUTBOX_CONNECTIONS;
+/** Claim again once this many are in flight or fewer: a claim per forty messages sent, eight still queued per connection. */
+const REFILL_AT = WINDOW / 2;
 
 /**
  * The transactional outbox. `enqueue` stores a message in the caller's

@@ -15,6 +15,9 @@ interface PendingSettle {
   reject: (error: Error) => void;
 }
 
+/** How long a settle waits for others to share its statement: one statement per few messages, not per message. */
+const SETTLE_GATHER_MS = 15;
+
 /** The first key of the outbox workers' advisory locks (the second is each worker's own). */
 const OWNER_LOCK_CLASS = 0x0cae1d;
 
@@ -105,18 +108,19 @@ export class OutboxClaims {
   }
 
   /**
-   * Settles a claimed message for good and erases its bodies (they carry tokens and links). Settles that come while
-   * one is being written go together in the next statement, so that the connection keeps up with the sends.
+   * Settles a claimed message for good and erases its bodies (they carry tokens and links). Settles that come within
+   * SETTLE_GATHER_MS, or while one is being written, go together in one statement.
    */
   settle(id: string, status: DeliveryStatus, attempts: number, lastError: string | null, now: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.settles.push({ id, status, attempts, lastError, now, resolve, reject });
-      if (!this.flushing) void this.flushSettles();
+      if (this.flushing) return;
+      this.flushing = true;
+      setTimeout(() => void this.flushSettles(), SETTLE_GATHER_MS);
     });
   }
 
   private async flushSettles(): Promise<void> {
-    this.flushing = true;
     while (this.settles.length) {
       const batch = this.settles;
       this.settles = [];
