@@ -28,8 +28,10 @@ export interface Request {
 export interface LoadOptions {
   url: string;
   connections: number;
-  /** Seconds, unless `amount` is given. */
+  /** Seconds, unless `amount` is given; at most, when `until` is given. */
   seconds?: number;
+  /** Stops the load when it settles (e.g. a job's end). */
+  until?: Promise<unknown>;
   amount?: number;
   request: Request;
   /**
@@ -91,6 +93,7 @@ export async function load(options: LoadOptions): Promise<Window> {
         }
       : {}),
   } as autocannon.Options) as unknown as autocannon.Instance & Promise<autocannon.Result>;
+  void options.until?.finally(() => instance.stop());
   instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
     if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
     else statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1;
