@@ -38,6 +38,8 @@ export class Outbox implements OnApplicationBootstrap, BeforeApplicationShutdown
     () => this.drain(),
     (error) => this.logger.warn({ err: { message: error.message } }, 'Outbox pass failed; will retry'),
   );
+  /** Messages being sent (or recorded) now: a settle with others to come waits for theirs (OutboxClaims.settle). */
+  private sending = 0;
   /** Resolves the wait of a pass that has messages in flight and found no more due: a new one may have come. */
   private wakeUp: (() => void) | undefined;
 
@@ -134,6 +136,7 @@ export class Outbox implements OnApplicationBootstrap, BeforeApplicationShutdown
 
   /** Sends one claimed message and records the outcome; never throws (a failed record leaves the claim to lapse). */
   private async deliver(message: QueuedMessageRow): Promise<void> {
+    this.sending++;
     try {
       const result = await this.send(message);
       if (result === 'not-configured') {
@@ -150,6 +153,8 @@ export class Outbox implements OnApplicationBootstrap, BeforeApplicationShutdown
       await this.failed(message, error).catch((recordError: Error) =>
         this.logger.warn({ messageId: message.id, err: { message: recordError.message } }, 'Could not record a delivery attempt'),
       );
+    } finally {
+      this.sending--;
     }
   }
 
@@ -181,6 +186,6 @@ export class Outbox implements OnApplicationBootstrap, BeforeApplicationShutdown
   }
 
   private settle(id: string, status: DeliveryStatus, attempts: number, lastError: string | null): Promise<void> {
-    return this.claims.settle(id, status, attempts, lastError, Date.now());
+    return this.claims.settle(id, status, attempts, lastError, Date.now(), this.sending > 1);
   }
 }

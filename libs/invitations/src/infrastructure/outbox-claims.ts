@@ -15,7 +15,7 @@ interface PendingSettle {
   reject: (error: Error) => void;
 }
 
-/** How long a settle waits for others to share its statement: one statement per few messages, not per message. */
+/** How long a settle waits for others to share its statement while more messages are being sent. */
 const SETTLE_GATHER_MS = 15;
 
 /** The first key of the outbox workers' advisory locks (the second is each worker's own). */
@@ -39,6 +39,8 @@ export class OutboxClaims {
   /** Settles waiting for the statement that writes them. */
   private settles: PendingSettle[] = [];
   private flushing = false;
+  /** The timer of settles waiting for others (see settle). */
+  private gathering: NodeJS.Timeout | undefined;
 
   constructor(@Inject(ConfigService) private readonly config: AppConfigService) {}
 
@@ -108,19 +110,29 @@ export class OutboxClaims {
   }
 
   /**
-   * Settles a claimed message for good and erases its bodies (they carry tokens and links). Settles that come within
-   * SETTLE_GATHER_MS, or while one is being written, go together in one statement.
+   * Settles a claimed message for good and erases its bodies (they carry tokens and links). Settles that come while
+   * one is being written go together in the next statement. `moreComing` (other messages are being sent): the settle
+   * waits up to SETTLE_GATHER_MS for theirs, one statement for several messages; the last one goes at once.
    */
-  settle(id: string, status: DeliveryStatus, attempts: number, lastError: string | null, now: number): Promise<void> {
+  settle(id: string, status: DeliveryStatus, attempts: number, lastError: string | null, now: number, moreComing = false): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.settles.push({ id, status, attempts, lastError, now, resolve, reject });
       if (this.flushing) return;
-      this.flushing = true;
-      setTimeout(() => void this.flushSettles(), SETTLE_GATHER_MS);
+      if (!moreComing) {
+        clearTimeout(this.gathering);
+        this.gathering = undefined;
+        void this.flushSettles();
+      } else {
+        this.gathering ??= setTimeout(() => {
+          this.gathering = undefined;
+          if (!this.flushing) void this.flushSettles();
+        }, SETTLE_GATHER_MS);
+      }
     });
   }
 
   private async flushSettles(): Promise<void> {
+    this.flushing = true;
     while (this.settles.length) {
       const batch = this.settles;
       this.settles = [];
