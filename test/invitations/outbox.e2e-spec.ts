@@ -112,13 +112,16 @@ describe('Outbox: no message is lost', () => {
 
       await app.crash(); // SIGKILL: no shutdown hook, the send is cut off
       expect(await app.exited).toBeNull();
-      const afterCrash = await sql<{ status: string; sent_at: string | null }>(
+      const afterCrash = await sql<{ status: string; sent_at: string | null; recipient: string; mime_body: string }>(
         database.url,
-        'SELECT status, sent_at FROM outbox_messages WHERE recipient = ANY($1)',
+        'SELECT status, sent_at, recipient, mime_body FROM outbox_messages WHERE recipient = ANY($1)',
         [emails],
       );
       expect(afterCrash).toHaveLength(emails.length);
       expect(afterCrash.every((row) => row.status === 'QUEUED' && row.sent_at === null)).toBe(true);
+      // Each email was composed when it was queued: the message that goes out after the restart is that one.
+      const storedIds = new Map(afterCrash.map((row) => [row.recipient, /^Message-ID: (.+)$/im.exec(row.mime_body)?.[1]]));
+      expect([...storedIds.values()].every((id) => id && /^<.+@.+>$/.test(id))).toBe(true);
       expect(mail.mails).toHaveLength(0);
 
       mail.release();
@@ -142,6 +145,7 @@ describe('Outbox: no message is lost', () => {
       expect(received).toBe(emails.length);
       expect(deliveredOnce).toBe(emails.length);
       expect(statuses).toEqual(emails.map(() => 'SENT'));
+      expect(emails.map((email) => mail.to(email)[0].raw.messageId)).toEqual(emails.map((email) => storedIds.get(email)));
     } finally {
       await app.crash();
       await dropTestDatabase(database.name);

@@ -82,8 +82,10 @@ describe('Password reset', () => {
     await t.http.post('/api/v1/auth/password-reset', { email: user.email });
     const [message] = await mail.waitFor(user.email);
     const ticket = ticketOf(linkIn(message.text, '/password-reset'));
-    const rows = await sql(t.database.url, 'SELECT status, text_body, html_body FROM outbox_messages WHERE recipient = $1', [user.email]);
-    expect(rows).toEqual([{ status: 'SENT', text_body: null, html_body: null }]);
+    const rows = await sql(t.database.url, 'SELECT status, text_body, html_body, mime_body FROM outbox_messages WHERE recipient = $1', [
+      user.email,
+    ]);
+    expect(rows).toEqual([{ status: 'SENT', text_body: null, html_body: null, mime_body: null }]);
     expect(t.logText()).not.toContain(ticket);
   });
 

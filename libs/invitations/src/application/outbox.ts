@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { AppConfigService, BackgroundPacing, MessagingSettings, Metrics, TransactionHost } from '@careid/shared';
 import { OutboxClaims } from '../infrastructure/outbox-claims';
 import { Delivery, DeliveryStatus, OutboxRepository, OutgoingMessage, QueuedMessageRow } from '../infrastructure/outbox.repository';
-import { EmailTransport, OUTBOX_CONNECTIONS, SmsTransport, UndeliverableMessage } from './transports';
+import { EmailMessage, EmailTransport, OUTBOX_CONNECTIONS, SmsTransport, UndeliverableMessage } from './transports';
 import { WorkerPasses } from './worker-passes';
 
 export type { Delivery, DeliveryStatus, OutgoingMessage } from '../infrastructure/outbox.repository';
@@ -60,9 +60,17 @@ export class Outbox implements OnApplicationBootstrap, BeforeApplicationShutdown
     return (await this.enqueueMany([message]))[0];
   }
 
-  /** Stores several messages in one statement in the caller's transaction; returns their ids, in order. */
+  /**
+   * Stores several messages in one statement in the caller's transaction; returns their ids, in order. Each email is
+   * composed now, so that delivery only transmits it.
+   */
   async enqueueMany(messages: OutgoingMessage[]): Promise<string[]> {
-    const ids = await this.messages.insertMany(messages, Date.now());
+    const composed = await Promise.all(
+      messages.map(async (message) =>
+        message.channel === 'email' ? { ...message, mime: await this.email.compose(emailOf(message)) } : message,
+      ),
+    );
+    const ids = await this.messages.insertMany(composed, Date.now());
     this.tx.afterCommit(() => this.wake());
     return ids;
   }
@@ -160,13 +168,16 @@ export class Outbox implements OnApplicationBootstrap, BeforeApplicationShutdown
 
   private send(message: QueuedMessageRow) {
     return message.channel === 'email'
-      ? this.email.send({
-          to: message.recipient,
-          replyTo: message.reply_to,
-          subject: message.subject ?? '',
-          text: message.text_body ?? '',
-          html: message.html_body,
-        })
+      ? this.email.send(
+          emailOf({
+            recipient: message.recipient,
+            replyTo: message.reply_to,
+            subject: message.subject,
+            text: message.text_body,
+            html: message.html_body,
+          }),
+          message.mime_body,
+        )
       : this.sms.send(message.recipient, message.text_body ?? '');
   }
 
@@ -188,4 +199,14 @@ export class Outbox implements OnApplicationBootstrap, BeforeApplicationShutdown
   private settle(id: string, status: DeliveryStatus, attempts: number, lastError: string | null): Promise<void> {
     return this.claims.settle(id, status, attempts, lastError, Date.now(), this.sending > 1);
   }
+}
+
+function emailOf(message: {
+  recipient: string;
+  replyTo?: string | null;
+  subject?: string | null;
+  text?: string | null;
+  html?: string | null;
+}): EmailMessage {
+  return { to: message.recipient, replyTo: message.replyTo, subject: message.subject ?? '', text: message.text ?? '', html: message.html };
 }

@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { createTransport, Transporter } from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
 import addressparser from 'nodemailer/lib/addressparser';
+import MailComposer from 'nodemailer/lib/mail-composer';
 import type { AppConfigService, MessagingSettings } from '@careid/shared';
 import { hasLineBreakOrControl, isMailboxAddress } from '../domain/message-text';
 
@@ -12,6 +13,16 @@ export interface EmailMessage {
   subject: string;
   text: string;
   html?: string | null;
+}
+
+/** A message's headers and parts, its addresses checked. */
+interface CheckedMail {
+  from: Mail.Address;
+  to: Mail.Address;
+  replyTo?: Mail.Address;
+  subject: string;
+  text?: string;
+  html?: string;
 }
 
 /** A message no attempt can deliver (a header that is not a single plain address, or holds a line break): failed at once. */
@@ -57,25 +68,49 @@ export class EmailTransport implements OnApplicationShutdown {
     this.settings = config.get('messaging', { infer: true });
   }
 
-  async send(message: EmailMessage): Promise<DeliveryResult> {
+  /**
+   * Sends the message; `mime` (from `compose`) is sent as it is, only its envelope is built here. Throws
+   * UndeliverableMessage when no attempt can deliver it.
+   */
+  async send(message: EmailMessage, mime?: string | null): Promise<DeliveryResult> {
     if (!this.settings.smtpUrl) return 'not-configured';
+    const mail = this.mail(message);
+    this.transporter ??= createTransport({ url: pooledUrl(this.settings.smtpUrl), pool: true, maxConnections: OUTBOX_CONNECTIONS });
+    if (mime) await this.transporter.sendMail({ envelope: { from: mail.from.address, to: mail.to.address }, raw: mime });
+    else await this.transporter.sendMail(mail);
+    return 'sent';
+  }
+
+  /**
+   * The message as it will go out (RFC 5322 text), composed when it is queued so that delivery only transmits it;
+   * null when there is no relay to send it to or no attempt could deliver it (`send` then says why).
+   */
+  async compose(message: EmailMessage): Promise<string | null> {
+    if (!this.settings.smtpUrl) return null;
+    let mail: CheckedMail;
+    try {
+      mail = this.mail(message);
+    } catch (error) {
+      if (error instanceof UndeliverableMessage) return null;
+      throw error;
+    }
+    return (await new MailComposer(mail).compile().build()).toString('utf8');
+  }
+
+  /** The headers and parts of a message, each header checked: a message that breaks one is undeliverable. */
+  private mail(message: EmailMessage): CheckedMail {
     if (hasLineBreakOrControl(message.subject)) throw new UndeliverableMessage('The subject has a line break or control character');
     // MAIL_FROM is read once, when it holds one address (a message fails at once otherwise).
     this.from ??= sender(this.settings.mailFrom);
-    const envelope = {
+    return {
       from: this.from,
       to: mailbox('To', message.to),
       replyTo: message.replyTo ? mailbox('Reply-To', message.replyTo) : undefined,
-    };
-    this.transporter ??= createTransport({ url: pooledUrl(this.settings.smtpUrl), pool: true, maxConnections: OUTBOX_CONNECTIONS });
-    await this.transporter.sendMail({
-      ...envelope,
       subject: message.subject,
       // A custom HTML-only message has no text part.
       text: message.text || undefined,
       html: message.html ?? undefined,
-    });
-    return 'sent';
+    };
   }
 
   onApplicationShutdown(): void {

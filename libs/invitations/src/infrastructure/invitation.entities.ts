@@ -20,6 +20,8 @@ export class OutboxMessageEntity {
   @Column('text', { nullable: true }) subject!: string | null;
   @Column('text', { name: 'text_body', nullable: true }) textBody!: string | null;
   @Column('text', { name: 'html_body', nullable: true }) htmlBody!: string | null;
+  /** An email as it will go out (RFC 5322), composed when queued; null for an SMS or one that cannot be composed. */
+  @Column('text', { name: 'mime_body', nullable: true }) mimeBody!: string | null;
   @Column('text', { default: 'QUEUED' }) status!: DeliveryStatus;
   @Column('integer', { default: 0 }) attempts!: number;
   @Column('bigint', { name: 'next_attempt_at', transformer: epochMs }) nextAttemptAt!: number;

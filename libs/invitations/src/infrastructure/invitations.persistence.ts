@@ -6,6 +6,7 @@ import { InvitationLifecycle1796641800000 } from './migrations/1796641800000-Inv
 import { CustomInvitationMessages1796660170000 } from './migrations/1796660170000-CustomInvitationMessages';
 import { CreateInvitationJobs1796660180000 } from './migrations/1796660180000-CreateInvitationJobs';
 import { ClaimOutboxMessagesInBatches1796660190000 } from './migrations/1796660190000-ClaimOutboxMessagesInBatches';
+import { ComposedOutboxMessages1796660200000 } from './migrations/1796660200000-ComposedOutboxMessages';
 
 export const invitationsPersistence: Persistence = {
   entities: [OutboxMessageEntity, InvitationEntity, InvitationJobEntity, InvitationJobItemEntity],
@@ -16,5 +17,6 @@ export const invitationsPersistence: Persistence = {
     CustomInvitationMessages1796660170000,
     CreateInvitationJobs1796660180000,
     ClaimOutboxMessagesInBatches1796660190000,
+    ComposedOutboxMessages1796660200000,
   ],
 };

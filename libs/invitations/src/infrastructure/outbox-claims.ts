@@ -102,7 +102,7 @@ export class OutboxClaims {
                WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.classid = $4::int::oid
                  AND l.objid = o.claim_owner::oid AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())))
            ORDER BY o.next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
-         RETURNING m.id, m.channel, m.kind, m.recipient, m.reply_to, m.subject, m.text_body, m.html_body, m.attempts`,
+         RETURNING m.id, m.channel, m.kind, m.recipient, m.reply_to, m.subject, m.text_body, m.html_body, m.mime_body, m.attempts`,
         [owner, now, limit, OWNER_LOCK_CLASS],
       );
       return rows as QueuedMessageRow[];
@@ -141,7 +141,8 @@ export class OutboxClaims {
         await this.run((client, owner) =>
           client.query(
             `UPDATE outbox_messages m SET status = v.status, attempts = v.attempts, last_error = v.last_error,
-               sent_at = CASE WHEN v.status = 'SENT' THEN v.now END, text_body = NULL, html_body = NULL, claim_owner = NULL
+               sent_at = CASE WHEN v.status = 'SENT' THEN v.now END, text_body = NULL, html_body = NULL, mime_body = NULL,
+               claim_owner = NULL
              FROM unnest($2::uuid[], $3::text[], $4::int[], $5::text[], $6::bigint[]) AS v(id, status, attempts, last_error, now)
              WHERE m.id = v.id AND m.claim_owner = $1`,
             [owner, ...columns],

@@ -12,6 +12,8 @@ export interface OutgoingMessage {
   subject?: string;
   text: string;
   html?: string;
+  /** The email as it will go out (EmailTransport.compose), when composed. */
+  mime?: string | null;
 }
 
 export interface Delivery {
@@ -31,6 +33,7 @@ export interface QueuedMessageRow {
   subject: string | null;
   text_body: string | null;
   html_body: string | null;
+  mime_body: string | null;
   attempts: number;
 }
 
@@ -49,8 +52,9 @@ export class OutboxRepository {
     const ids = messages.map(() => randomUUID());
     if (!messages.length) return ids;
     await this.tx.query(
-      `INSERT INTO outbox_messages (id, channel, kind, recipient, reply_to, subject, text_body, html_body, next_attempt_at, created)
-       VALUES ${valueTuples(messages.length, 10)}`,
+      `INSERT INTO outbox_messages (id, channel, kind, recipient, reply_to, subject, text_body, html_body, mime_body, next_attempt_at,
+         created)
+       VALUES ${valueTuples(messages.length, 11)}`,
       messages.flatMap((message, i) => [
         ids[i],
         message.channel,
@@ -60,6 +64,7 @@ export class OutboxRepository {
         message.subject ?? null,
         message.text,
         message.html ?? null,
+        message.mime ?? null,
         now,
         now,
       ]),
