@@ -4,13 +4,16 @@
  * - `POST /create {patientIds, practitionerEmail, actorId}`: the rows an
  *   invitation writes (the user, its invitation token, the queued message,
  *   the invitation, and the audit records the app writes: patient read, user
- *   created, token created, user invited), one plain INSERT each through a
+ *   created, token created, user invited; the message composed as it will go
+ *   out, as the app stores it), one plain INSERT each through a
  *   `pg` pool, 100 patients per transaction as the job batches them; no reads,
  *   no checks. Its messages are queued far in the future, so that the app's
  *   outbox leaves them alone. The bench compares the rows with the app's
  *   (bench/lib/database.ts, invitationRowShapes) before it measures.
- * - `POST /deliver {recipients}`: the same message to each, through a
- *   nodemailer pool of 5 connections (as the app's outbox) to SMTP_URL.
+ * - `POST /deliver {recipients, composed}`: the same message to each, through a
+ *   nodemailer pool of 5 connections (as the app's outbox) to SMTP_URL;
+ *   with `composed`, the messages are composed first (not timed) and sent as
+ *   they are, as the app's outbox sends what it stored.
  * Both answer `{ms}`. The message is the default template's
  * (libs/invitations/src/templates), filled as the app fills it.
  */
@@ -19,6 +22,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { createTransport } from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer';
 import { Pool, PoolClient } from 'pg';
 
 const port = Number(process.env.PORT);
@@ -82,10 +86,11 @@ async function insertInvitation(db: PoolClient, patientId: string, input: Baseli
   );
   await audit('TOKEN_CREATED', 'User', userId, { key: randomUUID(), kind: 'invitation', validitySeconds: 3600 });
   const { subject, text, html } = message(login, token);
+  const mime = (await compose(login, input.practitionerEmail, { subject, text, html })).toString('utf8');
   await db.query(
-    `INSERT INTO outbox_messages (id, channel, kind, recipient, reply_to, subject, text_body, html_body, next_attempt_at, created)
-     VALUES ($1, 'email', 'patient-invitation', $2, $3, $4, $5, $6, $7, $8)`,
-    [messageId, login, input.practitionerEmail, subject, text, html, now + 10 * 365 * 86_400_000, now],
+    `INSERT INTO outbox_messages (id, channel, kind, recipient, reply_to, subject, text_body, html_body, mime_body, next_attempt_at, created)
+     VALUES ($1, 'email', 'patient-invitation', $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [messageId, login, input.practitionerEmail, subject, text, html, mime, now + 10 * 365 * 86_400_000, now],
   );
   await db.query(
     `INSERT INTO invitations (id, kind, user_id, email, email_key, phone, channel, name, profile_type, profile_id, expires_at, created, created_by,
@@ -112,12 +117,25 @@ async function create(input: BaselineInput & { patientIds: string[] }): Promise<
   }
 }
 
-async function deliver(recipients: string[]): Promise<void> {
+function compose(to: string, replyTo: string, parts: ReturnType<typeof message>): Promise<Buffer> {
+  return new MailComposer({ from: FROM, to, replyTo, ...parts }).compile().build();
+}
+
+const newToken = () => randomBytes(24).toString('base64url');
+
+/** Sends to each recipient; `composed` messages are composed before the clock starts, and sent as they are. */
+async function deliver(recipients: string[], composed: boolean): Promise<number> {
+  const replyTo = 'bench@bulk.bench.test';
+  const raws = composed ? await Promise.all(recipients.map((to) => compose(to, replyTo, message(to, newToken())))) : [];
+  const started = process.hrtime.bigint();
   await Promise.all(
-    recipients.map((to) =>
-      mailer.sendMail({ from: FROM, to, replyTo: 'bench@bulk.bench.test', ...message(to, randomBytes(24).toString('base64url')) }),
+    recipients.map((to, i) =>
+      composed
+        ? mailer.sendMail({ envelope: { from: FROM.address, to }, raw: raws[i] })
+        : mailer.sendMail({ from: FROM, to, replyTo, ...message(to, newToken()) }),
     ),
   );
+  return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
 const server = createServer((req, res) => {
@@ -130,11 +148,13 @@ const server = createServer((req, res) => {
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => {
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
-    const work = req.url === '/create' ? create(body) : req.url === '/deliver' ? deliver(body.recipients) : undefined;
-    if (!work) return send(404, {});
     const started = process.hrtime.bigint();
+    const elapsed = () => Number(process.hrtime.bigint() - started) / 1e6;
+    const work =
+      req.url === '/create' ? create(body).then(elapsed) : req.url === '/deliver' ? deliver(body.recipients, !!body.composed) : undefined;
+    if (!work) return send(404, {});
     work.then(
-      () => send(200, { ms: Number(process.hrtime.bigint() - started) / 1e6 }),
+      (ms) => send(200, { ms }),
       (error: Error) => send(500, { error: error.message }),
     );
   });
