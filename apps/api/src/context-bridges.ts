@@ -66,7 +66,9 @@ export const CONTEXT_BRIDGES: Provider[] = [
       },
       async patientContacts(patientIds, actor): Promise<Map<string, Contact>> {
         const contacts = await patients.getContacts(patientIds, actor);
-        return new Map(contacts.map((contact) => [contact.id, { name: displayName(contact), emails: contact.emails, mobiles: contact.mobiles }]));
+        return new Map(
+          contacts.map((contact) => [contact.id, { name: displayName(contact), emails: contact.emails, mobiles: contact.mobiles }]),
+        );
       },
       async practitionerContact(practitionerId): Promise<Contact | null> {
         const contact = await practitioners.getContact(practitionerId);

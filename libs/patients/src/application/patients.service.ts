@@ -214,8 +214,19 @@ export class PatientsService {
    */
   async getContacts(ids: string[], actor: Principal): Promise<PatientContact[]> {
     const readable = (await this.patients.findByIds(ids)).filter((patient) => mayAccessPatient(actor, patient));
-    await this.audit.succeededMany('Patient', 'read', readable.map((patient) => patient.id), { view: 'contact' });
-    return readable.map(({ id, firstName, lastName, names, addresses }) => ({ id, firstName, lastName, names, ...contactPointsOf(addresses) }));
+    await this.audit.succeededMany(
+      'Patient',
+      'read',
+      readable.map((patient) => patient.id),
+      { view: 'contact' },
+    );
+    return readable.map(({ id, firstName, lastName, names, addresses }) => ({
+      id,
+      firstName,
+      lastName,
+      names,
+      ...contactPointsOf(addresses),
+    }));
   }
 
   /** The data owners holding a delegation on a live patient (e.g. the practitioners to notify). */
