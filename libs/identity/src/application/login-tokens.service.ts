@@ -49,9 +49,7 @@ export class LoginTokensService {
     maxValiditySeconds = this.maxValiditySeconds,
     notAfter: number | null = null,
   ): Promise<CreatedToken> {
-    if (!Number.isInteger(validitySeconds) || validitySeconds < 1 || validitySeconds > maxValiditySeconds) {
-      throw identityError('INVALID_TOKEN_VALIDITY', `validitySeconds must be between 1 and ${maxValiditySeconds}`);
-    }
+    assertValidity(validitySeconds, maxValiditySeconds);
     const created = Date.now();
     const expiresAt = Math.min(created + validitySeconds * 1000, notAfter ?? Infinity);
     if (expiresAt <= created) throw identityError('SESSION_REVOKED');
@@ -63,9 +61,7 @@ export class LoginTokensService {
 
   /** One token of `kind` for each of `userIds` (a bulk invitation's batch), written and audited together. */
   async createMany(userIds: string[], validitySeconds: number, kind: UserTokenKind): Promise<CreatedToken[]> {
-    if (!Number.isInteger(validitySeconds) || validitySeconds < 1 || validitySeconds > this.maxValiditySeconds) {
-      throw identityError('INVALID_TOKEN_VALIDITY', `validitySeconds must be between 1 and ${this.maxValiditySeconds}`);
-    }
+    assertValidity(validitySeconds, this.maxValiditySeconds);
     const created = Date.now();
     const tokens = userIds.map((userId) => newToken(userId, kind, created, created + validitySeconds * 1000));
     await this.tokens.insertMany(tokens.map((token) => token.row));
@@ -102,6 +98,12 @@ export class LoginTokensService {
   /** Uses up a live token of this user (single use, also under concurrent calls). */
   async consume(userId: string, token: string): Promise<boolean> {
     return this.tokens.consume(userId, hashSecret(token), Date.now());
+  }
+}
+
+function assertValidity(validitySeconds: number, maxValiditySeconds: number): void {
+  if (!Number.isInteger(validitySeconds) || validitySeconds < 1 || validitySeconds > maxValiditySeconds) {
+    throw identityError('INVALID_TOKEN_VALIDITY', `validitySeconds must be between 1 and ${maxValiditySeconds}`);
   }
 }
 

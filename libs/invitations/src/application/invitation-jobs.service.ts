@@ -56,7 +56,7 @@ export class InvitationJobsService {
   async start(input: BulkInvitationInput, actor: Principal): Promise<{ id: string; status: 'RUNNING' }> {
     assertInviter(actor);
     const { patientIds, ...options } = input;
-    await this.invitations.assertMayInvite(options, actor);
+    await this.invitations.commonParts(options, actor);
     // A patient named twice is invited once.
     const patients = [...new Set(patientIds.map((id) => id.toLowerCase()))];
     const id = randomUUID();

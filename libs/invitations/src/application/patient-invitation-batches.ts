@@ -3,25 +3,9 @@ import { AuditTrail, Credentials, identifierKey, Principal, UsersService } from 
 import { DomainError } from '@careid/shared';
 import { Contact, PROFILE_DIRECTORY, ProfileDirectory } from '../domain/profile-directory';
 import { InvitationsRepository } from '../infrastructure/invitations.repository';
-import { InvitationTarget, InvitationTargets } from './invitation-targets';
 import { Outbox } from './outbox';
-import {
-  CheckedInvitation,
-  DEFAULT_TOKEN_VALIDITY_SECONDS,
-  invitationAddresses,
-  invitationMessage,
-  invitingPractitionerId,
-  patientInvitation,
-} from './patient-invitation-parts';
+import { CheckedInvitation, CommonParts, invitationAddresses, invitationMessage, patientInvitation } from './patient-invitation-parts';
 import { PatientInvitationInput, PatientInvitationsService } from './patient-invitations.service';
-
-/** What every invitation of a batch shares. */
-interface BatchParts {
-  practitionerId: string;
-  practitioner: Contact;
-  target: InvitationTarget;
-  validity: number;
-}
 
 /**
  * A bulk job's batch, the fast way: the patients who need nothing but a new
@@ -37,7 +21,6 @@ export class PatientInvitationBatches {
   constructor(
     private readonly single: PatientInvitationsService,
     private readonly invitations: InvitationsRepository,
-    private readonly targets: InvitationTargets,
     private readonly users: UsersService,
     private readonly credentials: Credentials,
     private readonly outbox: Outbox,
@@ -76,18 +59,13 @@ export class PatientInvitationBatches {
   }
 
   /** What every invitation of the batch shares; null when the single invite would refuse them all (it then says why). */
-  private async batchParts(input: PatientInvitationInput, actor: Principal): Promise<BatchParts | null> {
+  private async batchParts(input: PatientInvitationInput, actor: Principal): Promise<CommonParts | null> {
     try {
-      await this.single.assertMayInvite(input, actor);
+      return await this.single.commonParts(input, actor);
     } catch (error) {
       if (error instanceof DomainError) return null;
       throw error;
     }
-    const practitionerId = invitingPractitionerId(input, actor);
-    const practitioner = await this.profiles.practitionerContact(practitionerId);
-    if (!practitioner) return null;
-    const target = await this.targets.resolve(input);
-    return { practitionerId, practitioner, target, validity: input.tokenValiditySeconds ?? DEFAULT_TOKEN_VALIDITY_SECONDS };
   }
 
   /** The invitations of the patients who need nothing but a new user, in the order of `patientIds`. */
@@ -95,7 +73,7 @@ export class PatientInvitationBatches {
     patientIds: string[],
     input: PatientInvitationInput,
     actor: Principal,
-    parts: BatchParts,
+    parts: CommonParts,
   ): Promise<CheckedInvitation[]> {
     const withUser = new Set(await this.users.patientsWithUser(patientIds));
     const contacts = await this.profiles.patientContacts(
@@ -126,7 +104,7 @@ function checkedInvitation(
   patientId: string,
   patient: Contact,
   input: PatientInvitationInput,
-  parts: BatchParts,
+  parts: CommonParts,
 ): CheckedInvitation | null {
   if (!input.channel && !patient.emails.length && !patient.mobiles.length) return null;
   const channel = input.channel ?? (patient.emails.length ? 'email' : 'sms');

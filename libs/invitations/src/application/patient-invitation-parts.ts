@@ -28,6 +28,14 @@ export interface PatientMessage {
   message: CustomMessage | null;
 }
 
+/** What every patient's invitation of one request or one bulk batch shares (PatientInvitationsService.commonParts). */
+export interface CommonParts {
+  practitionerId: string;
+  practitioner: Contact;
+  target: InvitationTarget;
+  validity: number;
+}
+
 /** Everything the invitation's transaction needs, checked before it opens. */
 export interface CheckedInvitation extends PatientMessage {
   patientId: string;

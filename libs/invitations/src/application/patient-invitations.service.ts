@@ -14,6 +14,7 @@ import { Outbox } from './outbox';
 import {
   alreadyInvited,
   CheckedInvitation,
+  CommonParts,
   DEFAULT_TOKEN_VALIDITY_SECONDS,
   invitationAddresses,
   invitationMessage,
@@ -141,16 +142,21 @@ export class PatientInvitationsService {
 
   /**
    * What inviting needs whatever the patient (a bulk job checks it once, before it starts): an allowed loginUrl, a
-   * valid custom message, a known application, a token validity within bounds, and an inviting practitioner that exists.
+   * valid custom message, a known application, a token validity within bounds, and an inviting practitioner that exists;
+   * returns what every patient's invitation then shares (a bulk job's batch uses it).
    */
-  async assertMayInvite(input: PatientInvitationInput, actor: Principal): Promise<void> {
+  async commonParts(input: PatientInvitationInput, actor: Principal): Promise<CommonParts> {
     assertAllowedRedirect('loginUrl', input.loginUrl, this.allowedRedirectOrigins);
     if (input.message) assertCustomMessage(input.message, input.channel);
-    await this.targets.resolve(input);
-    if ((input.tokenValiditySeconds ?? DEFAULT_TOKEN_VALIDITY_SECONDS) > this.tokenMaxValiditySeconds) {
+    const target = await this.targets.resolve(input);
+    const validity = input.tokenValiditySeconds ?? DEFAULT_TOKEN_VALIDITY_SECONDS;
+    if (validity > this.tokenMaxValiditySeconds) {
       throw invitationsError('INVALID_TOKEN_VALIDITY', `tokenValiditySeconds must not exceed ${this.tokenMaxValiditySeconds}`);
     }
-    if (!(await this.profiles.practitionerContact(invitingPractitionerId(input, actor)))) throw invitationsError('PRACTITIONER_NOT_FOUND');
+    const practitionerId = invitingPractitionerId(input, actor);
+    const practitioner = await this.profiles.practitionerContact(practitionerId);
+    if (!practitioner) throw invitationsError('PRACTITIONER_NOT_FOUND');
+    return { practitionerId, practitioner, target, validity };
   }
 
   /**
